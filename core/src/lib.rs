@@ -1,0 +1,10 @@
+//! The portal's functional core: plain Rust shared by the WebAssembly app and the reference backend.
+//!
+//! Nothing here touches the browser or the network, so every rule is tested on the host.
+
+pub mod api;
+pub mod api_error;
+pub mod language;
+pub mod navigation;
+pub mod retry;
+pub mod sign_in;

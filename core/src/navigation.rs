@@ -1,0 +1,158 @@
+//! The portal's sections, who may open them, and where to go after signing in.
+
+use crate::api::Role;
+
+/// Who may open a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in person.
+    SignedIn,
+    /// Only signed-in people with one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// What to do when someone opens a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    Show,
+    /// Send to sign-in, coming back to `return_to` afterwards.
+    SignIn { return_to: String },
+    /// Signed in, but this page is not for their role.
+    Forbidden,
+}
+
+impl Access {
+    pub fn gate(self, role: Option<Role>, current_path: &str) -> Gate {
+        match (self, role) {
+            (Access::Public, _) => Gate::Show,
+            (_, None) => Gate::SignIn { return_to: current_path.to_string() },
+            (Access::SignedIn, Some(_)) => Gate::Show,
+            (Access::Roles(allowed), Some(r)) if allowed.contains(&r) => Gate::Show,
+            (Access::Roles(_), Some(_)) => Gate::Forbidden,
+        }
+    }
+}
+
+/// Who may use the content team's Studio.
+pub const STUDIO_ACCESS: Access = Access::Roles(&[Role::Editor]);
+/// Reminders hold health data: signed-in people only.
+pub const REMINDERS_ACCESS: Access = Access::SignedIn;
+
+/// Accepts a return path only if it stays inside this app, so a crafted sign-in link cannot send a
+/// person to another site after they enter their password (open-redirect protection).
+pub fn safe_return_path(candidate: Option<&str>) -> String {
+    const HOME: &str = "/";
+    let Some(p) = candidate else { return HOME.into() };
+    let ok = p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.starts_with("/\\")
+        && !p.chars().any(|c| c.is_control() || c == '\\')
+        && !p.starts_with("/account/sign-in")
+        && p.len() <= 512;
+    if ok {
+        p.to_string()
+    } else {
+        HOME.into()
+    }
+}
+
+/// Percent-encodes a path for use as a query value (`?next=`).
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Reverses [`encode_query_value`]; `None` when the result is not UTF-8 or an escape is broken.
+pub fn decode_query_value(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = value.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The sign-in URL that brings a person back to `return_to`.
+pub fn sign_in_url(return_to: &str) -> String {
+    let path = safe_return_path(Some(return_to));
+    if path == "/" {
+        "/account/sign-in".into()
+    } else {
+        format!("/account/sign-in?next={}", encode_query_value(&path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn gates_follow_roles() {
+        assert_eq!(Access::Public.gate(None, "/learn"), Gate::Show);
+        assert_eq!(
+            REMINDERS_ACCESS.gate(None, "/reminders"),
+            Gate::SignIn { return_to: "/reminders".into() }
+        );
+        assert_eq!(REMINDERS_ACCESS.gate(Some(Role::Patient), "/reminders"), Gate::Show);
+        assert_eq!(STUDIO_ACCESS.gate(Some(Role::Patient), "/studio"), Gate::Forbidden);
+        assert_eq!(STUDIO_ACCESS.gate(Some(Role::Caregiver), "/studio"), Gate::Forbidden);
+        assert_eq!(STUDIO_ACCESS.gate(Some(Role::Editor), "/studio"), Gate::Show);
+    }
+
+    #[test]
+    fn return_path_refuses_other_sites() {
+        assert_eq!(safe_return_path(Some("/reminders?x=1")), "/reminders?x=1");
+        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "", "/a\nb"] {
+            assert_eq!(safe_return_path(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_return_path(Some("/account/sign-in?next=/x")), "/");
+        assert_eq!(safe_return_path(None), "/");
+    }
+
+    #[test]
+    fn sign_in_url_round_trips() {
+        let url = sign_in_url("/studio?tab=a b");
+        assert_eq!(url, "/account/sign-in?next=/studio%3Ftab%3Da%20b");
+        let next = url.split_once("next=").unwrap().1;
+        assert_eq!(decode_query_value(next).unwrap(), "/studio?tab=a b");
+        assert_eq!(sign_in_url("https://evil.example"), "/account/sign-in");
+    }
+
+    proptest! {
+        #[test]
+        fn encode_decode_round_trip(s in ".{0,64}") {
+            prop_assert_eq!(decode_query_value(&encode_query_value(&s)), Some(s));
+        }
+
+        #[test]
+        fn safe_path_is_always_local(s in ".{0,64}") {
+            let p = safe_return_path(Some(&s));
+            prop_assert!(p.starts_with('/') && !p.starts_with("//"));
+            let _ = decode_query_value(&s);
+        }
+    }
+}
