@@ -1,0 +1,297 @@
+//! Serving the built app: files from the static directory, `index.html` for every other path
+//! (the app routes in the browser), and caching rules that suit Trunk's content-hashed file names.
+
+use crate::{
+    problem::{ApiProblem, KeepBody, RouteMiss},
+    AppState,
+};
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    response::{IntoResponse, Response},
+};
+use std::{
+    path::{Component, Path, PathBuf},
+    time::UNIX_EPOCH,
+};
+
+const NO_CACHE: &str = "no-cache";
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// The router's fallback: API paths get a not-found problem, everything else the app.
+pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
+    let path = req.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        return api_not_found().await;
+    }
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        let mut res = ApiProblem::method_not_allowed()
+            .with_header(header::ALLOW, HeaderValue::from_static("GET,HEAD"))
+            .into_response();
+        res.extensions_mut().insert(RouteMiss);
+        return res;
+    }
+    let mut res = serve(&state, req.uri().path(), req.headers()).await;
+    if req.method() == Method::HEAD {
+        *res.body_mut() = Body::empty();
+    }
+    res
+}
+
+/// The answer for API paths no route matches.
+pub async fn api_not_found() -> Response {
+    let mut res = ApiProblem::not_found()
+        .with_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+        .into_response();
+    res.extensions_mut().insert(RouteMiss);
+    res
+}
+
+async fn serve(state: &AppState, url_path: &str, request_headers: &HeaderMap) -> Response {
+    let root = &state.settings.static_dir;
+    if let Some(relative) = safe_relative_path(url_path) {
+        if let Some(file) = existing_file(root, &relative).await {
+            let is_index = relative == Path::new("index.html");
+            return file_response(state, &file, &relative, is_index, request_headers).await;
+        }
+    }
+    let index = root.join("index.html");
+    match tokio::fs::metadata(&index).await {
+        Ok(m) if m.is_file() => {
+            file_response(state, &index, Path::new("index.html"), true, request_headers).await
+        }
+        _ => not_built(root),
+    }
+}
+
+fn not_built(root: &Path) -> Response {
+    let text = format!(
+        "The portal app is not built: {} has no index.html.\n\
+         Build it (trunk build) or start the backend with --static-dir pointing at the built app.\n\
+         The API under /api/v1 works regardless.\n",
+        root.display()
+    );
+    let mut res = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        text,
+    )
+        .into_response();
+    res.extensions_mut().insert(KeepBody);
+    res
+}
+
+/// The URL path as a path inside the static directory, or `None` if it could step outside it
+/// or names a hidden file.
+pub fn safe_relative_path(url_path: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(url_path)?;
+    let mut out = PathBuf::new();
+    for segment in decoded.split('/') {
+        if segment.is_empty() {
+            continue;
+        }
+        if segment.starts_with('.') || segment.contains('\\') || segment.contains('\0') {
+            return None;
+        }
+        let as_path = Path::new(segment);
+        if !matches!(as_path.components().next(), Some(Component::Normal(_)))
+            || as_path.components().count() != 1
+        {
+            return None;
+        }
+        out.push(segment);
+    }
+    if out.as_os_str().is_empty() {
+        out.push("index.html");
+    }
+    Some(out)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+async fn existing_file(root: &Path, relative: &Path) -> Option<PathBuf> {
+    let candidate = root.join(relative);
+    let meta = tokio::fs::metadata(&candidate).await.ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    // Refuse symlinks that lead out of the static directory.
+    let canonical_root = tokio::fs::canonicalize(root).await.ok()?;
+    let canonical = tokio::fs::canonicalize(&candidate).await.ok()?;
+    canonical.starts_with(&canonical_root).then_some(candidate)
+}
+
+async fn file_response(
+    state: &AppState,
+    file: &Path,
+    relative: &Path,
+    is_index: bool,
+    request_headers: &HeaderMap,
+) -> Response {
+    let meta = match tokio::fs::metadata(file).await {
+        Ok(m) => m,
+        Err(_) => return not_built(&state.settings.static_dir),
+    };
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let etag = format!("\"{:x}-{:x}\"", meta.len(), modified);
+    let cache = if !is_index && is_hashed_asset(relative) {
+        IMMUTABLE
+    } else {
+        NO_CACHE
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(relative)),
+    );
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, v);
+    }
+
+    let not_modified = request_headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag));
+    if not_modified && !is_index {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+
+    let bytes = match tokio::fs::read(file).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, file = %file.display(), "cannot read static file");
+            return ApiProblem::internal().into_response();
+        }
+    };
+    if is_index {
+        // The policy must list the hashes of the page actually sent.
+        state.csp.refresh(&bytes);
+        if not_modified {
+            return (StatusCode::NOT_MODIFIED, headers).into_response();
+        }
+    }
+    (StatusCode::OK, headers, bytes).into_response()
+}
+
+/// Trunk names built files `name-<16+ hex digits>[_bg].ext`, and puts snippets under
+/// `snippets/<crate>-<hash>/`; such names change whenever the content does.
+pub fn is_hashed_asset(relative: &Path) -> bool {
+    let mut parts = relative.iter().filter_map(|p| p.to_str()).peekable();
+    while let Some(part) = parts.next() {
+        let is_file = parts.peek().is_none();
+        let stem = if is_file {
+            match part.rsplit_once('.') {
+                Some((stem, _ext)) => stem,
+                None => continue,
+            }
+        } else {
+            part
+        };
+        let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+        if let Some((_, hash)) = stem.rsplit_once('-') {
+            if hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+pub fn content_type(path: &Path) -> &'static str {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "json" | "map" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "txt" => "text/plain; charset=utf-8",
+        "xml" => "application/xml",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names() {
+        for p in [
+            "patient-portal-1a2b3c4d5e6f7a8b.js",
+            "patient-portal-1a2b3c4d5e6f7a8b_bg.wasm",
+            "main-0123456789abcdef0123.css",
+            "snippets/patient-portal-0123456789abcdef/inline0.js",
+        ] {
+            assert!(is_hashed_asset(Path::new(p)), "{p}");
+        }
+        for p in [
+            "index.html",
+            "favicon.ico",
+            "main-1234.css",
+            "patient-portal-1a2b3c4d5e6f7a8g.js",
+            "manifest.webmanifest",
+        ] {
+            assert!(!is_hashed_asset(Path::new(p)), "{p}");
+        }
+    }
+
+    #[test]
+    fn paths_stay_inside() {
+        assert_eq!(safe_relative_path("/"), Some(PathBuf::from("index.html")));
+        assert_eq!(
+            safe_relative_path("/a/b%20c.js"),
+            Some(PathBuf::from("a/b c.js"))
+        );
+        for bad in ["/../etc/passwd", "/%2e%2e/x", "/.git/config", "/a/..%2f..", "/%zz", "/a%5cb"] {
+            assert_eq!(safe_relative_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn types() {
+        assert_eq!(content_type(Path::new("a.wasm")), "application/wasm");
+        assert!(content_type(Path::new("a.JS")).starts_with("text/javascript"));
+    }
+}

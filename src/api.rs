@@ -1,0 +1,170 @@
+//! The one typed client for the backend. Pages call these methods; they never build URLs or parse JSON.
+//!
+//! Every request has a timeout, is aborted when the component that started it goes away, and
+//! never panics on what comes back: decoding is done by `portal_core::api_error`, tested on the host.
+
+use std::sync::Arc;
+
+use futures::future::{select, Either};
+use gloo_net::http::{Request, RequestBuilder};
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use portal_core::api::{Health, RuntimeConfig, Session, SignInRequest};
+use portal_core::api_error::{decode_error, decode_response, ApiError};
+use portal_core::retry::{Method, RetryPolicy};
+use send_wrapper::SendWrapper;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use web_sys::{AbortController, RequestCredentials};
+
+/// The backend client, shared through context. Cheap to copy.
+#[derive(Clone)]
+pub struct Api {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: RuntimeConfig,
+    retry: RetryPolicy,
+}
+
+impl Api {
+    pub fn new(config: RuntimeConfig) -> Api {
+        Api { inner: Arc::new(Inner { config, retry: RetryPolicy::default() }) }
+    }
+
+    /// Is the backend up?
+    pub async fn health(&self) -> Result<Health, ApiError> {
+        self.send::<(), Health>(Method::Get, "/health", None, None).await
+    }
+
+    /// Who is signed in on this browser, if anyone.
+    pub async fn current_session(&self) -> Result<Session, ApiError> {
+        self.send::<(), Session>(Method::Get, "/session", None, None).await
+    }
+
+    /// Signs in; the backend sets an HttpOnly session cookie the app never sees.
+    pub async fn sign_in(&self, request: &SignInRequest) -> Result<Session, ApiError> {
+        self.send(Method::Post, "/session", Some(request), None).await
+    }
+
+    /// Ends the session on the backend.
+    pub async fn sign_out(&self) -> Result<(), ApiError> {
+        self.send::<(), ()>(Method::Delete, "/session", None, None).await
+    }
+
+    /// Sends a request, retrying safe ones after transient failures with full-jitter backoff.
+    /// `idempotency_key` is sent as `Idempotency-Key` so the backend acts once however often a write is repeated.
+    pub async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ApiError> {
+        let url = self.inner.config.api_url(path);
+        let body = match body {
+            Some(b) => Some(serde_json::to_string(b).map_err(|_| ApiError::Malformed { status: 0 })?),
+            None => None,
+        };
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let result = self.attempt::<T>(method, &url, body.as_deref(), idempotency_key).await;
+            match result {
+                Err(e) if self.inner.retry.should_retry(method, attempts, e.is_transient(), retry_after(&e)) => {
+                    let wait = self.inner.retry.delay_ms(attempts, js_sys::Math::random());
+                    TimeoutFuture::new(wait).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ApiError> {
+        let controller = AbortController::new().map_err(|_| ApiError::Network)?;
+        let cancel = abort_on_cleanup(&controller);
+        let mut builder: RequestBuilder = match method {
+            Method::Get => Request::get(url),
+            Method::Post => Request::post(url),
+            Method::Put => Request::put(url),
+            Method::Delete => Request::delete(url),
+        };
+        builder = builder
+            .header("Accept", "application/json, application/problem+json")
+            .credentials(RequestCredentials::Include)
+            .abort_signal(Some(&controller.signal()));
+        if let Some(key) = idempotency_key {
+            builder = builder.header("Idempotency-Key", key);
+        }
+        let request = match body {
+            Some(b) => builder.header("Content-Type", "application/json").body(b.to_string()),
+            None => builder.build(),
+        }
+        .map_err(|_| ApiError::Network)?;
+
+        let timeout = TimeoutFuture::new(self.inner.config.request_timeout_ms);
+        let outcome = select(Box::pin(request.send()), timeout).await;
+        let response = match outcome {
+            Either::Left((Ok(response), _)) => response,
+            Either::Left((Err(_), _)) => {
+                return Err(if cancel.cancelled() { ApiError::Cancelled } else { ApiError::Network })
+            }
+            Either::Right(_) => {
+                controller.abort();
+                return Err(ApiError::Timeout);
+            }
+        };
+        let status = response.status();
+        let content_type = response.headers().get("content-type");
+        let retry_after = response.headers().get("retry-after");
+        let text = match response.text().await {
+            Ok(t) => t,
+            Err(_) if (200..300).contains(&status) => return Err(ApiError::Malformed { status }),
+            Err(_) => return Err(decode_error(status, content_type.as_deref(), retry_after.as_deref(), "")),
+        };
+        decode_response(status, content_type.as_deref(), retry_after.as_deref(), &text)
+    }
+}
+
+fn retry_after(error: &ApiError) -> Option<u32> {
+    match error {
+        ApiError::Status { retry_after_seconds, .. } => *retry_after_seconds,
+        _ => None,
+    }
+}
+
+/// Tells whether a request was aborted because its component went away.
+struct CancelFlag(std::rc::Rc<std::cell::Cell<bool>>);
+
+impl CancelFlag {
+    fn cancelled(&self) -> bool {
+        self.0.get()
+    }
+}
+
+/// Aborts the request when the reactive owner that started it is cleaned up (the person navigated away),
+/// so a slow answer for a page that is gone neither wastes data nor updates a dead view.
+fn abort_on_cleanup(controller: &AbortController) -> CancelFlag {
+    let flag = std::rc::Rc::new(std::cell::Cell::new(false));
+    if Owner::current().is_some() {
+        let controller = SendWrapper::new(controller.clone());
+        let set = SendWrapper::new(flag.clone());
+        on_cleanup(move || {
+            set.set(true);
+            controller.abort();
+        });
+    }
+    CancelFlag(flag)
+}
+
+/// The client from context.
+pub fn use_api() -> Option<Api> {
+    use_context::<Api>()
+}

@@ -1,0 +1,45 @@
+//! Keeps private pages private: signed-out people go to sign-in (and come back), wrong roles see why.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+use portal_core::navigation::{sign_in_url, Access, Gate};
+
+use crate::auth::use_auth;
+use crate::components::page::PageTitle;
+use crate::i18n::{tr, Key};
+
+#[component]
+pub fn Guarded(access: Access, children: ChildrenFn) -> impl IntoView {
+    let auth = use_auth();
+    let location = use_location();
+    let navigate = use_navigate();
+    let gate = Memo::new(move |_| {
+        auth.is_checked().then(|| {
+            let here = format!("{}{}", location.pathname.get(), location.search.get());
+            access.gate(auth.role(), &here)
+        })
+    });
+    Effect::new(move |_| {
+        if let Some(Gate::SignIn { return_to }) = gate.get() {
+            navigate(&sign_in_url(&return_to), NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
+    move || match gate.get() {
+        Some(Gate::Show) => children().into_any(),
+        Some(Gate::Forbidden) => view! { <Forbidden /> }.into_any(),
+        Some(Gate::SignIn { .. }) | None => {
+            view! { <p class="status" role="status">{tr(Key::CheckingSignIn)}</p> }.into_any()
+        }
+    }
+}
+
+/// For signed-in people whose role does not open this page.
+#[component]
+fn Forbidden() -> impl IntoView {
+    view! {
+        <PageTitle title=Key::ForbiddenTitle />
+        <p>{tr(Key::ForbiddenBody)}</p>
+        <p><a href="/">{tr(Key::BackToHome)}</a></p>
+    }
+}

@@ -1,0 +1,37 @@
+//! The language switch in the header. Each option is written in its own language.
+
+use leptos::prelude::*;
+use portal_core::language::Language;
+
+use crate::components::icons::{Icon, IconSvg};
+use crate::i18n::{tr, use_i18n, Key};
+
+#[component]
+pub fn LanguagePicker() -> impl IntoView {
+    let i18n = use_i18n();
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Some(language) = Language::from_tag(&event_target_value(&ev)) {
+            i18n.set_language(language);
+        }
+    };
+    view! {
+        <div class="language-picker">
+            <label for="language-select">
+                <IconSvg icon=Icon::Language />
+                <span class="visually-hidden">{tr(Key::LanguageLabel)}</span>
+            </label>
+            <select id="language-select" on:change=on_change prop:value=move || i18n.language().tag()>
+                {Language::ALL
+                    .into_iter()
+                    .map(|l| {
+                        view! {
+                            <option value=l.tag() lang=l.tag() selected=move || i18n.language() == l>
+                                {l.endonym()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}

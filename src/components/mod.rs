@@ -1,0 +1,9 @@
+//! Pieces shared by several pages.
+
+pub mod error_text;
+pub mod guard;
+pub mod icons;
+pub mod language_picker;
+pub mod notices;
+pub mod page;
+pub mod shell;

@@ -1,0 +1,46 @@
+//! Deployment settings, fetched once at start so one build serves any deployment.
+
+use gloo_net::http::Request;
+use portal_core::api::RuntimeConfig;
+
+/// Where the deployment's settings live, next to `index.html`.
+pub const CONFIG_PATH: &str = "/config.json";
+
+/// Why the app cannot start: shown on the error page, with the technical detail for support staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    Unreachable,
+    Missing(u16),
+    Invalid(String),
+}
+
+impl ConfigError {
+    pub fn detail(&self) -> String {
+        match self {
+            ConfigError::Unreachable => format!("{CONFIG_PATH} could not be fetched (network error)"),
+            ConfigError::Missing(status) => format!("{CONFIG_PATH} answered HTTP {status}"),
+            ConfigError::Invalid(why) => format!("{CONFIG_PATH} is invalid: {why}"),
+        }
+    }
+}
+
+/// Reads and checks the settings.
+pub async fn load() -> Result<RuntimeConfig, ConfigError> {
+    let response = Request::get(CONFIG_PATH)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|_| ConfigError::Unreachable)?;
+    if !response.ok() {
+        return Err(ConfigError::Missing(response.status()));
+    }
+    let text = response.text().await.map_err(|_| ConfigError::Unreachable)?;
+    parse(&text)
+}
+
+/// Parses and validates the settings file's text.
+pub fn parse(text: &str) -> Result<RuntimeConfig, ConfigError> {
+    let config: RuntimeConfig = serde_json::from_str(text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    config.validate().map_err(ConfigError::Invalid)?;
+    Ok(config)
+}

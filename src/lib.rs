@@ -1,0 +1,113 @@
+//! The patient portal: Learn, Reminders, Ask, the content team's Studio, and the account pages.
+//!
+//! `App` loads the deployment's settings, then mounts the router inside the shell.
+
+pub mod api;
+pub mod auth;
+pub mod components;
+pub mod config;
+pub mod i18n;
+pub mod routes;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use portal_core::api::RuntimeConfig;
+use portal_core::navigation::{REMINDERS_ACCESS, STUDIO_ACCESS};
+
+use crate::api::Api;
+use crate::auth::Auth;
+use crate::components::guard::Guarded;
+use crate::components::shell::Shell;
+use crate::config::ConfigError;
+use crate::i18n::{tr, I18n, Key};
+use crate::routes::{account, ask, home, learn, not_found, privacy, reminders, sign_in, studio};
+
+/// Mounts the app on the page's `<body>`.
+pub fn start() {
+    leptos::mount::mount_to_body(App);
+}
+
+/// Loads the settings, then shows the portal, or a clear error page when they are missing or broken.
+#[component]
+pub fn App() -> impl IntoView {
+    I18n::provide();
+    let config = LocalResource::new(config::load);
+    view! {
+        <Suspense fallback=|| view! { <p class="boot" role="status">{tr(Key::Loading)}</p> }>
+            {move || {
+                config
+                    .get()
+                    .map(|loaded| match loaded {
+                        Ok(config) => view! { <Portal config /> }.into_any(),
+                        Err(error) => view! { <ConfigErrorPage error /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// The portal once its settings are known.
+#[component]
+pub fn Portal(config: RuntimeConfig) -> impl IntoView {
+    let api = Api::new(config.clone());
+    provide_context(api.clone());
+    provide_context(config.clone());
+    let auth = Auth::provide(api.clone());
+    auth::watch_idle(auth, api, config.idle_sign_out_minutes);
+    view! { <PortalRoutes /> }
+}
+
+/// The router and every page. Split from `Portal` so tests can mount it with their own contexts.
+#[component]
+pub fn PortalRoutes() -> impl IntoView {
+    view! {
+        <Router>
+            <Shell>
+                <Routes fallback=not_found::NotFound>
+                    <Route path=path!("/") view=home::Home />
+                    <Route path=path!("/learn") view=learn::Learn />
+                    <Route
+                        path=path!("/reminders")
+                        view=|| view! { <Guarded access=REMINDERS_ACCESS><reminders::Reminders /></Guarded> }
+                    />
+                    <Route path=path!("/ask") view=ask::Ask />
+                    <Route
+                        path=path!("/studio")
+                        view=|| view! { <Guarded access=STUDIO_ACCESS><studio::Studio /></Guarded> }
+                    />
+                    <Route path=path!("/account") view=account::Account />
+                    <Route path=path!("/account/sign-in") view=sign_in::SignIn />
+                    <Route path=path!("/privacy") view=privacy::Privacy />
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}
+
+/// Shown when the deployment's settings cannot be read: the app cannot reach its backend without them.
+#[component]
+pub fn ConfigErrorPage(error: ConfigError) -> impl IntoView {
+    let detail = error.detail();
+    view! {
+        <main id="main" class="config-error">
+            <h1>{tr(Key::ConfigErrorTitle)}</h1>
+            <p>{tr(Key::ConfigErrorBody)}</p>
+            <p>
+                <button type="button" class="button" on:click=|_| reload()>
+                    {tr(Key::TryAgain)}
+                </button>
+            </p>
+            <details>
+                <summary>{tr(Key::TechnicalDetails)}</summary>
+                <p><code>{detail}</code></p>
+            </details>
+        </main>
+    }
+}
+
+fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}

@@ -1,0 +1,11 @@
+//! One page per file.
+
+pub mod account;
+pub mod ask;
+pub mod home;
+pub mod learn;
+pub mod not_found;
+pub mod privacy;
+pub mod reminders;
+pub mod sign_in;
+pub mod studio;

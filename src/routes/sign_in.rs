@@ -1,0 +1,168 @@
+use leptos::html::Input;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use portal_core::navigation::safe_return_path;
+use portal_core::sign_in::{check_sign_in, SignInProblem, MAX_EMAIL_LEN, MAX_PASSWORD_LEN};
+
+use crate::api::use_api;
+use crate::auth::{use_auth, SignedOutReason};
+use crate::components::error_text::error_key;
+use crate::components::page::PageTitle;
+use crate::i18n::{tr, use_i18n, Key};
+
+/// The email typed so far survives a reload in this tab (never the password).
+const EMAIL_DRAFT_KEY: &str = "portal.sign-in.email";
+
+fn problem_key(problem: SignInProblem) -> Key {
+    match problem {
+        SignInProblem::EmailMissing => Key::SignInEmailMissing,
+        SignInProblem::EmailInvalid => Key::SignInEmailInvalid,
+        SignInProblem::PasswordMissing => Key::SignInPasswordMissing,
+    }
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Email and password; afterwards back to the page that asked for sign-in.
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let next = move || safe_return_path(query.read().get("next").as_deref());
+
+    let email = RwSignal::new(
+        session_storage().and_then(|s| s.get_item(EMAIL_DRAFT_KEY).ok().flatten()).unwrap_or_default(),
+    );
+    let password = RwSignal::new(String::new());
+    let email_problem = RwSignal::new(None::<SignInProblem>);
+    let password_problem = RwSignal::new(None::<SignInProblem>);
+    let form_error = RwSignal::new(None::<Key>);
+    let busy = RwSignal::new(false);
+    let email_input = NodeRef::<Input>::new();
+    let password_input = NodeRef::<Input>::new();
+
+    Effect::new(move |_| {
+        if let Some(storage) = session_storage() {
+            let _ = storage.set_item(EMAIL_DRAFT_KEY, &email.get());
+        }
+    });
+
+    // Someone already signed in (or who just signed in) goes on to where they were heading.
+    let go_on = navigate.clone();
+    Effect::new(move |_| {
+        if auth.is_checked() && auth.session().is_some() {
+            go_on(&next(), NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        form_error.set(None);
+        let (e, p) = check_sign_in(&email.get_untracked(), &password.get_untracked());
+        email_problem.set(e);
+        password_problem.set(p);
+        if e.is_some() {
+            if let Some(input) = email_input.get_untracked() {
+                let _ = input.focus();
+            }
+            return;
+        }
+        if p.is_some() {
+            if let Some(input) = password_input.get_untracked() {
+                let _ = input.focus();
+            }
+            return;
+        }
+        let Some(api) = use_api() else { return };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = auth.sign_in(&api, email.get_untracked().trim().to_string(), password.get_untracked()).await;
+            busy.set(false);
+            match result {
+                Ok(_) => {
+                    if let Some(storage) = session_storage() {
+                        let _ = storage.remove_item(EMAIL_DRAFT_KEY);
+                    }
+                }
+                Err(error) => form_error.set(Some(error_key(&error))),
+            }
+        });
+    };
+
+    let reason = move || {
+        auth.reason().map(|r| match r {
+            SignedOutReason::SessionExpired => Key::SignedOutExpired,
+            SignedOutReason::Idle => Key::SignedOutIdle,
+        })
+    };
+
+    view! {
+        <PageTitle title=Key::SignInTitle />
+        {move || reason().map(|k| view! { <p class="notice" role="status">{move || i18n.t(k)}</p> })}
+        <form class="form sign-in-form" on:submit=submit novalidate>
+            <div class="form-error" role="alert">
+                {move || form_error.get().map(|k| view! { <p>{move || i18n.t(k)}</p> })}
+            </div>
+            <div class="field">
+                <label for="sign-in-email">{tr(Key::SignInEmail)}</label>
+                <input
+                    id="sign-in-email"
+                    name="email"
+                    type="email"
+                    autocomplete="username"
+                    inputmode="email"
+                    maxlength=MAX_EMAIL_LEN
+                    required
+                    node_ref=email_input
+                    aria-invalid=move || email_problem.get().is_some().to_string()
+                    aria-describedby=move || email_problem.get().map(|_| "sign-in-email-error")
+                    prop:value=move || email.get()
+                    on:input=move |ev| {
+                        email.set(event_target_value(&ev));
+                        email_problem.set(None);
+                    }
+                />
+                {move || {
+                    email_problem
+                        .get()
+                        .map(|p| view! { <p id="sign-in-email-error" class="field-error">{move || i18n.t(problem_key(p))}</p> })
+                }}
+            </div>
+            <div class="field">
+                <label for="sign-in-password">{tr(Key::SignInPassword)}</label>
+                <input
+                    id="sign-in-password"
+                    name="password"
+                    type="password"
+                    autocomplete="current-password"
+                    maxlength=MAX_PASSWORD_LEN
+                    required
+                    node_ref=password_input
+                    aria-invalid=move || password_problem.get().is_some().to_string()
+                    aria-describedby=move || password_problem.get().map(|_| "sign-in-password-error")
+                    prop:value=move || password.get()
+                    on:input=move |ev| {
+                        password.set(event_target_value(&ev));
+                        password_problem.set(None);
+                    }
+                />
+                {move || {
+                    password_problem
+                        .get()
+                        .map(|p| view! { <p id="sign-in-password-error" class="field-error">{move || i18n.t(problem_key(p))}</p> })
+                }}
+            </div>
+            <button type="submit" class="button button-primary" aria-disabled=move || busy.get().to_string()>
+                {move || if busy.get() { i18n.t(Key::SigningIn) } else { i18n.t(Key::SignInButton) }}
+            </button>
+        </form>
+    }
+}

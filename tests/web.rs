@@ -1,0 +1,176 @@
+//! Shell components in a real browser (headless Chromium via wasm-bindgen-test).
+
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use patient_portal::auth::Auth;
+use patient_portal::config::{parse, ConfigError};
+use patient_portal::i18n::I18n;
+use patient_portal::{ConfigErrorPage, PortalRoutes};
+use portal_core::api::{Role, Session, User};
+use portal_core::language::Language;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn container() -> HtmlElement {
+    let div = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&div).unwrap();
+    div.unchecked_into()
+}
+
+fn go_to(path: &str) {
+    web_sys::window().unwrap().history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)).unwrap();
+}
+
+/// Lets effects, router updates and microtasks run.
+async fn settle() {
+    for _ in 0..5 {
+        leptos::task::tick().await;
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+}
+
+fn find(root: &HtmlElement, selector: &str) -> HtmlElement {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector} in {}", root.inner_html()))
+        .unchecked_into()
+}
+
+fn heading(root: &HtmlElement) -> String {
+    find(root, "h1").text_content().unwrap_or_default()
+}
+
+fn session(role: Role) -> Session {
+    Session {
+        user: User { id: "u1".into(), email: "pat@example.com".into(), display_name: "Pat Lee".into(), role },
+        expires_at: "2030-01-01T00:00:00Z".into(),
+        idle_timeout_seconds: 1800,
+    }
+}
+
+/// Mounts the routed portal with a given language and sign-in state.
+fn mount_portal(path: &str, language: Language, signed_in: Option<Role>) -> (HtmlElement, impl Drop) {
+    go_to(path);
+    let root = container();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(I18n::with_language(language));
+        provide_context(Auth::new(signed_in.map(session), true));
+        view! { <PortalRoutes /> }
+    });
+    (root, handle)
+}
+
+#[wasm_bindgen_test]
+async fn tab_bar_navigates_and_moves_focus_to_the_heading() {
+    let (root, _handle) = mount_portal("/", Language::En, None);
+    settle().await;
+    assert_eq!(heading(&root), "Your health companion");
+    assert!(find(&root, "main#main").is_connected());
+    assert!(root.query_selector("nav[aria-label='Main']").unwrap().is_some());
+
+    find(&root, "nav a[href='/ask']").click();
+    settle().await;
+    assert_eq!(heading(&root), "Ask a question");
+    let active = document().active_element().unwrap();
+    assert_eq!(active.tag_name(), "H1", "focus follows navigation");
+    assert_eq!(find(&root, "nav a[href='/ask']").get_attribute("aria-current").as_deref(), Some("page"));
+    assert!(document().title().starts_with("Ask a question"));
+    // The emergency notice comes before the contact details.
+    let notice = find(&root, ".notice-urgent");
+    assert!(notice.text_content().unwrap().contains("Not for emergencies"));
+}
+
+#[wasm_bindgen_test]
+async fn unknown_address_shows_the_not_found_page() {
+    let (root, _handle) = mount_portal("/no/such/page", Language::En, None);
+    settle().await;
+    assert_eq!(heading(&root), "We cannot find that page");
+    assert!(root.query_selector("a[href='/']").unwrap().is_some());
+}
+
+#[wasm_bindgen_test]
+async fn switching_language_changes_every_text_and_html_lang() {
+    let (root, _handle) = mount_portal("/learn", Language::En, None);
+    settle().await;
+    assert_eq!(heading(&root), "Learn");
+    let select: HtmlSelectElement = find(&root, "#language-select").unchecked_into();
+    select.set_value("de");
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    settle().await;
+    assert_eq!(heading(&root), "Wissen");
+    assert_eq!(find(&root, "nav a[href='/reminders'] span").text_content().unwrap(), "Erinnerungen");
+    assert_eq!(find(&root, ".skip-link").text_content().unwrap(), "Zum Hauptinhalt springen");
+    let stored = web_sys::window().unwrap().local_storage().unwrap().unwrap().get_item("portal.language").unwrap();
+    assert_eq!(stored.as_deref(), Some("de"));
+}
+
+#[wasm_bindgen_test]
+async fn private_page_sends_signed_out_people_to_sign_in_and_back() {
+    let (root, _handle) = mount_portal("/reminders", Language::En, None);
+    settle().await;
+    assert_eq!(heading(&root), "Sign in");
+    let location = web_sys::window().unwrap().location();
+    assert_eq!(location.pathname().unwrap(), "/account/sign-in");
+    assert_eq!(location.search().unwrap(), "?next=/reminders");
+}
+
+#[wasm_bindgen_test]
+async fn studio_is_for_editors_only() {
+    let (root, handle) = mount_portal("/studio", Language::En, Some(Role::Patient));
+    settle().await;
+    assert_eq!(heading(&root), "This page is not for your account");
+    assert!(root.query_selector("nav a[href='/studio']").unwrap().is_none(), "patients see no Studio tab");
+    drop(handle);
+
+    let (root, _handle) = mount_portal("/studio", Language::En, Some(Role::Editor));
+    settle().await;
+    assert_eq!(heading(&root), "Studio");
+    assert!(root.query_selector("nav a[href='/studio']").unwrap().is_some());
+}
+
+#[wasm_bindgen_test]
+async fn sign_in_form_explains_each_empty_or_wrong_field() {
+    let (root, _handle) = mount_portal("/account/sign-in", Language::En, None);
+    settle().await;
+    find(&root, "button[type='submit']").click();
+    settle().await;
+    assert_eq!(find(&root, "#sign-in-email-error").text_content().unwrap(), "Enter your email address.");
+    assert_eq!(find(&root, "#sign-in-password-error").text_content().unwrap(), "Enter your password.");
+    let email: HtmlInputElement = find(&root, "#sign-in-email").unchecked_into();
+    assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(email.get_attribute("aria-describedby").as_deref(), Some("sign-in-email-error"));
+    assert_eq!(document().active_element().unwrap().id(), "sign-in-email");
+
+    email.set_value("not-an-email");
+    email.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    find(&root, "button[type='submit']").click();
+    settle().await;
+    assert_eq!(
+        find(&root, "#sign-in-email-error").text_content().unwrap(),
+        "Enter an email address like name@example.com."
+    );
+    assert_eq!(email.value(), "not-an-email", "what was typed stays");
+}
+
+#[wasm_bindgen_test]
+async fn broken_settings_show_a_clear_error_page() {
+    let error = parse("{\"apiBaseUrl\": 3}").unwrap_err();
+    assert!(matches!(error, ConfigError::Invalid(_)));
+    let root = container();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(I18n::with_language(Language::En));
+        view! { <ConfigErrorPage error=error.clone() /> }
+    });
+    settle().await;
+    assert_eq!(heading(&root), "The portal cannot start right now");
+    assert!(find(&root, "details code").text_content().unwrap().contains("/config.json is invalid"));
+    assert!(root.query_selector("button").unwrap().is_some());
+}
