@@ -63,7 +63,8 @@ fn cookie_value(token: &str, max_age: i64) -> HeaderValue {
         "{COOKIE_NAME}={token}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={max_age}"
     );
     // The token is base64url and the rest is fixed ASCII, so this cannot fail; stay safe regardless.
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("portal_session=; Max-Age=0; Path=/"))
+    HeaderValue::from_str(&text)
+        .unwrap_or_else(|_| HeaderValue::from_static("portal_session=; Max-Age=0; Path=/"))
 }
 
 fn sets_session_cookie(res: &Response) -> bool {
@@ -439,14 +440,20 @@ mod tests {
     fn finds_the_session_cookie_among_others() {
         let token = new_token();
         let mut h = HeaderMap::new();
-        h.append(header::COOKIE, HeaderValue::from_static("a=1; portal_session=short"));
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; portal_session=short"),
+        );
         h.append(
             header::COOKIE,
             HeaderValue::from_str(&format!("theme=dark; portal_session={token}")).unwrap(),
         );
         assert_eq!(token_from_headers(&h), Some(token));
         let mut bad = HeaderMap::new();
-        bad.insert(header::COOKIE, HeaderValue::from_static("portal_session=%%%"));
+        bad.insert(
+            header::COOKIE,
+            HeaderValue::from_static("portal_session=%%%"),
+        );
         assert_eq!(token_from_headers(&bad), None);
     }
 

@@ -119,9 +119,9 @@ where
     }
 
     let addr_text = addr.unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    let addr: SocketAddr = addr_text
-        .parse()
-        .map_err(|_| format!("invalid listen address {addr_text:?}, expected HOST:PORT such as 127.0.0.1:8080"))?;
+    let addr: SocketAddr = addr_text.parse().map_err(|_| {
+        format!("invalid listen address {addr_text:?}, expected HOST:PORT such as 127.0.0.1:8080")
+    })?;
 
     let defaults = default_runtime_config();
     let runtime = RuntimeConfig {
@@ -201,7 +201,13 @@ mod tests {
     #[test]
     fn flags_override_env() {
         let o = run(
-            &["--addr", "0.0.0.0:9000", "--db=/tmp/x.db", "--static-dir", "site"],
+            &[
+                "--addr",
+                "0.0.0.0:9000",
+                "--db=/tmp/x.db",
+                "--static-dir",
+                "site",
+            ],
             &[("PORTAL_ADDR", "127.0.0.1:1"), ("PORTAL_DB", "y.db")],
         )
         .unwrap();

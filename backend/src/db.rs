@@ -108,7 +108,9 @@ impl Db {
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite consistent (open transactions roll back
         // when dropped), so the connection stays usable.
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `f` on the connection on the blocking thread pool, so SQLite never stalls the async runtime.

@@ -69,7 +69,11 @@ impl ApiProblem {
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, pt::UNAUTHENTICATED, "Not signed in")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            pt::UNAUTHENTICATED,
+            "Not signed in",
+        )
     }
 
     pub fn forbidden() -> Self {
@@ -154,7 +158,9 @@ impl ApiProblem {
             StatusCode::PAYLOAD_TOO_LARGE => Self::payload_too_large(),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::unsupported_media_type(),
             StatusCode::UNPROCESSABLE_ENTITY => Self::validation(Vec::new()),
-            StatusCode::TOO_MANY_REQUESTS => Self::new(status, pt::RATE_LIMITED, "Too many requests"),
+            StatusCode::TOO_MANY_REQUESTS => {
+                Self::new(status, pt::RATE_LIMITED, "Too many requests")
+            }
             s if s.is_server_error() => {
                 let mut p = Self::internal();
                 p.status = s;
@@ -175,7 +181,9 @@ impl IntoResponse for ApiProblem {
         let body = match serde_json::to_vec(&self.problem) {
             Ok(b) => b,
             // Serialising plain strings and numbers cannot fail; answer something valid regardless.
-            Err(_) => br#"{"type":"/problems/internal","title":"Internal error","status":500}"#.to_vec(),
+            Err(_) => {
+                br#"{"type":"/problems/internal","title":"Internal error","status":500}"#.to_vec()
+            }
         };
         let mut res = (self.status, body).into_response();
         res.headers_mut()
@@ -218,14 +226,12 @@ fn json_rejection_problem(rejection: &JsonRejection) -> ApiProblem {
         JsonRejection::JsonSyntaxError(e) => {
             ApiProblem::bad_request(format!("The body is not valid JSON: {}", e.body_text()))
         }
-        JsonRejection::JsonDataError(e) => {
-            ApiProblem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                pt::VALIDATION,
-                "Some fields are not valid",
-            )
-            .with_detail(e.body_text())
-        }
+        JsonRejection::JsonDataError(e) => ApiProblem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            pt::VALIDATION,
+            "Some fields are not valid",
+        )
+        .with_detail(e.body_text()),
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiProblem::payload_too_large(),
         other => ApiProblem::bad_request(other.body_text()),
     }
@@ -264,10 +270,9 @@ pub async fn ensure_problem_json(req: Request, next: Next) -> Response {
     }
     let problem_res = problem.into_response();
     parts.headers.remove(header::CONTENT_LENGTH);
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(PROBLEM_JSON),
-    );
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     let (_, body) = problem_res.into_parts();
     Response::from_parts(parts, body)
 }

@@ -125,7 +125,10 @@ mod tests {
             assert!(rl.check(&keys, 100 + i).is_ok());
             rl.record_failure(&keys, 100 + i);
         }
-        assert_eq!(rl.check(&keys, 110), Err((100 + WINDOW_SECONDS - 110) as u64));
+        assert_eq!(
+            rl.check(&keys, 110),
+            Err((100 + WINDOW_SECONDS - 110) as u64)
+        );
         assert!(rl.check(&keys, 100 + WINDOW_SECONDS).is_ok());
     }
 

@@ -59,7 +59,14 @@ async fn serve(state: &AppState, url_path: &str, request_headers: &HeaderMap) ->
     let index = root.join("index.html");
     match tokio::fs::metadata(&index).await {
         Ok(m) if m.is_file() => {
-            file_response(state, &index, Path::new("index.html"), true, request_headers).await
+            file_response(
+                state,
+                &index,
+                Path::new("index.html"),
+                true,
+                request_headers,
+            )
+            .await
         }
         _ => not_built(root),
     }
@@ -175,7 +182,10 @@ async fn file_response(
     let not_modified = request_headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag)
+        });
     if not_modified && !is_index {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
@@ -284,7 +294,14 @@ mod tests {
             safe_relative_path("/a/b%20c.js"),
             Some(PathBuf::from("a/b c.js"))
         );
-        for bad in ["/../etc/passwd", "/%2e%2e/x", "/.git/config", "/a/..%2f..", "/%zz", "/a%5cb"] {
+        for bad in [
+            "/../etc/passwd",
+            "/%2e%2e/x",
+            "/.git/config",
+            "/a/..%2f..",
+            "/%zz",
+            "/a%5cb",
+        ] {
             assert_eq!(safe_relative_path(bad), None, "{bad}");
         }
     }

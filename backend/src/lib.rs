@@ -1,0 +1,126 @@
+//! Reference backend of the patient portal: implements `api/openapi.yaml` on SQLite and serves the
+//! built app. `main.rs` only reads settings and starts [`router`]; tests drive the router directly.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod idempotency;
+pub mod password;
+pub mod problem;
+pub mod rate_limit;
+pub mod routes;
+pub mod security;
+pub mod seed;
+pub mod sessions;
+pub mod static_files;
+
+pub use config::Settings;
+pub use routes::ROUTES;
+
+use axum::{
+    extract::DefaultBodyLimit,
+    http::{header, HeaderValue},
+    middleware::{from_fn, from_fn_with_state},
+    routing::MethodRouter,
+    Router,
+};
+use portal_core::api::API_PREFIX;
+use std::{collections::BTreeMap, path::Path, sync::Arc};
+use tower::ServiceBuilder;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Largest request body the API accepts.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// Everything handlers share. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: db::Db,
+    pub clock: clock::Clock,
+    pub limiter: Arc<rate_limit::RateLimiter>,
+    pub csp: Arc<security::Csp>,
+}
+
+impl AppState {
+    /// Opens (or creates) the database file and prepares the state for serving.
+    pub fn open(settings: Settings, db_path: &Path) -> Result<AppState, db::DbError> {
+        Self::with_db(settings, db::Db::open(db_path)?)
+    }
+
+    /// Prepares the state on an open database: seeds demo accounts if it has no users.
+    pub fn with_db(settings: Settings, db: db::Db) -> Result<AppState, db::DbError> {
+        let clock = clock::Clock::default();
+        if settings.seed_demo_users {
+            let now = clock.now();
+            db.call_blocking(|conn| seed::seed_if_empty(conn, now))?;
+        }
+        // Computed now, so the first unknown-email sign-in is not measurably slower than later ones.
+        let _ = password::dummy_hash();
+        let index = std::fs::read(settings.static_dir.join("index.html")).ok();
+        let csp = security::Csp::new(&settings.runtime.api_base_url, index.as_deref());
+        Ok(AppState {
+            settings: Arc::new(settings),
+            db,
+            clock,
+            limiter: Arc::new(rate_limit::RateLimiter::new()),
+            csp: Arc::new(csp),
+        })
+    }
+}
+
+/// The whole application: API, `/config.json`, and the app itself.
+pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// Like [`router`], with `extra_api` routes (paths relative to `/api/v1`) mounted behind the same
+/// API middleware; lets tests exercise extractors and middleware on endpoints of their own.
+pub fn router_with(state: AppState, extra_api: Router<AppState>) -> Router {
+    let mut by_path: BTreeMap<&str, MethodRouter<AppState>> = BTreeMap::new();
+    for route in ROUTES {
+        let entry = by_path.entry(route.path).or_default();
+        *entry = std::mem::take(entry).merge((route.handler)());
+    }
+
+    let mut api: Router<AppState> = Router::new();
+    let mut top: Router<AppState> = Router::new();
+    for (path, methods) in by_path {
+        let methods = methods.fallback(routes::method_not_allowed);
+        match path.strip_prefix(API_PREFIX) {
+            Some(relative) => api = api.route(relative, methods),
+            None => top = top.route(path, methods),
+        }
+    }
+
+    let api = api
+        .merge(extra_api)
+        .route_layer(from_fn_with_state(
+            state.clone(),
+            idempotency::idempotency_middleware,
+        ))
+        .fallback(static_files::api_not_found)
+        .layer(
+            ServiceBuilder::new()
+                .layer(from_fn(problem::contain_panics))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-store"),
+                ))
+                .layer(from_fn_with_state(state.clone(), auth::session_middleware))
+                .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES)),
+        );
+
+    top.nest(API_PREFIX, api)
+        .fallback(static_files::fallback)
+        .layer(
+            ServiceBuilder::new()
+                .layer(from_fn_with_state(
+                    state.clone(),
+                    security::security_headers,
+                ))
+                .layer(from_fn(problem::ensure_problem_json)),
+        )
+        .with_state(state)
+}

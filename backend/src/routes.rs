@@ -1,0 +1,73 @@
+//! The table of every route the backend serves. The router is built from it and the contract test
+//! compares it with `api/openapi.yaml`, so the two cannot drift apart unnoticed.
+
+use crate::{
+    problem::{ApiProblem, RouteMiss},
+    sessions, AppState,
+};
+use axum::{
+    extract::State,
+    http::{header, HeaderValue},
+    response::{IntoResponse, Response},
+    routing::{delete, get, post, MethodRouter},
+    Json,
+};
+use portal_core::api::{Health, RuntimeConfig};
+
+pub struct Route {
+    /// Upper-case HTTP method, as in the spec.
+    pub method: &'static str,
+    /// Full path, as in the spec (`{name}` for path parameters).
+    pub path: &'static str,
+    pub(crate) handler: fn() -> MethodRouter<AppState>,
+}
+
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "GET",
+        path: "/config.json",
+        handler: || get(runtime_config),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/health",
+        handler: || get(health),
+    },
+    Route {
+        method: "POST",
+        path: "/api/v1/session",
+        handler: || post(sessions::sign_in),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/session",
+        handler: || get(sessions::current_session),
+    },
+    Route {
+        method: "DELETE",
+        path: "/api/v1/session",
+        handler: || delete(sessions::sign_out),
+    },
+];
+
+pub async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
+}
+
+pub async fn runtime_config(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        // Revalidated on every start of the app, so a changed deployment takes effect at once.
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))],
+        Json::<RuntimeConfig>(state.settings.runtime.clone()),
+    )
+}
+
+/// Answer for a known path with a method it does not support; the router adds `Allow`.
+pub async fn method_not_allowed() -> Response {
+    let mut res = ApiProblem::method_not_allowed().into_response();
+    res.extensions_mut().insert(RouteMiss);
+    res
+}
