@@ -305,6 +305,13 @@ pub struct CurrentUser {
     pub idle_timeout_seconds: u32,
 }
 
+impl Deref for CurrentUser {
+    type Target = User;
+    fn deref(&self) -> &User {
+        &self.user
+    }
+}
+
 impl CurrentUser {
     pub fn session(&self) -> Result<Session, ApiProblem> {
         Ok(Session {

@@ -1,0 +1,286 @@
+mod common;
+
+use axum::{
+    body::Body,
+    http::{header, Method, StatusCode},
+};
+use base64::{engine::general_purpose::STANDARD, Engine};
+use common::{index_html, request, TestApp, TestResponse, INLINE_SCRIPT};
+use portal_core::api::{problem_types as pt, RuntimeConfig};
+use sha2::{Digest, Sha256};
+
+const SECURITY_HEADERS: &[(&str, &str)] = &[
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+    ("x-frame-options", "DENY"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    ),
+];
+
+fn script_hash(content: &str) -> String {
+    format!(
+        "'sha256-{}'",
+        STANDARD.encode(Sha256::digest(content.as_bytes()))
+    )
+}
+
+fn assert_security_headers(res: &TestResponse) {
+    for (name, value) in SECURITY_HEADERS {
+        assert_eq!(res.header(name), Some(*value), "{name}");
+    }
+    let csp = res.header("content-security-policy").expect("CSP");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    for directive in [
+        "default-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(
+            csp.split(';').any(|d| d.trim() == directive),
+            "{directive} missing in {csp}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn index_has_no_cache_and_a_policy_admitting_its_inline_script() {
+    let app = TestApp::new();
+    let res = app.get("/").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.text(), index_html());
+    assert_eq!(res.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(res.header("cache-control"), Some("no-cache"));
+    assert_security_headers(&res);
+    let csp = res.header("content-security-policy").unwrap();
+    let script_src = csp
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src"))
+        .unwrap();
+    assert_eq!(
+        script_src,
+        format!(
+            "script-src 'self' 'wasm-unsafe-eval' {}",
+            script_hash(INLINE_SCRIPT)
+        )
+    );
+    assert!(csp.contains("connect-src 'self';"), "{csp}");
+}
+
+#[tokio::test]
+async fn every_response_has_the_security_headers() {
+    let app = TestApp::new();
+    for path in [
+        "/",
+        "/records/42",
+        "/api/v1/health",
+        "/api/v1/nope",
+        "/config.json",
+        "/favicon.svg",
+    ] {
+        assert_security_headers(&app.get(path).await);
+    }
+    assert_security_headers(&TestApp::without_app_build().get("/").await);
+}
+
+#[tokio::test]
+async fn unknown_app_paths_fall_back_to_index() {
+    let app = TestApp::new();
+    for path in [
+        "/records",
+        "/ask/new?draft=1",
+        "/studio/articles/7",
+        "/missing.png",
+        "/../../etc/passwd",
+        "/%2e%2e/Cargo.toml",
+        "/.hidden",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        assert_eq!(res.text(), index_html(), "{path}");
+        assert_eq!(res.header("cache-control"), Some("no-cache"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn hashed_assets_are_immutable_with_the_right_types() {
+    let app = TestApp::new();
+    let cases = [
+        (
+            "/patient-portal-0123456789abcdef.js",
+            "text/javascript; charset=utf-8",
+        ),
+        (
+            "/patient-portal-0123456789abcdef_bg.wasm",
+            "application/wasm",
+        ),
+        ("/main-0123456789abcdef.css", "text/css; charset=utf-8"),
+        (
+            "/snippets/patient-portal-0123456789abcdef/inline0.js",
+            "text/javascript; charset=utf-8",
+        ),
+    ];
+    for (path, content_type) in cases {
+        let res = app.get(path).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        assert_eq!(res.header("content-type"), Some(content_type), "{path}");
+        assert_eq!(
+            res.header("cache-control"),
+            Some("public, max-age=31536000, immutable"),
+            "{path}"
+        );
+    }
+    let res = app.get("/favicon.svg").await;
+    assert_eq!(res.header("content-type"), Some("image/svg+xml"));
+    assert_eq!(res.header("cache-control"), Some("no-cache"));
+    let res = app.get("/index.html").await;
+    assert_eq!(res.header("cache-control"), Some("no-cache"));
+}
+
+#[tokio::test]
+async fn revalidation_answers_304() {
+    let app = TestApp::new();
+    let first = app.get("/favicon.svg").await;
+    let etag = first.header("etag").unwrap().to_owned();
+    let res = app
+        .send(
+            request(Method::GET, "/favicon.svg")
+                .header(header::IF_NONE_MATCH, &etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_MODIFIED);
+    assert!(res.body.is_empty());
+    let index_etag = app.get("/").await.header("etag").unwrap().to_owned();
+    let res = app
+        .send(
+            request(Method::GET, "/")
+                .header(header::IF_NONE_MATCH, &index_etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(res.header("cache-control"), Some("no-cache"));
+}
+
+#[tokio::test]
+async fn head_requests_get_headers_only() {
+    let app = TestApp::new();
+    let res = app
+        .send(request(Method::HEAD, "/").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.is_empty());
+    assert_eq!(res.header("content-type"), Some("text/html; charset=utf-8"));
+}
+
+#[tokio::test]
+async fn writes_to_app_paths_are_not_allowed() {
+    let app = TestApp::new();
+    let res = app
+        .send(
+            request(Method::POST, "/records")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    res.assert_problem(405, pt::METHOD_NOT_ALLOWED);
+    assert_eq!(res.header("allow"), Some("GET,HEAD"));
+}
+
+#[tokio::test]
+async fn a_missing_build_is_explained_and_the_api_still_works() {
+    let app = TestApp::without_app_build();
+    for path in ["/", "/records/1", "/index.html"] {
+        let res = app.get(path).await;
+        assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert!(res
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/plain"));
+        assert!(res.text().contains("not built"), "{}", res.text());
+    }
+    assert_eq!(app.get("/api/v1/health").await.status, StatusCode::OK);
+    assert_eq!(app.get("/config.json").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn policy_follows_a_rebuilt_index() {
+    let app = TestApp::new();
+    let script = "console.log('rebuilt')";
+    std::fs::write(
+        app.static_dir().join("index.html"),
+        format!("<html><script>{script}</script></html>"),
+    )
+    .unwrap();
+    let res = app.get("/").await;
+    let csp = res.header("content-security-policy").unwrap();
+    assert!(csp.contains(&script_hash(script)), "{csp}");
+    assert!(!csp.contains(&script_hash(INLINE_SCRIPT)), "{csp}");
+}
+
+#[tokio::test]
+async fn api_answers_are_never_cached() {
+    let app = TestApp::new();
+    for path in [
+        "/api/v1/health",
+        "/api/v1/session",
+        "/api/v1/unknown",
+        "/api/elsewhere",
+    ] {
+        assert_eq!(
+            app.get(path).await.header("cache-control"),
+            Some("no-store"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn config_json_reflects_settings() {
+    let app = TestApp::with_settings(|s| {
+        s.runtime.api_base_url = "https://api.example.org/api/v1".into();
+        s.runtime.emergency_number = "999".into();
+        s.runtime.idle_sign_out_minutes = 7;
+    });
+    let res = app.get("/config.json").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.header("cache-control"), Some("no-cache"));
+    assert_eq!(res.header("content-type"), Some("application/json"));
+    let config: RuntimeConfig = serde_json::from_slice(&res.body).unwrap();
+    assert_eq!(config, app.state.settings.runtime);
+    assert_eq!(config.emergency_number, "999");
+    assert_eq!(config.idle_sign_out_minutes, 7);
+    assert!(config.validate().is_ok());
+    let json = res.json();
+    for key in [
+        "apiBaseUrl",
+        "medicalInformationPhone",
+        "medicalInformationEmail",
+        "emergencyNumber",
+        "idleSignOutMinutes",
+        "privacyNoticeUrl",
+        "requestTimeoutMs",
+    ] {
+        assert!(json.get(key).is_some(), "{key} missing: {json}");
+    }
+    // An API on another origin must be reachable from the app.
+    let csp = res.header("content-security-policy").unwrap().to_owned();
+    assert!(
+        csp.contains("connect-src 'self' https://api.example.org;"),
+        "{csp}"
+    );
+}
