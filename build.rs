@@ -17,15 +17,22 @@ fn main() {
         println!("cargo:rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        let map: BTreeMap<String, String> = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{} is not a flat JSON object of strings: {e}", path.display()));
+        let map: BTreeMap<String, String> = serde_json::from_str(&text).unwrap_or_else(|e| {
+            panic!(
+                "{} is not a flat JSON object of strings: {e}",
+                path.display()
+            )
+        });
         tables.push(map);
     }
 
     let reference = &tables[0];
     let mut errors = Vec::new();
     for key in reference.keys() {
-        if !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        if !key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
             errors.push(format!("key {key:?} must be snake_case ASCII"));
         }
     }
@@ -33,12 +40,16 @@ fn main() {
         for key in reference.keys() {
             match table.get(key) {
                 None => errors.push(format!("{lang}.json lacks {key:?}")),
-                Some(text) if placeholders(text) != placeholders(&reference[key]) => errors.push(format!(
-                    "{lang}.json {key:?} has placeholders {:?}, en.json has {:?}",
-                    placeholders(text),
-                    placeholders(&reference[key])
-                )),
-                Some(text) if text.trim().is_empty() => errors.push(format!("{lang}.json {key:?} is empty")),
+                Some(text) if placeholders(text) != placeholders(&reference[key]) => {
+                    errors.push(format!(
+                        "{lang}.json {key:?} has placeholders {:?}, en.json has {:?}",
+                        placeholders(text),
+                        placeholders(&reference[key])
+                    ))
+                }
+                Some(text) if text.trim().is_empty() => {
+                    errors.push(format!("{lang}.json {key:?} is empty"))
+                }
                 Some(_) => {}
             }
         }
@@ -76,7 +87,8 @@ fn main() {
     }
     out.push_str("    }\n}\n");
 
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("messages.rs");
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("messages.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
 }
 

@@ -30,27 +30,36 @@ struct Inner {
 
 impl Api {
     pub fn new(config: RuntimeConfig) -> Api {
-        Api { inner: Arc::new(Inner { config, retry: RetryPolicy::default() }) }
+        Api {
+            inner: Arc::new(Inner {
+                config,
+                retry: RetryPolicy::default(),
+            }),
+        }
     }
 
     /// Is the backend up?
     pub async fn health(&self) -> Result<Health, ApiError> {
-        self.send::<(), Health>(Method::Get, "/health", None, None).await
+        self.send::<(), Health>(Method::Get, "/health", None, None)
+            .await
     }
 
     /// Who is signed in on this browser, if anyone.
     pub async fn current_session(&self) -> Result<Session, ApiError> {
-        self.send::<(), Session>(Method::Get, "/session", None, None).await
+        self.send::<(), Session>(Method::Get, "/session", None, None)
+            .await
     }
 
     /// Signs in; the backend sets an HttpOnly session cookie the app never sees.
     pub async fn sign_in(&self, request: &SignInRequest) -> Result<Session, ApiError> {
-        self.send(Method::Post, "/session", Some(request), None).await
+        self.send(Method::Post, "/session", Some(request), None)
+            .await
     }
 
     /// Ends the session on the backend.
     pub async fn sign_out(&self) -> Result<(), ApiError> {
-        self.send::<(), ()>(Method::Delete, "/session", None, None).await
+        self.send::<(), ()>(Method::Delete, "/session", None, None)
+            .await
     }
 
     /// Sends a request, retrying safe ones after transient failures with full-jitter backoff.
@@ -64,15 +73,26 @@ impl Api {
     ) -> Result<T, ApiError> {
         let url = self.inner.config.api_url(path);
         let body = match body {
-            Some(b) => Some(serde_json::to_string(b).map_err(|_| ApiError::Malformed { status: 0 })?),
+            Some(b) => {
+                Some(serde_json::to_string(b).map_err(|_| ApiError::Malformed { status: 0 })?)
+            }
             None => None,
         };
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let result = self.attempt::<T>(method, &url, body.as_deref(), idempotency_key).await;
+            let result = self
+                .attempt::<T>(method, &url, body.as_deref(), idempotency_key)
+                .await;
             match result {
-                Err(e) if self.inner.retry.should_retry(method, attempts, e.is_transient(), retry_after(&e)) => {
+                Err(e)
+                    if self.inner.retry.should_retry(
+                        method,
+                        attempts,
+                        e.is_transient(),
+                        retry_after(&e),
+                    ) =>
+                {
                     let wait = self.inner.retry.delay_ms(attempts, js_sys::Math::random());
                     TimeoutFuture::new(wait).await;
                 }
@@ -104,7 +124,9 @@ impl Api {
             builder = builder.header("Idempotency-Key", key);
         }
         let request = match body {
-            Some(b) => builder.header("Content-Type", "application/json").body(b.to_string()),
+            Some(b) => builder
+                .header("Content-Type", "application/json")
+                .body(b.to_string()),
             None => builder.build(),
         }
         .map_err(|_| ApiError::Network)?;
@@ -114,7 +136,11 @@ impl Api {
         let response = match outcome {
             Either::Left((Ok(response), _)) => response,
             Either::Left((Err(_), _)) => {
-                return Err(if cancel.cancelled() { ApiError::Cancelled } else { ApiError::Network })
+                return Err(if cancel.cancelled() {
+                    ApiError::Cancelled
+                } else {
+                    ApiError::Network
+                })
             }
             Either::Right(_) => {
                 controller.abort();
@@ -127,15 +153,30 @@ impl Api {
         let text = match response.text().await {
             Ok(t) => t,
             Err(_) if (200..300).contains(&status) => return Err(ApiError::Malformed { status }),
-            Err(_) => return Err(decode_error(status, content_type.as_deref(), retry_after.as_deref(), "")),
+            Err(_) => {
+                return Err(decode_error(
+                    status,
+                    content_type.as_deref(),
+                    retry_after.as_deref(),
+                    "",
+                ))
+            }
         };
-        decode_response(status, content_type.as_deref(), retry_after.as_deref(), &text)
+        decode_response(
+            status,
+            content_type.as_deref(),
+            retry_after.as_deref(),
+            &text,
+        )
     }
 }
 
 fn retry_after(error: &ApiError) -> Option<u32> {
     match error {
-        ApiError::Status { retry_after_seconds, .. } => *retry_after_seconds,
+        ApiError::Status {
+            retry_after_seconds,
+            ..
+        } => *retry_after_seconds,
         _ => None,
     }
 }

@@ -26,7 +26,11 @@ pub struct Auth {
 impl Auth {
     /// A state with nobody signed in and no check pending, for tests and for a fresh start.
     pub fn new(session: Option<Session>, checked: bool) -> Auth {
-        Auth { session: RwSignal::new(session), checked: RwSignal::new(checked), reason: RwSignal::new(None) }
+        Auth {
+            session: RwSignal::new(session),
+            checked: RwSignal::new(checked),
+            reason: RwSignal::new(None),
+        }
     }
 
     /// Shares the state and asks the backend who is signed in.
@@ -60,11 +64,21 @@ impl Auth {
         self.reason.get()
     }
 
-    pub async fn sign_in(self, api: &Api, email: String, password: String) -> Result<Session, ApiError> {
+    /// Sets who is signed in, as a successful sign-in does.
+    pub fn replace_session(self, session: Option<Session>) {
+        self.session.set(session);
+        self.checked.set(true);
+    }
+
+    pub async fn sign_in(
+        self,
+        api: &Api,
+        email: String,
+        password: String,
+    ) -> Result<Session, ApiError> {
         let session = api.sign_in(&SignInRequest { email, password }).await?;
         self.reason.set(None);
-        self.session.set(Some(session.clone()));
-        self.checked.set(true);
+        self.replace_session(Some(session.clone()));
         Ok(session)
     }
 
@@ -104,7 +118,9 @@ pub fn watch_idle(auth: Auth, api: Api, minutes: u32) {
             let idle = js_sys::Date::now() - last_activity.get_value();
             if idle >= limit_ms && auth.session.with_untracked(Option::is_some) {
                 let api = api.clone();
-                leptos::task::spawn_local(async move { auth.sign_out(&api, Some(SignedOutReason::Idle)).await });
+                leptos::task::spawn_local(async move {
+                    auth.sign_out(&api, Some(SignedOutReason::Idle)).await
+                });
             }
         },
         std::time::Duration::from_secs(15),

@@ -17,7 +17,9 @@ pub enum ConfigError {
 impl ConfigError {
     pub fn detail(&self) -> String {
         match self {
-            ConfigError::Unreachable => format!("{CONFIG_PATH} could not be fetched (network error)"),
+            ConfigError::Unreachable => {
+                format!("{CONFIG_PATH} could not be fetched (network error)")
+            }
             ConfigError::Missing(status) => format!("{CONFIG_PATH} answered HTTP {status}"),
             ConfigError::Invalid(why) => format!("{CONFIG_PATH} is invalid: {why}"),
         }
@@ -34,13 +36,17 @@ pub async fn load() -> Result<RuntimeConfig, ConfigError> {
     if !response.ok() {
         return Err(ConfigError::Missing(response.status()));
     }
-    let text = response.text().await.map_err(|_| ConfigError::Unreachable)?;
+    let text = response
+        .text()
+        .await
+        .map_err(|_| ConfigError::Unreachable)?;
     parse(&text)
 }
 
 /// Parses and validates the settings file's text.
 pub fn parse(text: &str) -> Result<RuntimeConfig, ConfigError> {
-    let config: RuntimeConfig = serde_json::from_str(text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    let config: RuntimeConfig =
+        serde_json::from_str(text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
     config.validate().map_err(ConfigError::Invalid)?;
     Ok(config)
 }

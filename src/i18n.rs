@@ -17,7 +17,10 @@ pub struct I18n {
 impl I18n {
     /// Picks the language (remembered choice, else the browser's preferences) and shares it.
     pub fn provide() -> I18n {
-        let language = Language::choose(remembered().as_deref(), browser_languages().iter().map(String::as_str));
+        let language = Language::choose(
+            remembered().as_deref(),
+            browser_languages().iter().map(String::as_str),
+        );
         let i18n = I18n::with_language(language);
         provide_context(i18n);
         Effect::new(move |_| set_document_language(i18n.language.get()));
@@ -26,7 +29,9 @@ impl I18n {
 
     /// A context with a fixed starting language, for tests.
     pub fn with_language(language: Language) -> I18n {
-        I18n { language: RwSignal::new(language) }
+        I18n {
+            language: RwSignal::new(language),
+        }
     }
 
     pub fn language(self) -> Language {
@@ -81,8 +86,14 @@ fn remembered() -> Option<String> {
 }
 
 fn browser_languages() -> Vec<String> {
-    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else { return Vec::new() };
-    let list: Vec<String> = navigator.languages().iter().filter_map(|v| v.as_string()).collect();
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return Vec::new();
+    };
+    let list: Vec<String> = navigator
+        .languages()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
     if list.is_empty() {
         navigator.language().into_iter().collect()
     } else {
@@ -91,7 +102,10 @@ fn browser_languages() -> Vec<String> {
 }
 
 fn set_document_language(language: Language) {
-    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = root.set_attribute("lang", language.tag());
     }
 }

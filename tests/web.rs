@@ -26,7 +26,12 @@ fn container() -> HtmlElement {
 }
 
 fn go_to(path: &str) {
-    web_sys::window().unwrap().history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)).unwrap();
+    web_sys::window()
+        .unwrap()
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
+        .unwrap();
 }
 
 /// Lets effects, router updates and microtasks run.
@@ -50,114 +55,185 @@ fn heading(root: &HtmlElement) -> String {
 
 fn session(role: Role) -> Session {
     Session {
-        user: User { id: "u1".into(), email: "pat@example.com".into(), display_name: "Pat Lee".into(), role },
+        user: User {
+            id: "u1".into(),
+            email: "pat@example.com".into(),
+            display_name: "Pat Lee".into(),
+            role,
+        },
         expires_at: "2030-01-01T00:00:00Z".into(),
         idle_timeout_seconds: 1800,
     }
 }
 
-/// Mounts the routed portal with a given language and sign-in state.
-fn mount_portal(path: &str, language: Language, signed_in: Option<Role>) -> (HtmlElement, impl Drop) {
-    go_to(path);
+/// Follows a link the way a person does, through the router's click handling.
+async fn visit(path: &str) {
+    let link: HtmlElement = document().create_element("a").unwrap().unchecked_into();
+    link.set_attribute("href", path).unwrap();
+    document().body().unwrap().append_child(&link).unwrap();
+    link.click();
+    link.remove();
+    settle().await;
+}
+
+/// The router's listeners outlive an unmount, and the real app mounts it once, so these scenarios
+/// share one mounted portal and run in order.
+#[wasm_bindgen_test]
+async fn routed_shell() {
+    go_to("/");
     let root = container();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_context(I18n::with_language(language));
-        provide_context(Auth::new(signed_in.map(session), true));
+    let i18n = I18n::with_language(Language::En);
+    let auth = Auth::new(None, true);
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(i18n);
+        provide_context(auth);
         view! { <PortalRoutes /> }
     });
-    (root, handle)
+    settle().await;
+
+    tab_bar_navigates_and_moves_focus_to_the_heading(&root).await;
+    unknown_address_shows_the_not_found_page(&root).await;
+    private_page_sends_signed_out_people_to_sign_in_and_back(&root, auth).await;
+    sign_in_form_explains_each_empty_or_wrong_field(&root).await;
+    studio_is_for_editors_only(&root, auth).await;
+    switching_language_changes_every_text_and_html_lang(&root).await;
 }
 
-#[wasm_bindgen_test]
-async fn tab_bar_navigates_and_moves_focus_to_the_heading() {
-    let (root, _handle) = mount_portal("/", Language::En, None);
-    settle().await;
-    assert_eq!(heading(&root), "Your health companion");
-    assert!(find(&root, "main#main").is_connected());
-    assert!(root.query_selector("nav[aria-label='Main']").unwrap().is_some());
+async fn tab_bar_navigates_and_moves_focus_to_the_heading(root: &HtmlElement) {
+    assert_eq!(heading(root), "Your health companion");
+    assert!(find(root, "main#main").is_connected());
+    assert!(root
+        .query_selector("nav[aria-label='Main']")
+        .unwrap()
+        .is_some());
 
-    find(&root, "nav a[href='/ask']").click();
+    find(root, "nav a[href='/ask']").click();
     settle().await;
-    assert_eq!(heading(&root), "Ask a question");
+    assert_eq!(heading(root), "Ask a question");
     let active = document().active_element().unwrap();
     assert_eq!(active.tag_name(), "H1", "focus follows navigation");
-    assert_eq!(find(&root, "nav a[href='/ask']").get_attribute("aria-current").as_deref(), Some("page"));
+    assert_eq!(
+        find(root, "nav a[href='/ask']")
+            .get_attribute("aria-current")
+            .as_deref(),
+        Some("page")
+    );
     assert!(document().title().starts_with("Ask a question"));
-    // The emergency notice comes before the contact details.
-    let notice = find(&root, ".notice-urgent");
-    assert!(notice.text_content().unwrap().contains("Not for emergencies"));
+    let notice = find(root, ".notice-urgent");
+    assert!(notice
+        .text_content()
+        .unwrap()
+        .contains("Not for emergencies"));
 }
 
-#[wasm_bindgen_test]
-async fn unknown_address_shows_the_not_found_page() {
-    let (root, _handle) = mount_portal("/no/such/page", Language::En, None);
-    settle().await;
-    assert_eq!(heading(&root), "We cannot find that page");
-    assert!(root.query_selector("a[href='/']").unwrap().is_some());
+async fn unknown_address_shows_the_not_found_page(root: &HtmlElement) {
+    visit("/no/such/page").await;
+    assert_eq!(heading(root), "We cannot find that page");
+    assert!(root.query_selector("main a[href='/']").unwrap().is_some());
 }
 
-#[wasm_bindgen_test]
-async fn switching_language_changes_every_text_and_html_lang() {
-    let (root, _handle) = mount_portal("/learn", Language::En, None);
-    settle().await;
-    assert_eq!(heading(&root), "Learn");
-    let select: HtmlSelectElement = find(&root, "#language-select").unchecked_into();
-    select.set_value("de");
-    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
-    settle().await;
-    assert_eq!(heading(&root), "Wissen");
-    assert_eq!(find(&root, "nav a[href='/reminders'] span").text_content().unwrap(), "Erinnerungen");
-    assert_eq!(find(&root, ".skip-link").text_content().unwrap(), "Zum Hauptinhalt springen");
-    let stored = web_sys::window().unwrap().local_storage().unwrap().unwrap().get_item("portal.language").unwrap();
-    assert_eq!(stored.as_deref(), Some("de"));
-}
-
-#[wasm_bindgen_test]
-async fn private_page_sends_signed_out_people_to_sign_in_and_back() {
-    let (root, _handle) = mount_portal("/reminders", Language::En, None);
-    settle().await;
-    assert_eq!(heading(&root), "Sign in");
+async fn private_page_sends_signed_out_people_to_sign_in_and_back(root: &HtmlElement, auth: Auth) {
+    visit("/reminders").await;
+    assert_eq!(heading(root), "Sign in");
     let location = web_sys::window().unwrap().location();
     assert_eq!(location.pathname().unwrap(), "/account/sign-in");
     assert_eq!(location.search().unwrap(), "?next=/reminders");
+
+    // Signing in (as the form does on success) goes back to the page that asked.
+    auth.replace_session(Some(session(Role::Caregiver)));
+    settle().await;
+    assert_eq!(location.pathname().unwrap(), "/reminders");
+    assert_eq!(heading(root), "Reminders");
+    auth.replace_session(None);
+    settle().await;
 }
 
-#[wasm_bindgen_test]
-async fn studio_is_for_editors_only() {
-    let (root, handle) = mount_portal("/studio", Language::En, Some(Role::Patient));
+async fn sign_in_form_explains_each_empty_or_wrong_field(root: &HtmlElement) {
+    visit("/account/sign-in").await;
+    find(root, "button[type='submit']").click();
     settle().await;
-    assert_eq!(heading(&root), "This page is not for your account");
-    assert!(root.query_selector("nav a[href='/studio']").unwrap().is_none(), "patients see no Studio tab");
-    drop(handle);
-
-    let (root, _handle) = mount_portal("/studio", Language::En, Some(Role::Editor));
-    settle().await;
-    assert_eq!(heading(&root), "Studio");
-    assert!(root.query_selector("nav a[href='/studio']").unwrap().is_some());
-}
-
-#[wasm_bindgen_test]
-async fn sign_in_form_explains_each_empty_or_wrong_field() {
-    let (root, _handle) = mount_portal("/account/sign-in", Language::En, None);
-    settle().await;
-    find(&root, "button[type='submit']").click();
-    settle().await;
-    assert_eq!(find(&root, "#sign-in-email-error").text_content().unwrap(), "Enter your email address.");
-    assert_eq!(find(&root, "#sign-in-password-error").text_content().unwrap(), "Enter your password.");
-    let email: HtmlInputElement = find(&root, "#sign-in-email").unchecked_into();
+    assert_eq!(
+        find(root, "#sign-in-email-error").text_content().unwrap(),
+        "Enter your email address."
+    );
+    assert_eq!(
+        find(root, "#sign-in-password-error")
+            .text_content()
+            .unwrap(),
+        "Enter your password."
+    );
+    let email: HtmlInputElement = find(root, "#sign-in-email").unchecked_into();
     assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
-    assert_eq!(email.get_attribute("aria-describedby").as_deref(), Some("sign-in-email-error"));
+    assert_eq!(
+        email.get_attribute("aria-describedby").as_deref(),
+        Some("sign-in-email-error")
+    );
     assert_eq!(document().active_element().unwrap().id(), "sign-in-email");
 
     email.set_value("not-an-email");
-    email.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
-    find(&root, "button[type='submit']").click();
+    email
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    find(root, "button[type='submit']").click();
     settle().await;
     assert_eq!(
-        find(&root, "#sign-in-email-error").text_content().unwrap(),
+        find(root, "#sign-in-email-error").text_content().unwrap(),
         "Enter an email address like name@example.com."
     );
     assert_eq!(email.value(), "not-an-email", "what was typed stays");
+}
+
+async fn studio_is_for_editors_only(root: &HtmlElement, auth: Auth) {
+    // Signing in on the sign-in page goes on to the start page first.
+    auth.replace_session(Some(session(Role::Patient)));
+    settle().await;
+    assert_eq!(heading(root), "Your health companion");
+    visit("/studio").await;
+    assert_eq!(heading(root), "This page is not for your account");
+    assert!(
+        root.query_selector("nav a[href='/studio']")
+            .unwrap()
+            .is_none(),
+        "patients see no Studio tab"
+    );
+
+    auth.replace_session(Some(session(Role::Editor)));
+    settle().await;
+    assert_eq!(heading(root), "Studio");
+    assert!(root
+        .query_selector("nav a[href='/studio']")
+        .unwrap()
+        .is_some());
+}
+
+async fn switching_language_changes_every_text_and_html_lang(root: &HtmlElement) {
+    visit("/learn").await;
+    assert_eq!(heading(root), "Learn");
+    let select: HtmlSelectElement = find(root, "#language-select").unchecked_into();
+    select.set_value("de");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+    assert_eq!(heading(root), "Wissen");
+    assert_eq!(
+        find(root, "nav a[href='/reminders'] span")
+            .text_content()
+            .unwrap(),
+        "Erinnerungen"
+    );
+    assert_eq!(
+        find(root, ".skip-link").text_content().unwrap(),
+        "Zum Hauptinhalt springen"
+    );
+    let stored = web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("portal.language")
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some("de"));
 }
 
 #[wasm_bindgen_test]
@@ -171,6 +247,9 @@ async fn broken_settings_show_a_clear_error_page() {
     });
     settle().await;
     assert_eq!(heading(&root), "The portal cannot start right now");
-    assert!(find(&root, "details code").text_content().unwrap().contains("/config.json is invalid"));
+    assert!(find(&root, "details code")
+        .text_content()
+        .unwrap()
+        .contains("/config.json is invalid"));
     assert!(root.query_selector("button").unwrap().is_some());
 }

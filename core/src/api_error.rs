@@ -14,7 +14,11 @@ pub enum ApiError {
     /// The request was cancelled because the person moved on.
     Cancelled,
     /// The backend answered with an error status; its problem document when it sent a readable one.
-    Status { status: u16, problem: Problem, retry_after_seconds: Option<u32> },
+    Status {
+        status: u16,
+        problem: Problem,
+        retry_after_seconds: Option<u32>,
+    },
     /// The backend answered 2xx but the body was not what the contract promises.
     Malformed { status: u16 },
 }
@@ -44,7 +48,9 @@ impl ApiError {
             ApiError::Timeout => ErrorMessage::Timeout,
             ApiError::Cancelled => ErrorMessage::Unexpected,
             ApiError::Malformed { .. } => ErrorMessage::Unexpected,
-            ApiError::Status { status, problem, .. } => match problem.type_uri.as_str() {
+            ApiError::Status {
+                status, problem, ..
+            } => match problem.type_uri.as_str() {
                 pt::INVALID_CREDENTIALS => ErrorMessage::InvalidCredentials,
                 pt::UNAUTHENTICATED => ErrorMessage::SessionExpired,
                 pt::FORBIDDEN => ErrorMessage::Forbidden,
@@ -128,7 +134,11 @@ pub fn decode_error(
     // The status line is authoritative; a body that claims another status is ignored on that point.
     problem.status = status;
     let retry_after_seconds = retry_after.and_then(|v| v.trim().parse::<u32>().ok());
-    ApiError::Status { status, problem, retry_after_seconds }
+    ApiError::Status {
+        status,
+        problem,
+        retry_after_seconds,
+    }
 }
 
 #[cfg(test)]
@@ -144,13 +154,22 @@ mod tests {
 
     #[test]
     fn ok_body_decodes() {
-        let t: Thing = decode_response(200, Some("application/json"), None, r#"{"name":"x"}"#).unwrap();
+        let t: Thing =
+            decode_response(200, Some("application/json"), None, r#"{"name":"x"}"#).unwrap();
         assert_eq!(t.name, "x");
     }
 
     #[test]
     fn malformed_ok_bodies_are_errors_not_panics() {
-        for body in ["", "{", "[]", "null", "{\"name\":3}", "<html>oops</html>", "\u{0}"] {
+        for body in [
+            "",
+            "{",
+            "[]",
+            "null",
+            "{\"name\":3}",
+            "<html>oops</html>",
+            "\u{0}",
+        ] {
             let r: Result<Thing, _> = decode_response(200, Some("application/json"), None, body);
             assert_eq!(r, Err(ApiError::Malformed { status: 200 }), "body {body:?}");
         }
@@ -178,7 +197,12 @@ mod tests {
     fn validation_problem_keeps_field_errors() {
         let body = r#"{"type":"/problems/validation","title":"t","status":422,
             "errors":[{"field":"email","code":"invalid_email","detail":"d"}]}"#;
-        let e = decode_error(422, Some("application/problem+json; charset=utf-8"), None, body);
+        let e = decode_error(
+            422,
+            Some("application/problem+json; charset=utf-8"),
+            None,
+            body,
+        );
         assert_eq!(e.message(), ErrorMessage::CheckFields);
         assert_eq!(e.field_errors()[0].field, "email");
     }
@@ -196,16 +220,35 @@ mod tests {
     #[test]
     fn rate_limit_reads_retry_after() {
         let e = decode_error(429, None, Some(" 30 "), "");
-        assert!(matches!(e, ApiError::Status { retry_after_seconds: Some(30), .. }));
+        assert!(matches!(
+            e,
+            ApiError::Status {
+                retry_after_seconds: Some(30),
+                ..
+            }
+        ));
         assert_eq!(e.message(), ErrorMessage::RateLimited);
         let e = decode_error(429, None, Some("Wed, 21 Oct 2015 07:28:00 GMT"), "");
-        assert!(matches!(e, ApiError::Status { retry_after_seconds: None, .. }));
+        assert!(matches!(
+            e,
+            ApiError::Status {
+                retry_after_seconds: None,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn body_status_does_not_override_status_line() {
-        let e = decode_error(500, Some("application/problem+json"), None, r#"{"status":200}"#);
-        assert!(matches!(e, ApiError::Status { status: 500, ref problem, .. } if problem.status == 500));
+        let e = decode_error(
+            500,
+            Some("application/problem+json"),
+            None,
+            r#"{"status":200}"#,
+        );
+        assert!(
+            matches!(e, ApiError::Status { status: 500, ref problem, .. } if problem.status == 500)
+        );
     }
 
     proptest! {

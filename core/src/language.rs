@@ -34,18 +34,31 @@ impl Language {
 
     /// Reads a tag such as `de`, `de-AT` or `DE_at`; `None` for languages the portal lacks.
     pub fn from_tag(tag: &str) -> Option<Language> {
-        let primary = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let primary = tag
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         Language::ALL.into_iter().find(|l| l.tag() == primary)
     }
 
     /// Picks the first supported language among the browser's preferences, in order; English otherwise.
     pub fn negotiate<'a>(preferences: impl IntoIterator<Item = &'a str>) -> Language {
-        preferences.into_iter().find_map(Language::from_tag).unwrap_or(Language::En)
+        preferences
+            .into_iter()
+            .find_map(Language::from_tag)
+            .unwrap_or(Language::En)
     }
 
     /// The language to use: a remembered choice wins over the browser's preferences.
-    pub fn choose<'a>(remembered: Option<&str>, preferences: impl IntoIterator<Item = &'a str>) -> Language {
-        remembered.and_then(Language::from_tag).unwrap_or_else(|| Language::negotiate(preferences))
+    pub fn choose<'a>(
+        remembered: Option<&str>,
+        preferences: impl IntoIterator<Item = &'a str>,
+    ) -> Language {
+        remembered
+            .and_then(Language::from_tag)
+            .unwrap_or_else(|| Language::negotiate(preferences))
     }
 }
 

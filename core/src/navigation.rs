@@ -18,7 +18,9 @@ pub enum Access {
 pub enum Gate {
     Show,
     /// Send to sign-in, coming back to `return_to` afterwards.
-    SignIn { return_to: String },
+    SignIn {
+        return_to: String,
+    },
     /// Signed in, but this page is not for their role.
     Forbidden,
 }
@@ -27,7 +29,9 @@ impl Access {
     pub fn gate(self, role: Option<Role>, current_path: &str) -> Gate {
         match (self, role) {
             (Access::Public, _) => Gate::Show,
-            (_, None) => Gate::SignIn { return_to: current_path.to_string() },
+            (_, None) => Gate::SignIn {
+                return_to: current_path.to_string(),
+            },
             (Access::SignedIn, Some(_)) => Gate::Show,
             (Access::Roles(allowed), Some(r)) if allowed.contains(&r) => Gate::Show,
             (Access::Roles(_), Some(_)) => Gate::Forbidden,
@@ -44,7 +48,9 @@ pub const REMINDERS_ACCESS: Access = Access::SignedIn;
 /// person to another site after they enter their password (open-redirect protection).
 pub fn safe_return_path(candidate: Option<&str>) -> String {
     const HOME: &str = "/";
-    let Some(p) = candidate else { return HOME.into() };
+    let Some(p) = candidate else {
+        return HOME.into();
+    };
     let ok = p.starts_with('/')
         && !p.starts_with("//")
         && !p.starts_with("/\\")
@@ -63,7 +69,9 @@ pub fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -115,18 +123,39 @@ mod tests {
         assert_eq!(Access::Public.gate(None, "/learn"), Gate::Show);
         assert_eq!(
             REMINDERS_ACCESS.gate(None, "/reminders"),
-            Gate::SignIn { return_to: "/reminders".into() }
+            Gate::SignIn {
+                return_to: "/reminders".into()
+            }
         );
-        assert_eq!(REMINDERS_ACCESS.gate(Some(Role::Patient), "/reminders"), Gate::Show);
-        assert_eq!(STUDIO_ACCESS.gate(Some(Role::Patient), "/studio"), Gate::Forbidden);
-        assert_eq!(STUDIO_ACCESS.gate(Some(Role::Caregiver), "/studio"), Gate::Forbidden);
-        assert_eq!(STUDIO_ACCESS.gate(Some(Role::Editor), "/studio"), Gate::Show);
+        assert_eq!(
+            REMINDERS_ACCESS.gate(Some(Role::Patient), "/reminders"),
+            Gate::Show
+        );
+        assert_eq!(
+            STUDIO_ACCESS.gate(Some(Role::Patient), "/studio"),
+            Gate::Forbidden
+        );
+        assert_eq!(
+            STUDIO_ACCESS.gate(Some(Role::Caregiver), "/studio"),
+            Gate::Forbidden
+        );
+        assert_eq!(
+            STUDIO_ACCESS.gate(Some(Role::Editor), "/studio"),
+            Gate::Show
+        );
     }
 
     #[test]
     fn return_path_refuses_other_sites() {
         assert_eq!(safe_return_path(Some("/reminders?x=1")), "/reminders?x=1");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "", "/a\nb"] {
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+            "/a\nb",
+        ] {
             assert_eq!(safe_return_path(Some(bad)), "/", "{bad:?}");
         }
         assert_eq!(safe_return_path(Some("/account/sign-in?next=/x")), "/");

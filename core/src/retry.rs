@@ -35,7 +35,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 3, base_delay_ms: 300, max_delay_ms: 5_000 }
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay_ms: 300,
+            max_delay_ms: 5_000,
+        }
     }
 }
 
@@ -46,14 +50,26 @@ impl RetryPolicy {
     /// `unit_random` is a random number in `[0, 1)`.
     pub fn delay_ms(&self, attempt: u32, unit_random: f64) -> u32 {
         let exp = attempt.saturating_sub(1).min(20);
-        let step = (self.base_delay_ms as u64).saturating_mul(1u64 << exp).min(self.max_delay_ms as u64);
-        let r = if unit_random.is_finite() { unit_random.clamp(0.0, 1.0) } else { 0.0 };
+        let step = (self.base_delay_ms as u64)
+            .saturating_mul(1u64 << exp)
+            .min(self.max_delay_ms as u64);
+        let r = if unit_random.is_finite() {
+            unit_random.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         ((step as f64) * r).floor().min(step as f64) as u32
     }
 
     /// Whether to try again after `attempts` tries ended in a transient failure, honouring a
     /// server's `Retry-After` only when it is short enough to wait for.
-    pub fn should_retry(&self, method: Method, attempts: u32, transient: bool, retry_after_s: Option<u32>) -> bool {
+    pub fn should_retry(
+        &self,
+        method: Method,
+        attempts: u32,
+        transient: bool,
+        retry_after_s: Option<u32>,
+    ) -> bool {
         method.is_safe()
             && transient
             && attempts < self.max_attempts
@@ -79,7 +95,11 @@ mod tests {
 
     #[test]
     fn delay_grows_then_caps() {
-        let p = RetryPolicy { max_attempts: 10, base_delay_ms: 100, max_delay_ms: 1_000 };
+        let p = RetryPolicy {
+            max_attempts: 10,
+            base_delay_ms: 100,
+            max_delay_ms: 1_000,
+        };
         let almost_one = 0.999_999;
         assert_eq!(p.delay_ms(1, almost_one), 99);
         assert_eq!(p.delay_ms(2, almost_one), 199);

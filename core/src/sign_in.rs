@@ -20,7 +20,9 @@ pub fn email_is_plausible(email: &str) -> bool {
     if email.is_empty() || email.len() > MAX_EMAIL_LEN || email.chars().any(char::is_whitespace) {
         return false;
     }
-    let Some((local, domain)) = email.rsplit_once('@') else { return false };
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !local.contains('@')
         && domain.contains('.')
@@ -30,7 +32,10 @@ pub fn email_is_plausible(email: &str) -> bool {
 }
 
 /// Problems with the email field, then the password field (empty when both are fine).
-pub fn check_sign_in(email: &str, password: &str) -> (Option<SignInProblem>, Option<SignInProblem>) {
+pub fn check_sign_in(
+    email: &str,
+    password: &str,
+) -> (Option<SignInProblem>, Option<SignInProblem>) {
     let email_problem = if email.trim().is_empty() {
         Some(SignInProblem::EmailMissing)
     } else if !email_is_plausible(email) {
@@ -38,7 +43,9 @@ pub fn check_sign_in(email: &str, password: &str) -> (Option<SignInProblem>, Opt
     } else {
         None
     };
-    let password_problem = password.is_empty().then_some(SignInProblem::PasswordMissing);
+    let password_problem = password
+        .is_empty()
+        .then_some(SignInProblem::PasswordMissing);
     (email_problem, password_problem)
 }
 
@@ -56,15 +63,35 @@ mod tests {
     fn plausible_emails() {
         assert!(email_is_plausible("pat@example.com"));
         assert!(email_is_plausible("  Pat.Smith+x@mail.example.co.uk "));
-        for bad in ["", "pat", "pat@", "@example.com", "pat@example", "pat@.com", "pat@example.", "p at@example.com", "a@b@c.com", "pat@ex..com"] {
+        for bad in [
+            "",
+            "pat",
+            "pat@",
+            "@example.com",
+            "pat@example",
+            "pat@.com",
+            "pat@example.",
+            "p at@example.com",
+            "a@b@c.com",
+            "pat@ex..com",
+        ] {
             assert!(!email_is_plausible(bad), "{bad:?}");
         }
     }
 
     #[test]
     fn each_field_gets_its_own_problem() {
-        assert_eq!(check_sign_in("", ""), (Some(SignInProblem::EmailMissing), Some(SignInProblem::PasswordMissing)));
-        assert_eq!(check_sign_in("nope", "x"), (Some(SignInProblem::EmailInvalid), None));
+        assert_eq!(
+            check_sign_in("", ""),
+            (
+                Some(SignInProblem::EmailMissing),
+                Some(SignInProblem::PasswordMissing)
+            )
+        );
+        assert_eq!(
+            check_sign_in("nope", "x"),
+            (Some(SignInProblem::EmailInvalid), None)
+        );
         assert_eq!(check_sign_in("a@b.co", "x"), (None, None));
     }
 

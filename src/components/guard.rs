@@ -16,13 +16,25 @@ pub fn Guarded(access: Access, children: ChildrenFn) -> impl IntoView {
     let navigate = use_navigate();
     let gate = Memo::new(move |_| {
         auth.is_checked().then(|| {
-            let here = format!("{}{}", location.pathname.get(), location.search.get());
+            // Untracked: the gate depends on who is signed in. Tracking the location would re-run it
+            // on the sign-in page after the redirect and lose the way back.
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
             access.gate(auth.role(), &here)
         })
     });
     Effect::new(move |_| {
         if let Some(Gate::SignIn { return_to }) = gate.get() {
-            navigate(&sign_in_url(&return_to), NavigateOptions { replace: true, ..Default::default() });
+            navigate(
+                &sign_in_url(&return_to),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
         }
     });
     move || match gate.get() {

@@ -9,7 +9,9 @@ use crate::i18n::{tr, use_i18n, Key};
 #[component]
 pub fn EmergencyNotice() -> impl IntoView {
     let i18n = use_i18n();
-    let number = use_context::<RuntimeConfig>().map(|c| c.emergency_number).unwrap_or_else(|| "112".into());
+    let number = use_context::<RuntimeConfig>()
+        .map(|c| c.emergency_number)
+        .unwrap_or_else(|| "112".into());
     let tel = format!("tel:{}", number.replace(' ', ""));
     view! {
         <aside class="notice notice-urgent" aria-labelledby="emergency-title">

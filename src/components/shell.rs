@@ -15,8 +15,20 @@ pub fn Shell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
     let is_editor = move || auth.role() == Some(Role::Editor);
-    let account_label = move || if auth.session().is_some() { i18n.t(Key::NavAccount) } else { i18n.t(Key::NavSignIn) };
-    let account_href = move || if auth.session().is_some() { "/account".to_string() } else { "/account/sign-in".to_string() };
+    let account_label = move || {
+        if auth.session().is_some() {
+            i18n.t(Key::NavAccount)
+        } else {
+            i18n.t(Key::NavSignIn)
+        }
+    };
+    let account_href = move || {
+        if auth.session().is_some() {
+            "/account".to_string()
+        } else {
+            "/account/sign-in".to_string()
+        }
+    };
     let (emergency, privacy) = use_context::<RuntimeConfig>()
         .map(|c| (c.emergency_number, c.privacy_notice_url))
         .unwrap_or_else(|| ("112".into(), "/privacy".into()));
@@ -24,7 +36,10 @@ pub fn Shell(children: Children) -> impl IntoView {
     // The router would treat "#main" as a navigation; move focus to the content directly instead.
     let skip = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
-        if let Some(main) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("main")) {
+        if let Some(main) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("main"))
+        {
             if let Ok(main) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(main) {
                 let _ = main.focus();
             }

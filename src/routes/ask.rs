@@ -9,8 +9,13 @@ use crate::i18n::{tr, Key};
 #[component]
 pub fn Ask() -> impl IntoView {
     let config = use_context::<RuntimeConfig>();
-    let phone = config.as_ref().map(|c| c.medical_information_phone.clone()).unwrap_or_default();
-    let email = config.map(|c| c.medical_information_email).unwrap_or_default();
+    let phone = config
+        .as_ref()
+        .map(|c| c.medical_information_phone.clone())
+        .unwrap_or_default();
+    let email = config
+        .map(|c| c.medical_information_email)
+        .unwrap_or_default();
     let tel = format!("tel:{}", phone.replace(' ', ""));
     let mailto = format!("mailto:{email}");
     view! {

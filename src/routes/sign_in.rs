@@ -36,7 +36,9 @@ pub fn SignIn() -> impl IntoView {
     let next = move || safe_return_path(query.read().get("next").as_deref());
 
     let email = RwSignal::new(
-        session_storage().and_then(|s| s.get_item(EMAIL_DRAFT_KEY).ok().flatten()).unwrap_or_default(),
+        session_storage()
+            .and_then(|s| s.get_item(EMAIL_DRAFT_KEY).ok().flatten())
+            .unwrap_or_default(),
     );
     let password = RwSignal::new(String::new());
     let email_problem = RwSignal::new(None::<SignInProblem>);
@@ -56,7 +58,13 @@ pub fn SignIn() -> impl IntoView {
     let go_on = navigate.clone();
     Effect::new(move |_| {
         if auth.is_checked() && auth.session().is_some() {
-            go_on(&next(), NavigateOptions { replace: true, ..Default::default() });
+            go_on(
+                &next(),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
         }
     });
 
@@ -84,7 +92,13 @@ pub fn SignIn() -> impl IntoView {
         let Some(api) = use_api() else { return };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = auth.sign_in(&api, email.get_untracked().trim().to_string(), password.get_untracked()).await;
+            let result = auth
+                .sign_in(
+                    &api,
+                    email.get_untracked().trim().to_string(),
+                    password.get_untracked(),
+                )
+                .await;
             busy.set(false);
             match result {
                 Ok(_) => {
