@@ -122,8 +122,22 @@ pub async fn idempotency_middleware(
         }
     };
     let status = res_parts.status;
-    // A server error may be transient; release the key so the client's retry runs for real.
-    if !status.is_server_error() && bytes.len() <= MAX_STORED_RESPONSE_BYTES {
+    if status.is_server_error() || bytes.len() > MAX_STORED_RESPONSE_BYTES {
+        // A server error may be transient: release the key before answering, so the client's
+        // retry runs for real instead of meeting its own unfinished claim.
+        let (scope, key) = (guard.scope.clone(), guard.key.clone());
+        let released = state
+            .db
+            .call(move |conn| {
+                conn.execute(RELEASE_SQL, params![scope, key])?;
+                Ok(())
+            })
+            .await;
+        match released {
+            Ok(()) => guard.armed = false,
+            Err(e) => tracing::error!(error = %e, "could not release an idempotency key"),
+        }
+    } else {
         let header_text = |name| {
             res_parts
                 .headers
@@ -268,12 +282,12 @@ async fn complete(
         .await
 }
 
+const RELEASE_SQL: &str =
+    "DELETE FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND completed = 0";
+
 fn release(state: &AppState, scope: &str, key: &str) -> Result<(), DbError> {
     state.db.call_blocking(|conn| {
-        conn.execute(
-            "DELETE FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND completed = 0",
-            params![scope, key],
-        )?;
+        conn.execute(RELEASE_SQL, params![scope, key])?;
         Ok(())
     })
 }

@@ -13,16 +13,34 @@ use serde::de::DeserializeOwned;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An error answer of the API. Handlers return `Result<_, ApiProblem>`.
+/// Boxed, so the `Err` side of those results stays one pointer wide.
 #[derive(Debug, Clone)]
-pub struct ApiProblem {
+pub struct ApiProblem(Box<ProblemParts>);
+
+#[derive(Debug, Clone)]
+pub struct ProblemParts {
     pub status: StatusCode,
     pub problem: Problem,
+    /// Extra response headers, such as `Retry-After`.
     pub headers: HeaderMap,
+}
+
+impl std::ops::Deref for ApiProblem {
+    type Target = ProblemParts;
+    fn deref(&self) -> &ProblemParts {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiProblem {
+    fn deref_mut(&mut self) -> &mut ProblemParts {
+        &mut self.0
+    }
 }
 
 impl ApiProblem {
     pub fn new(status: StatusCode, type_uri: &str, title: &str) -> Self {
-        ApiProblem {
+        ApiProblem(Box::new(ProblemParts {
             status,
             problem: Problem {
                 type_uri: type_uri.to_owned(),
@@ -33,7 +51,7 @@ impl ApiProblem {
                 errors: Vec::new(),
             },
             headers: HeaderMap::new(),
-        }
+        }))
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -178,17 +196,22 @@ impl ApiProblem {
 
 impl IntoResponse for ApiProblem {
     fn into_response(self) -> Response {
-        let body = match serde_json::to_vec(&self.problem) {
+        let ProblemParts {
+            status,
+            problem,
+            headers,
+        } = *self.0;
+        let body = match serde_json::to_vec(&problem) {
             Ok(b) => b,
             // Serialising plain strings and numbers cannot fail; answer something valid regardless.
             Err(_) => {
                 br#"{"type":"/problems/internal","title":"Internal error","status":500}"#.to_vec()
             }
         };
-        let mut res = (self.status, body).into_response();
+        let mut res = (status, body).into_response();
         res.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        for (name, value) in self.headers.iter() {
+        for (name, value) in headers.iter() {
             res.headers_mut().insert(name.clone(), value.clone());
         }
         res

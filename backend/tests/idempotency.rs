@@ -37,7 +37,20 @@ fn routes(probe: &Probe) -> Router<AppState> {
     let flaky = probe.clone();
     let gated = probe.clone();
     let whoami = probe.clone();
+    let panicky = probe.clone();
     Router::new()
+        .route(
+            "/test/panicky",
+            post(move || {
+                let p = panicky.clone();
+                async move {
+                    if p.calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                        panic!("handler bug");
+                    }
+                    Json(json!({ "ok": true }))
+                }
+            }),
+        )
         .route(
             "/test/orders",
             post(move |Json(body): Json<Value>| {
@@ -354,4 +367,24 @@ async fn oversized_bodies_with_a_key_are_413() {
         .await
         .assert_problem(413, pt::PAYLOAD_TOO_LARGE);
     assert_eq!(probe.calls(), 0);
+}
+
+#[tokio::test]
+async fn a_panicking_handler_answers_500_and_releases_the_key() {
+    let probe = Probe::default();
+    let app = TestApp::with_api_routes(routes(&probe));
+    post_json(&app, "/api/v1/test/panicky", Some("p"), &json!({}))
+        .await
+        .assert_problem(500, pt::INTERNAL);
+    // The release runs on the blocking pool; give it a moment.
+    let mut retry = post_json(&app, "/api/v1/test/panicky", Some("p"), &json!({})).await;
+    for _ in 0..50 {
+        if retry.status != StatusCode::CONFLICT {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        retry = post_json(&app, "/api/v1/test/panicky", Some("p"), &json!({})).await;
+    }
+    assert_eq!(retry.status, StatusCode::OK, "{}", retry.text());
+    assert_eq!(probe.calls(), 2);
 }

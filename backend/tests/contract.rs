@@ -1,0 +1,419 @@
+//! Checks the implementation against `api/openapi.yaml`: the same routes in both, and answers that
+//! match the documented schemas (required members present, no undocumented members, right types).
+
+mod common;
+
+use axum::{
+    body::Body,
+    http::{header, Method, StatusCode},
+};
+use common::{request, TestApp, TestResponse};
+use portal_backend::ROUTES;
+use portal_core::api::problem_types as pt;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+const HTTP_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+fn spec() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../api/openapi.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+fn spec_operations(spec: &Value) -> BTreeSet<(String, String)> {
+    let mut ops = BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, _) in item.as_object().unwrap() {
+            if HTTP_METHODS.contains(&method.as_str()) {
+                ops.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    ops
+}
+
+fn resolve<'a>(spec: &'a Value, mut node: &'a Value) -> &'a Value {
+    while let Some(reference) = node.get("$ref").and_then(Value::as_str) {
+        let pointer = reference.strip_prefix('#').expect("only local references");
+        node = spec
+            .pointer(pointer)
+            .unwrap_or_else(|| panic!("dangling reference {reference}"));
+    }
+    node
+}
+
+/// A small JSON Schema check covering what the spec uses.
+fn validate(spec: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+    let schema = resolve(spec, schema);
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for s in all {
+            validate(spec, s, value, at, errors);
+        }
+    }
+    if let Some(c) = schema.get("const") {
+        if c != value {
+            errors.push(format!("{at}: expected {c}, got {value}"));
+        }
+    }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
+        if !options.contains(value) {
+            errors.push(format!("{at}: {value} is not one of {options:?}"));
+        }
+    }
+    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+        let ok = match t {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            other => panic!("unsupported type {other}"),
+        };
+        if !ok {
+            errors.push(format!("{at}: expected {t}, got {value}"));
+            return;
+        }
+    }
+    if let (Some(min), Some(n)) = (
+        schema.get("minimum").and_then(Value::as_i64),
+        value.as_i64(),
+    ) {
+        if n < min {
+            errors.push(format!("{at}: {n} < {min}"));
+        }
+    }
+    if let (Some(max), Some(n)) = (
+        schema.get("maximum").and_then(Value::as_i64),
+        value.as_i64(),
+    ) {
+        if n > max {
+            errors.push(format!("{at}: {n} > {max}"));
+        }
+    }
+    if schema.get("format").and_then(Value::as_str) == Some("date-time") {
+        if let Some(s) = value.as_str() {
+            if s.parse::<jiff::Timestamp>().is_err() {
+                errors.push(format!("{at}: {s:?} is not an RFC 3339 time"));
+            }
+        }
+    }
+    if let Some(obj) = value.as_object() {
+        for name in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if !obj.contains_key(name) {
+                errors.push(format!("{at}: required member {name:?} missing"));
+            }
+        }
+        let properties = schema.get("properties").and_then(Value::as_object);
+        if let Some(properties) = properties {
+            for (name, sub) in properties {
+                if let Some(v) = obj.get(name) {
+                    validate(spec, sub, v, &format!("{at}.{name}"), errors);
+                }
+            }
+        }
+        if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
+            for name in obj.keys() {
+                if !properties.is_some_and(|p| p.contains_key(name)) {
+                    errors.push(format!("{at}: undocumented member {name:?}"));
+                }
+            }
+        }
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (i, v) in array.iter().enumerate() {
+            validate(spec, items, v, &format!("{at}[{i}]"), errors);
+        }
+    }
+}
+
+/// Checks a real answer against the documented response for `method path` and its status.
+fn check_against_spec(spec: &Value, method: &str, path: &str, res: &TestResponse) {
+    let operation = &spec["paths"][path][method.to_lowercase()];
+    assert!(operation.is_object(), "{method} {path} is not documented");
+    let status = res.status.as_u16().to_string();
+    let documented = operation["responses"]
+        .get(&status)
+        .unwrap_or_else(|| panic!("{method} {path}: status {status} is not documented"));
+    let documented = resolve(spec, documented);
+
+    let at = format!("{method} {path} {status}");
+    match documented.get("content").and_then(Value::as_object) {
+        None => assert!(
+            res.body.is_empty(),
+            "{at}: undocumented body {}",
+            res.text()
+        ),
+        Some(content) => {
+            let content_type = res.header("content-type").unwrap_or_default();
+            let media = content_type.split(';').next().unwrap().trim();
+            let schema = &content
+                .get(media)
+                .unwrap_or_else(|| panic!("{at}: content type {content_type} is not documented"))
+                ["schema"];
+            let mut errors = Vec::new();
+            validate(spec, schema, &res.json(), "$", &mut errors);
+            assert!(errors.is_empty(), "{at}: {errors:#?}\nbody: {}", res.text());
+        }
+    }
+    for (name, header_spec) in documented
+        .get("headers")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let header_spec = resolve(spec, header_spec);
+        let actual = res.header(name);
+        assert!(actual.is_some(), "{at}: documented header {name} missing");
+        if let Some(c) = header_spec["schema"].get("const").and_then(Value::as_str) {
+            assert_eq!(actual, Some(c), "{at}: header {name}");
+        }
+    }
+}
+
+#[test]
+fn spec_and_route_table_list_the_same_operations() {
+    let spec = spec();
+    let documented = spec_operations(&spec);
+    let implemented: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .collect();
+    let undocumented: Vec<_> = implemented.difference(&documented).collect();
+    let unimplemented: Vec<_> = documented.difference(&implemented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "served but not in api/openapi.yaml: {undocumented:?}"
+    );
+    assert!(
+        unimplemented.is_empty(),
+        "in api/openapi.yaml but not served: {unimplemented:?}"
+    );
+    assert_eq!(spec["openapi"].as_str().map(|v| &v[..4]), Some("3.1."));
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_routed() {
+    let spec = spec();
+    let app = TestApp::new();
+    for (method, path) in spec_operations(&spec) {
+        // Path parameters, should any appear, get a placeholder value.
+        let concrete: String = path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "1" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        let m = Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = request(m, &concrete);
+        let body = if method == "POST" || method == "PUT" || method == "PATCH" {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+            Body::from("{}")
+        } else {
+            Body::empty()
+        };
+        let res = app.send(req.body(body).unwrap()).await;
+        assert!(
+            !res.route_miss && res.status != StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path} is documented but the router has no such route ({})",
+            res.status
+        );
+    }
+}
+
+#[tokio::test]
+async fn answers_match_their_documented_schemas() {
+    let spec = spec();
+    let app = TestApp::new();
+
+    check_against_spec(&spec, "GET", "/config.json", &app.get("/config.json").await);
+    check_against_spec(
+        &spec,
+        "GET",
+        "/api/v1/health",
+        &app.get("/api/v1/health").await,
+    );
+
+    let signed_in = app.sign_in_raw("pat@example.com", "patient-demo").await;
+    assert_eq!(signed_in.status, StatusCode::OK);
+    check_against_spec(&spec, "POST", "/api/v1/session", &signed_in);
+    let cookie = signed_in.session_cookie().unwrap();
+
+    let current = app.get_with_cookie("/api/v1/session", &cookie).await;
+    assert_eq!(current.status, StatusCode::OK);
+    check_against_spec(&spec, "GET", "/api/v1/session", &current);
+
+    let signed_out = app
+        .send(
+            request(Method::DELETE, "/api/v1/session")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(signed_out.status, StatusCode::NO_CONTENT);
+    check_against_spec(&spec, "DELETE", "/api/v1/session", &signed_out);
+}
+
+#[tokio::test]
+async fn problems_match_their_documented_schemas() {
+    let spec = spec();
+    let app = TestApp::new();
+
+    let unauthenticated = app.get("/api/v1/session").await;
+    unauthenticated.assert_problem(401, pt::UNAUTHENTICATED);
+    check_against_spec(&spec, "GET", "/api/v1/session", &unauthenticated);
+
+    let invalid = app.sign_in_raw("pat@example.com", "wrong").await;
+    invalid.assert_problem(401, pt::INVALID_CREDENTIALS);
+    check_against_spec(&spec, "POST", "/api/v1/session", &invalid);
+
+    let validation = app
+        .post_json("/api/v1/session", &json!({ "email": "x" }))
+        .await;
+    validation.assert_problem(422, pt::VALIDATION);
+    check_against_spec(&spec, "POST", "/api/v1/session", &validation);
+
+    let sign_in = |content_type: &str, body: Vec<u8>| {
+        request(Method::POST, "/api/v1/session")
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let malformed = app.send(sign_in("application/json", b"{".to_vec())).await;
+    malformed.assert_problem(400, pt::BAD_REQUEST);
+    check_against_spec(&spec, "POST", "/api/v1/session", &malformed);
+
+    let unsupported = app.send(sign_in("text/plain", b"{}".to_vec())).await;
+    check_against_spec(&spec, "POST", "/api/v1/session", &unsupported);
+
+    let too_large = app
+        .send(sign_in("application/json", vec![b' '; 65 * 1024]))
+        .await;
+    check_against_spec(&spec, "POST", "/api/v1/session", &too_large);
+
+    for i in 0..5 {
+        app.sign_in_raw(&format!("n{i}@example.com"), "x").await;
+    }
+    let limited = app.sign_in_raw("pat@example.com", "patient-demo").await;
+    limited.assert_problem(429, pt::RATE_LIMITED);
+    check_against_spec(&spec, "POST", "/api/v1/session", &limited);
+
+    // Router-level problems follow the shared responses too.
+    let not_found = app.get("/api/v1/nowhere").await;
+    let mut errors = Vec::new();
+    validate(
+        &spec,
+        &spec["components"]["responses"]["NotFound"]["content"]["application/problem+json"]
+            ["schema"],
+        &not_found.json(),
+        "$",
+        &mut errors,
+    );
+    let wrong_method = app
+        .send(
+            request(Method::PUT, "/api/v1/health")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    validate(
+        &spec,
+        &spec["components"]["responses"]["MethodNotAllowed"]["content"]["application/problem+json"]
+            ["schema"],
+        &wrong_method.json(),
+        "$",
+        &mut errors,
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn every_problem_type_is_documented() {
+    let spec = spec();
+    let documented: BTreeSet<&str> = spec["components"]["schemas"]["ProblemType"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let used: BTreeSet<&str> = [
+        pt::BAD_REQUEST,
+        pt::VALIDATION,
+        pt::INVALID_CREDENTIALS,
+        pt::UNAUTHENTICATED,
+        pt::FORBIDDEN,
+        pt::NOT_FOUND,
+        pt::METHOD_NOT_ALLOWED,
+        pt::RATE_LIMITED,
+        pt::IDEMPOTENCY_KEY_REUSED,
+        pt::IDEMPOTENCY_IN_PROGRESS,
+        pt::PAYLOAD_TOO_LARGE,
+        pt::UNSUPPORTED_MEDIA_TYPE,
+        pt::INTERNAL,
+        "about:blank",
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(documented, used);
+    // Each specific type has a reusable response describing it.
+    let responses = spec["components"]["responses"].to_string();
+    for t in used.iter().filter(|t| t.starts_with("/problems/")) {
+        assert!(
+            responses.contains(&format!("\"const\":\"{t}\"")),
+            "no response for {t}"
+        );
+    }
+}
+
+#[test]
+fn session_cookie_scheme_and_idempotency_header_are_documented() {
+    let spec = spec();
+    let scheme = &spec["components"]["securitySchemes"]["sessionCookie"];
+    assert_eq!(scheme["type"], "apiKey");
+    assert_eq!(scheme["in"], "cookie");
+    assert_eq!(scheme["name"], portal_backend::auth::COOKIE_NAME);
+    let key = &spec["components"]["parameters"]["IdempotencyKey"];
+    assert_eq!(key["in"], "header");
+    assert_eq!(key["name"], "Idempotency-Key");
+    assert_eq!(
+        key["schema"]["maxLength"],
+        portal_backend::idempotency::MAX_KEY_LEN
+    );
+}
+
+#[test]
+fn the_schema_check_catches_drift() {
+    let spec = spec();
+    let session = json!({ "$ref": "#/components/schemas/Session" });
+    let good = json!({
+        "user": { "id": "1", "email": "a@b.co", "displayName": "A", "role": "patient" },
+        "expiresAt": "2030-01-01T00:00:00Z",
+        "idleTimeoutSeconds": 1800
+    });
+    let mut errors = Vec::new();
+    validate(&spec, &session, &good, "$", &mut errors);
+    assert!(errors.is_empty(), "{errors:?}");
+
+    let drifted = [
+        json!({ "user": good["user"], "expires_at": "2030-01-01T00:00:00Z", "idleTimeoutSeconds": 1800 }),
+        json!({ "user": { "id": "1", "email": "a@b.co", "displayName": "A", "role": "admin" },
+                "expiresAt": "2030-01-01T00:00:00Z", "idleTimeoutSeconds": 1800 }),
+        json!({ "user": good["user"], "expiresAt": "tomorrow", "idleTimeoutSeconds": 1800 }),
+        json!({ "user": good["user"], "expiresAt": "2030-01-01T00:00:00Z", "idleTimeoutSeconds": "1800" }),
+    ];
+    for value in drifted {
+        let mut errors = Vec::new();
+        validate(&spec, &session, &value, "$", &mut errors);
+        assert!(!errors.is_empty(), "not caught: {value}");
+    }
+}
