@@ -150,12 +150,20 @@ fn load_session(conn: &Connection, hash: &[u8]) -> Result<Option<SessionRecord>,
     }
 }
 
+/// A session just stored: the token for the cookie and when the session ends unless used.
+pub struct NewSession {
+    pub token: String,
+    pub expires_at: i64,
+    /// Seconds from creation to `expires_at`, for the cookie's Max-Age.
+    pub max_age_seconds: i64,
+}
+
 /// Stores a new session for `user_id` and returns its token; also clears out expired sessions.
 pub async fn create_session(
     state: &AppState,
     user_id: String,
     replaces: Option<Vec<u8>>,
-) -> Result<(String, i64), DbError> {
+) -> Result<NewSession, DbError> {
     let token = new_token();
     let hash = token_hash(&token);
     let now = state.clock.now();
@@ -180,7 +188,12 @@ pub async fn create_session(
             Ok(())
         })
         .await?;
-    Ok((token, life.expires_at(now, now)))
+    let expires_at = life.expires_at(now, now);
+    Ok(NewSession {
+        token,
+        expires_at,
+        max_age_seconds: expires_at - now,
+    })
 }
 
 pub async fn delete_session(state: &AppState, hash: Vec<u8>) -> Result<(), DbError> {
@@ -234,12 +247,11 @@ pub async fn session_middleware(
     if sets_session_cookie(&res) {
         return res;
     }
-    let now = state.clock.now();
     match (&ctx.token, ctx.used()) {
         (Some(token), Some(user)) if res.status() != StatusCode::UNAUTHORIZED => {
             res.headers_mut().append(
                 header::SET_COOKIE,
-                session_cookie(token, user.expires_at - now),
+                session_cookie(token, user.cookie_max_age_seconds),
             );
         }
         (Some(_), _) if ctx.active.is_none() => {
@@ -303,6 +315,8 @@ pub struct CurrentUser {
     /// Unix seconds at which the session ends unless used again.
     pub expires_at: i64,
     pub idle_timeout_seconds: u32,
+    /// Seconds from this request to `expires_at`, for the re-sent cookie.
+    cookie_max_age_seconds: i64,
 }
 
 impl Deref for CurrentUser {
@@ -369,10 +383,12 @@ impl FromRequestParts<AppState> for CurrentUser {
             // Signed out in another tab while this request was on its way.
             return Err(ApiProblem::unauthenticated());
         }
+        let expires_at = Lifetimes::from_state(state).expires_at(active.created_at, now);
         let user = CurrentUser {
             user: active.user,
-            expires_at: Lifetimes::from_state(state).expires_at(active.created_at, now),
+            expires_at,
             idle_timeout_seconds: state.settings.session_idle_timeout_seconds,
+            cookie_max_age_seconds: expires_at - now,
         };
         *ctx.used.lock().unwrap_or_else(|p| p.into_inner()) = Some(user.clone());
         Ok(user)

@@ -19,9 +19,10 @@ pub use config::Settings;
 pub use routes::ROUTES;
 
 use axum::{
-    extract::DefaultBodyLimit,
+    extract::{DefaultBodyLimit, Request},
     http::{header, HeaderValue},
-    middleware::{from_fn, from_fn_with_state},
+    middleware::{from_fn, from_fn_with_state, Next},
+    response::Response,
     routing::MethodRouter,
     Router,
 };
@@ -116,6 +117,7 @@ pub fn router_with(state: AppState, extra_api: Router<AppState>) -> Router {
         .fallback(static_files::fallback)
         .layer(
             ServiceBuilder::new()
+                .layer(from_fn(log_requests))
                 .layer(from_fn_with_state(
                     state.clone(),
                     security::security_headers,
@@ -123,4 +125,23 @@ pub fn router_with(state: AppState, extra_api: Router<AppState>) -> Router {
                 .layer(from_fn(problem::ensure_problem_json)),
         )
         .with_state(state)
+}
+
+/// One line per request: API traffic and failures at info level, served app files at debug level
+/// so page loads do not drown the log. Paths only; query strings may carry personal data.
+async fn log_requests(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    let ms = started.elapsed().as_millis() as u64;
+    if res.status().is_server_error() {
+        tracing::warn!(%method, %path, status, ms, "request failed");
+    } else if path.starts_with("/api/") || res.status().is_client_error() {
+        tracing::info!(%method, %path, status, ms, "request");
+    } else {
+        tracing::debug!(%method, %path, status, ms, "request");
+    }
+    res
 }

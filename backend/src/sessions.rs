@@ -144,19 +144,17 @@ pub async fn sign_in(
     state.limiter.reset(&email_key);
 
     let user = auth::user_from_row(id, email, display_name, role)?;
-    let (token, expires_at) =
-        auth::create_session(&state, user.id.clone(), ctx.token_hash()).await?;
-    let now = state.clock.now();
+    let created = auth::create_session(&state, user.id.clone(), ctx.token_hash()).await?;
     let session = Session {
         user,
-        expires_at: auth::rfc3339(expires_at)?,
+        expires_at: auth::rfc3339(created.expires_at)?,
         idle_timeout_seconds: state.settings.session_idle_timeout_seconds,
     };
     Ok((
         StatusCode::OK,
         [(
             header::SET_COOKIE,
-            auth::session_cookie(&token, expires_at - now),
+            auth::session_cookie(&created.token, created.max_age_seconds),
         )],
         Json(session),
     )

@@ -18,6 +18,7 @@ use std::{
 
 const NO_CACHE: &str = "no-cache";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const MIN_HASH_DIGITS: usize = 12;
 
 /// The router's fallback: API paths get a not-found problem, everything else the app.
 pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
@@ -207,8 +208,10 @@ async fn file_response(
     (StatusCode::OK, headers, bytes).into_response()
 }
 
-/// Trunk names built files `name-<16+ hex digits>[_bg].ext`, and puts snippets under
-/// `snippets/<crate>-<hash>/`; such names change whenever the content does.
+/// Trunk names built files `name-<hash>[_bg].ext`, and puts snippets under
+/// `snippets/<crate>-<hash>/`; such names change whenever the content does. The hash is a 64-bit
+/// value printed without leading zeros, so it is usually 16 hex digits but sometimes fewer;
+/// 12 or more still rules out ordinary names such as `main-2024.css`.
 pub fn is_hashed_asset(relative: &Path) -> bool {
     let mut parts = relative.iter().filter_map(|p| p.to_str()).peekable();
     while let Some(part) = parts.next() {
@@ -223,7 +226,7 @@ pub fn is_hashed_asset(relative: &Path) -> bool {
         };
         let stem = stem.strip_suffix("_bg").unwrap_or(stem);
         if let Some((_, hash)) = stem.rsplit_once('-') {
-            if hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if hash.len() >= MIN_HASH_DIGITS && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return true;
             }
         }
@@ -273,6 +276,7 @@ mod tests {
             "patient-portal-1a2b3c4d5e6f7a8b_bg.wasm",
             "main-0123456789abcdef0123.css",
             "snippets/patient-portal-0123456789abcdef/inline0.js",
+            "tokens-7843e460330b660.css",
         ] {
             assert!(is_hashed_asset(Path::new(p)), "{p}");
         }
