@@ -246,9 +246,7 @@ where
 fn json_rejection_problem(rejection: &JsonRejection) -> ApiProblem {
     match rejection {
         JsonRejection::MissingJsonContentType(_) => ApiProblem::unsupported_media_type(),
-        JsonRejection::JsonSyntaxError(e) => {
-            ApiProblem::bad_request(format!("The body is not valid JSON: {}", e.body_text()))
-        }
+        JsonRejection::JsonSyntaxError(e) => ApiProblem::bad_request(e.body_text()),
         JsonRejection::JsonDataError(e) => ApiProblem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             pt::VALIDATION,
