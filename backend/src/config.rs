@@ -40,7 +40,7 @@ pub fn default_runtime_config() -> RuntimeConfig {
         medical_information_email: "medinfo@example.com".to_owned(),
         emergency_number: "112".to_owned(),
         idle_sign_out_minutes: 15,
-        privacy_notice_url: "/privacy.html".to_owned(),
+        privacy_notice_url: "/privacy".to_owned(),
         request_timeout_ms: 10_000,
     }
 }
@@ -78,7 +78,7 @@ RUNTIME CONFIGURATION (served as /config.json):
     PORTAL_MI_EMAIL                default medinfo@example.com
     PORTAL_EMERGENCY_NUMBER        default 112
     PORTAL_IDLE_SIGN_OUT_MINUTES   default 15
-    PORTAL_PRIVACY_URL             default /privacy.html
+    PORTAL_PRIVACY_URL             default /privacy     
     PORTAL_REQUEST_TIMEOUT_MS      default 10000
 
 Logging follows RUST_LOG (default info).
@@ -195,7 +195,7 @@ mod tests {
         assert_eq!(o.settings.runtime.api_base_url, "/api/v1");
         assert_eq!(o.settings.runtime.emergency_number, "112");
         assert_eq!(o.settings.runtime.idle_sign_out_minutes, 15);
-        assert_eq!(o.settings.runtime.privacy_notice_url, "/privacy.html");
+        assert_eq!(o.settings.runtime.privacy_notice_url, "/privacy");
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub enum ApiError {
     /// The backend answered with an error status; its problem document when it sent a readable one.
     Status {
         status: u16,
-        problem: Problem,
+        problem: Box<Problem>,
         retry_after_seconds: Option<u32>,
     },
     /// The backend answered 2xx but the body was not what the contract promises.
@@ -136,7 +136,7 @@ pub fn decode_error(
     let retry_after_seconds = retry_after.and_then(|v| v.trim().parse::<u32>().ok());
     ApiError::Status {
         status,
-        problem,
+        problem: Box::new(problem),
         retry_after_seconds,
     }
 }

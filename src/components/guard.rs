@@ -5,6 +5,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 use portal_core::navigation::{sign_in_url, Access, Gate};
 
+use crate::api::use_api;
 use crate::auth::use_auth;
 use crate::components::page::PageTitle;
 use crate::i18n::{tr, Key};
@@ -36,6 +37,21 @@ pub fn Guarded(access: Access, children: ChildrenFn) -> impl IntoView {
                 },
             );
         }
+    });
+    // Opening a private page confirms the session with the backend (which also keeps it alive), so
+    // a session that ended elsewhere is explained on the sign-in page instead of failing later.
+    Effect::new(move |confirmed: Option<bool>| {
+        let show = gate.get() == Some(Gate::Show);
+        if show && confirmed != Some(true) && access != Access::Public {
+            if let Some(api) = use_api() {
+                leptos::task::spawn_local(async move {
+                    if let Err(error) = api.current_session().await {
+                        auth.notice_error(&error);
+                    }
+                });
+            }
+        }
+        show
     });
     move || match gate.get() {
         Some(Gate::Show) => children().into_any(),

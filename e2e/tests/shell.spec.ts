@@ -1,0 +1,223 @@
+import { test, expect } from "@playwright/test";
+import { accounts, expectNoAxeViolations, heading, navLink, signIn, watchConsole } from "./helpers";
+
+const publicPages: Array<[string, string | RegExp]> = [
+  ["/", "Your health companion"],
+  ["/learn", "Learn"],
+  ["/ask", "Ask a question"],
+  ["/account/sign-in", "Sign in"],
+  ["/privacy", "Privacy notice"],
+  ["/no/such/page", "We cannot find that page"],
+];
+
+for (const [path, title] of publicPages) {
+  test(`${path} loads cleanly and passes axe`, async ({ page }) => {
+    const problems = watchConsole(page);
+    await page.goto(path);
+    await heading(page, title);
+    await expect(page).toHaveTitle(new RegExp(`^${typeof title === "string" ? title : title.source} – Patient portal$`));
+    await expect(page.getByRole("main")).toHaveCount(1);
+    await expect(page.getByRole("banner")).toHaveCount(1);
+    await expect(page.getByRole("contentinfo")).toHaveCount(1);
+    await expectNoAxeViolations(page);
+    expect(problems).toEqual([]);
+  });
+}
+
+const privatePages: Array<[keyof typeof accounts, string, string]> = [
+  ["caregiver", "/reminders", "Reminders"],
+  ["patient", "/account", "Your account"],
+  ["editor", "/studio", "Studio"],
+  ["patient", "/studio", "This page is not for your account"],
+];
+
+for (const [who, path, title] of privatePages) {
+  test(`${path} as ${who} loads cleanly and passes axe`, async ({ page }) => {
+    const problems = watchConsole(page);
+    await signIn(page, who);
+    await heading(page, "Your health companion");
+    await page.goto(path);
+    await heading(page, title);
+    await expectNoAxeViolations(page);
+    expect(problems).toEqual([]);
+  });
+}
+
+test("the tabs navigate, mark the current page and move focus to its heading", async ({ page, isMobile }) => {
+  const problems = watchConsole(page);
+  await page.goto("/");
+  await heading(page, "Your health companion");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  const box = await nav.boundingBox();
+  const viewport = page.viewportSize();
+  if (!box || !viewport) throw new Error("navigation not laid out");
+  if (isMobile) {
+    expect(box.y + box.height, "tab bar sits at the bottom on phones").toBeGreaterThanOrEqual(viewport.height - 1);
+  } else {
+    expect(box.y, "navigation sits in the top bar on desktops").toBeLessThan(100);
+  }
+  for (const [link, title] of [["Learn", "Learn"], ["Ask", "Ask a question"], ["Sign in", "Sign in"]] as const) {
+    await navLink(page, link).click();
+    await heading(page, title);
+    await expect(navLink(page, link)).toHaveAttribute("aria-current", "page");
+    await expect(page.getByRole("heading", { level: 1 })).toBeFocused();
+  }
+  await page.goBack();
+  await heading(page, "Ask a question");
+  expect(problems).toEqual([]);
+});
+
+test("a private page sends a signed-out person to sign in, then back; sign-out ends it", async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto("/reminders");
+  await heading(page, "Sign in");
+  await expect(page).toHaveURL(/\/account\/sign-in\?next=\/reminders$/);
+  await page.getByLabel("Email").fill(accounts.caregiver.email);
+  await page.getByLabel("Password").fill(accounts.caregiver.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await heading(page, "Reminders");
+  await expect(page).toHaveURL(/\/reminders$/);
+  await expect(page.getByText(`Hello ${accounts.caregiver.name}.`)).toBeVisible();
+
+  await navLink(page, "Account").click();
+  await heading(page, "Your account");
+  await expect(page.getByText(accounts.caregiver.email)).toBeVisible();
+  await expect(page.getByText("Caregiver")).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await heading(page, "Your health companion");
+  await expect(navLink(page, "Sign in")).toBeVisible();
+
+  // The session is gone on the backend too, not just on screen.
+  await page.goto("/reminders");
+  await heading(page, "Sign in");
+  expect(problems).toEqual([]);
+});
+
+test("a wrong password gets a clear message and keeps what was typed", async ({ page }) => {
+  await page.goto("/account/sign-in");
+  await page.getByLabel("Email").fill(accounts.patient.email);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("The email or password is not right. Check both and try again.");
+  await expect(page.getByLabel("Email")).toHaveValue(accounts.patient.email);
+  await expect(page.getByLabel("Password")).toHaveValue("not-the-password");
+  await expectNoAxeViolations(page);
+});
+
+test("the email typed on the sign-in form survives a reload, the password does not", async ({ page }) => {
+  await page.goto("/account/sign-in");
+  await page.getByLabel("Email").fill("someone@example.com");
+  await page.getByLabel("Password").fill("secret");
+  await page.reload();
+  await heading(page, "Sign in");
+  await expect(page.getByLabel("Email")).toHaveValue("someone@example.com");
+  await expect(page.getByLabel("Password")).toHaveValue("");
+});
+
+test("a session that ended elsewhere is explained, and signing in again goes back", async ({ page, context }) => {
+  await signIn(page, "caregiver");
+  await heading(page, "Your health companion");
+  await context.clearCookies();
+  await navLink(page, "Reminders").click();
+  await heading(page, "Sign in");
+  await expect(page.getByRole("status")).toHaveText("Your session ended. Please sign in again to continue.");
+  await page.getByLabel("Email").fill(accounts.caregiver.email);
+  await page.getByLabel("Password").fill(accounts.caregiver.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await heading(page, "Reminders");
+});
+
+test("the backend being unreachable at sign-in keeps the form and says so", async ({ page }) => {
+  await page.goto("/account/sign-in");
+  await heading(page, "Sign in");
+  await page.route("**/api/v1/session", (route) =>
+    route.request().method() === "POST" ? route.abort("connectionrefused") : route.continue(),
+  );
+  await page.getByLabel("Email").fill(accounts.patient.email);
+  await page.getByLabel("Password").fill(accounts.patient.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toContainText("You seem to be offline");
+  await expect(page.getByLabel("Email")).toHaveValue(accounts.patient.email);
+  await page.unroute("**/api/v1/session");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await heading(page, "Your health companion");
+});
+
+test("the language can be switched, is remembered, and sets <html lang>", async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto("/learn");
+  await heading(page, "Learn");
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await page.getByLabel("Language").selectOption("de");
+  await heading(page, "Wissen");
+  await expect(page.locator("html")).toHaveAttribute("lang", "de");
+  await expect(page).toHaveTitle("Wissen – Patientenportal");
+  await page.reload();
+  await heading(page, "Wissen");
+  await expect(page.locator("html")).toHaveAttribute("lang", "de");
+  await expectNoAxeViolations(page);
+  expect(problems).toEqual([]);
+});
+
+test("the browser's language is used on a first visit", async ({ browser }) => {
+  const context = await browser.newContext({ locale: "fr-FR" });
+  const page = await context.newPage();
+  await page.goto("/");
+  await heading(page, "Votre compagnon santé");
+  await expect(page.locator("html")).toHaveAttribute("lang", "fr");
+  await context.close();
+});
+
+for (const [status, body] of [[404, "not here"], [200, '{"apiBaseUrl": 42}']] as const) {
+  test(`missing or broken settings (${status}) show a clear error page`, async ({ page }) => {
+    await page.route("**/config.json", (route) => route.fulfill({ status, body, contentType: "application/json" }));
+    await page.goto("/");
+    await heading(page, "The portal cannot start right now");
+    await expect(page.getByRole("button", { name: "Try again" })).toBeVisible();
+    await expectNoAxeViolations(page);
+  });
+}
+
+test("sign-in works with the keyboard alone", async ({ page }) => {
+  await page.goto("/account/sign-in");
+  await heading(page, "Sign in");
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Skip to main content" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("main")).toBeFocused();
+  for (let i = 0; i < 10 && !(await page.getByLabel("Email").evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press("Tab");
+  }
+  await expect(page.getByLabel("Email")).toBeFocused();
+  await page.keyboard.type(accounts.editor.email);
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Password")).toBeFocused();
+  await page.keyboard.type(accounts.editor.password);
+  await page.keyboard.press("Enter");
+  await heading(page, "Your health companion");
+  await expect(navLink(page, "Studio")).toBeVisible();
+});
+
+test("the app is served with strict security headers", async ({ page }) => {
+  const response = await page.goto("/");
+  const headers = response?.headers() ?? {};
+  const csp = headers["content-security-policy"] ?? "";
+  expect(csp).toContain("'wasm-unsafe-eval'");
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(csp).toMatch(/script-src [^;]*'sha256-/);
+  expect(csp).not.toContain("unsafe-inline");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["referrer-policy"]).toBe("no-referrer");
+  expect(headers["cross-origin-opener-policy"]).toBe("same-origin");
+  await heading(page, "Your health companion");
+});
+
+test("nothing overflows sideways at 320 px", async ({ page }) => {
+  await page.setViewportSize({ width: 320, height: 640 });
+  for (const path of ["/", "/ask", "/account/sign-in", "/privacy"]) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `horizontal overflow on ${path}`).toBeLessThanOrEqual(0);
+  }
+});
