@@ -8,7 +8,7 @@ scripts/setup.sh --build
 source scripts/env.sh
 
 echo "==> Building the app (release)"
-trunk build --release
+portal_release_build
 echo "==> Building the reference backend"
 cargo build -p portal-backend --profile server
 exec target/server/portal-backend --static-dir dist --db "${PORTAL_DB:-data/portal.sqlite3}" "$@"

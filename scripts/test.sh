@@ -25,7 +25,7 @@ step "Component tests in headless Chromium"
 cargo test -p patient-portal --target wasm32-unknown-unknown
 
 step "Release build"
-trunk build --release
+portal_release_build
 python3 scripts/bundle-size.py dist || echo "(the bundle is over its size budget: see the figures above)"
 
 step "End-to-end tests (release build, reference backend, phone and desktop)"

@@ -32,18 +32,14 @@ pub fn start() {
 #[component]
 pub fn App() -> impl IntoView {
     I18n::provide();
-    let config = LocalResource::new(config::load);
-    view! {
-        <Suspense fallback=|| view! { <p class="boot" role="status">{tr(Key::Loading)}</p> }>
-            {move || {
-                config
-                    .get()
-                    .map(|loaded| match loaded {
-                        Ok(config) => view! { <Portal config /> }.into_any(),
-                        Err(error) => view! { <ConfigErrorPage error /> }.into_any(),
-                    })
-            }}
-        </Suspense>
+    // A plain signal rather than a resource + Suspense: the settings load once, and the async
+    // machinery Suspense needs would weigh on every patient's download.
+    let loaded = RwSignal::new(None::<Result<RuntimeConfig, ConfigError>>);
+    leptos::task::spawn_local(async move { loaded.set(Some(config::load().await)) });
+    move || match loaded.get() {
+        None => view! { <p class="boot" role="status">{tr(Key::Loading)}</p> }.into_any(),
+        Some(Ok(config)) => view! { <Portal config /> }.into_any(),
+        Some(Err(error)) => view! { <ConfigErrorPage error /> }.into_any(),
     }
 }
 
