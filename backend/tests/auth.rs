@@ -156,12 +156,7 @@ async fn sign_out_ends_the_session_on_the_server() {
     app.get_with_cookie("/api/v1/session", &cookie)
         .await
         .assert_problem(401, pt::UNAUTHENTICATED);
-    let rows: i64 = app
-        .state
-        .db
-        .call_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))?))
-        .unwrap();
-    assert_eq!(rows, 0);
+    assert_eq!(app.session_rows(), 0);
 }
 
 #[tokio::test]
@@ -186,12 +181,7 @@ async fn idle_session_expires_and_is_deleted() {
     let res = app.get_with_cookie("/api/v1/session", &cookie).await;
     res.assert_problem(401, pt::UNAUTHENTICATED);
     assert!(res.set_cookies()[0].contains("Max-Age=0"));
-    let rows: i64 = app
-        .state
-        .db
-        .call_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))?))
-        .unwrap();
-    assert_eq!(rows, 0);
+    assert_eq!(app.session_rows(), 0);
 }
 
 #[tokio::test]

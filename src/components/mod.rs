@@ -1,6 +1,7 @@
 //! Pieces shared by several pages.
 
 pub mod error_text;
+pub mod field;
 pub mod guard;
 pub mod icons;
 pub mod language_picker;

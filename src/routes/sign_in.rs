@@ -8,11 +8,25 @@ use portal_core::sign_in::{check_sign_in, SignInProblem, MAX_EMAIL_LEN, MAX_PASS
 use crate::api::use_api;
 use crate::auth::{use_auth, SignedOutReason};
 use crate::components::error_text::error_key;
+use crate::components::field::{InputKind, TextField};
 use crate::components::page::PageTitle;
-use crate::i18n::{tr, use_i18n, Key};
+use crate::i18n::{use_i18n, Key};
 
 /// The email typed so far survives a reload in this tab (never the password).
 const EMAIL_DRAFT_KEY: &str = "portal.sign-in.email";
+
+const EMAIL: InputKind = InputKind {
+    input_type: "email",
+    autocomplete: "username",
+    inputmode: Some("email"),
+    max_len: MAX_EMAIL_LEN,
+};
+const PASSWORD: InputKind = InputKind {
+    input_type: "password",
+    autocomplete: "current-password",
+    inputmode: None,
+    max_len: MAX_PASSWORD_LEN,
+};
 
 fn problem_key(problem: SignInProblem) -> Key {
     match problem {
@@ -41,8 +55,8 @@ pub fn SignIn() -> impl IntoView {
             .unwrap_or_default(),
     );
     let password = RwSignal::new(String::new());
-    let email_problem = RwSignal::new(None::<SignInProblem>);
-    let password_problem = RwSignal::new(None::<SignInProblem>);
+    let email_problem = RwSignal::new(None::<Key>);
+    let password_problem = RwSignal::new(None::<Key>);
     let form_error = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
     let email_input = NodeRef::<Input>::new();
@@ -75,8 +89,8 @@ pub fn SignIn() -> impl IntoView {
         }
         form_error.set(None);
         let (e, p) = check_sign_in(&email.get_untracked(), &password.get_untracked());
-        email_problem.set(e);
-        password_problem.set(p);
+        email_problem.set(e.map(problem_key));
+        password_problem.set(p.map(problem_key));
         if e.is_some() {
             if let Some(input) = email_input.get_untracked() {
                 let _ = input.focus();
@@ -125,55 +139,15 @@ pub fn SignIn() -> impl IntoView {
             <div class="form-error" role="alert">
                 {move || form_error.get().map(|k| view! { <p>{move || i18n.t(k)}</p> })}
             </div>
-            <div class="field">
-                <label for="sign-in-email">{tr(Key::SignInEmail)}</label>
-                <input
-                    id="sign-in-email"
-                    name="email"
-                    type="email"
-                    autocomplete="username"
-                    inputmode="email"
-                    maxlength=MAX_EMAIL_LEN
-                    required
-                    node_ref=email_input
-                    aria-invalid=move || email_problem.get().is_some().to_string()
-                    aria-describedby=move || email_problem.get().map(|_| "sign-in-email-error")
-                    prop:value=move || email.get()
-                    on:input=move |ev| {
-                        email.set(event_target_value(&ev));
-                        email_problem.set(None);
-                    }
-                />
-                {move || {
-                    email_problem
-                        .get()
-                        .map(|p| view! { <p id="sign-in-email-error" class="field-error">{move || i18n.t(problem_key(p))}</p> })
-                }}
-            </div>
-            <div class="field">
-                <label for="sign-in-password">{tr(Key::SignInPassword)}</label>
-                <input
-                    id="sign-in-password"
-                    name="password"
-                    type="password"
-                    autocomplete="current-password"
-                    maxlength=MAX_PASSWORD_LEN
-                    required
-                    node_ref=password_input
-                    aria-invalid=move || password_problem.get().is_some().to_string()
-                    aria-describedby=move || password_problem.get().map(|_| "sign-in-password-error")
-                    prop:value=move || password.get()
-                    on:input=move |ev| {
-                        password.set(event_target_value(&ev));
-                        password_problem.set(None);
-                    }
-                />
-                {move || {
-                    password_problem
-                        .get()
-                        .map(|p| view! { <p id="sign-in-password-error" class="field-error">{move || i18n.t(problem_key(p))}</p> })
-                }}
-            </div>
+            <TextField id="sign-in-email" label=Key::SignInEmail kind=EMAIL value=email error=email_problem node_ref=email_input />
+            <TextField
+                id="sign-in-password"
+                label=Key::SignInPassword
+                kind=PASSWORD
+                value=password
+                error=password_problem
+                node_ref=password_input
+            />
             <button type="submit" class="button button-primary" aria-disabled=move || busy.get().to_string()>
                 {move || if busy.get() { i18n.t(Key::SigningIn) } else { i18n.t(Key::SignInButton) }}
             </button>

@@ -71,6 +71,14 @@ impl TestApp {
         dir.path().join("data/portal.sqlite3")
     }
 
+    /// How many sessions the database holds: signing out or expiring must delete the row, not just the cookie.
+    pub fn session_rows(&self) -> i64 {
+        self.state
+            .db
+            .call_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))?))
+            .unwrap()
+    }
+
     pub fn static_dir(&self) -> PathBuf {
         self.state.settings.static_dir.clone()
     }
