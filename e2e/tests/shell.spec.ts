@@ -72,6 +72,7 @@ test("a private page sends a signed-out person to sign in, then back; sign-out e
   await page.goto("/reminders");
   await heading(page, "Sign in");
   await expect(page).toHaveURL(/\/account\/sign-in\?next=\/reminders$/);
+  await expect(page.getByRole("status")).toHaveText("Please sign in to open that page. You will go straight back to it.");
   await page.getByLabel("Email").fill(accounts.caregiver.email);
   await page.getByLabel("Password").fill(accounts.caregiver.password);
   await page.getByRole("button", { name: "Sign in" }).click();

@@ -134,7 +134,11 @@ pub fn SignIn() -> impl IntoView {
 
     view! {
         <PageTitle title=Key::SignInTitle />
-        {move || reason().map(|k| view! { <p class="notice" role="status">{move || i18n.t(k)}</p> })}
+        {move || {
+            let why = reason()
+                .or_else(|| query.read().get("next").filter(|n| safe_return_path(Some(n)) != "/").map(|_| Key::SignInToContinue));
+            why.map(|k| view! { <p class="notice" role="status">{move || i18n.t(k)}</p> })
+        }}
         <form class="form sign-in-form" on:submit=submit novalidate>
             <div class="form-error" role="alert">
                 {move || form_error.get().map(|k| view! { <p>{move || i18n.t(k)}</p> })}
