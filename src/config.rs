@@ -6,10 +6,14 @@ use portal_core::api::RuntimeConfig;
 /// Where the deployment's settings live, next to `index.html`.
 pub const CONFIG_PATH: &str = "/config.json";
 
+/// How long to wait for the settings before showing the error page.
+const LOAD_TIMEOUT_MS: u32 = 15_000;
+
 /// Why the app cannot start: shown on the error page, with the technical detail for support staff.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigError {
     Unreachable,
+    TimedOut,
     Missing(u16),
     Invalid(String),
 }
@@ -20,6 +24,9 @@ impl ConfigError {
             ConfigError::Unreachable => {
                 format!("{CONFIG_PATH} could not be fetched (network error)")
             }
+            ConfigError::TimedOut => {
+                format!("{CONFIG_PATH} did not answer within {LOAD_TIMEOUT_MS} ms")
+            }
             ConfigError::Missing(status) => format!("{CONFIG_PATH} answered HTTP {status}"),
             ConfigError::Invalid(why) => format!("{CONFIG_PATH} is invalid: {why}"),
         }
@@ -28,11 +35,16 @@ impl ConfigError {
 
 /// Reads and checks the settings.
 pub async fn load() -> Result<RuntimeConfig, ConfigError> {
-    let response = Request::get(CONFIG_PATH)
+    let request = Request::get(CONFIG_PATH)
         .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|_| ConfigError::Unreachable)?;
+        .send();
+    // Without an answer the app cannot start; show the error page rather than "Loading" forever.
+    let timeout = gloo_timers::future::TimeoutFuture::new(LOAD_TIMEOUT_MS);
+    let response = match futures::future::select(Box::pin(request), timeout).await {
+        futures::future::Either::Left((Ok(response), _)) => response,
+        futures::future::Either::Left((Err(_), _)) => return Err(ConfigError::Unreachable),
+        futures::future::Either::Right(_) => return Err(ConfigError::TimedOut),
+    };
     if !response.ok() {
         return Err(ConfigError::Missing(response.status()));
     }

@@ -122,7 +122,9 @@ pub async fn idempotency_middleware(
         }
     };
     let status = res_parts.status;
-    if status.is_server_error() || bytes.len() > MAX_STORED_RESPONSE_BYTES {
+    // 408 and 429 say "not now", not "done": a retry with the same key must run for real.
+    let transient = matches!(status.as_u16(), 408 | 429);
+    if status.is_server_error() || transient || bytes.len() > MAX_STORED_RESPONSE_BYTES {
         // A server error may be transient: release the key before answering, so the client's
         // retry runs for real instead of meeting its own unfinished claim.
         let (scope, key) = (guard.scope.clone(), guard.key.clone());

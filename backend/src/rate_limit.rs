@@ -61,49 +61,72 @@ impl RateLimiter {
 
     /// `Err(seconds)` until the earliest key may try again, when any key has used up its attempts.
     pub fn check(&self, keys: &[LimitKey], now: i64) -> Result<(), u64> {
-        let mut f = self.lock();
-        let mut wait: Option<i64> = None;
-        for key in keys {
-            if let Some(times) = f.by_key.get_mut(key) {
-                prune(times, now);
-                if times.len() >= MAX_FAILURES {
-                    // The oldest failure in the window frees a slot first.
-                    let oldest = times.front().copied().unwrap_or(now);
-                    let w = (oldest + WINDOW_SECONDS - now).max(1);
-                    wait = Some(wait.map_or(w, |x| x.max(w)));
-                }
-            }
-        }
-        match wait {
-            Some(w) => Err(w as u64),
-            None => Ok(()),
-        }
+        wait_for(&mut self.lock(), keys, now).map_or(Ok(()), Err)
     }
 
-    pub fn record_failure(&self, keys: &[LimitKey], now: i64) {
+    /// Checks and counts an attempt in one locked step, so many simultaneous guesses cannot all pass
+    /// the check while their slow password checks run. A successful attempt is taken back with
+    /// [`RateLimiter::forgive`].
+    pub fn attempt(&self, keys: &[LimitKey], now: i64) -> Result<(), u64> {
+        let mut f = self.lock();
+        if let Some(wait) = wait_for(&mut f, keys, now) {
+            return Err(wait);
+        }
+        push(&mut f, keys, now);
+        Ok(())
+    }
+
+    /// Takes back the attempt counted at `at` for each key: it turned out not to be a failure.
+    pub fn forgive(&self, keys: &[LimitKey], at: i64) {
         let mut f = self.lock();
         for key in keys {
-            let times = f.by_key.entry(key.clone()).or_default();
-            prune(times, now);
-            times.push_back(now);
-            // Only the newest attempts matter; cap the memory one key can take.
-            while times.len() > MAX_FAILURES {
-                times.pop_front();
+            if let Some(times) = f.by_key.get_mut(key) {
+                if let Some(i) = times.iter().rposition(|&t| t == at) {
+                    times.remove(i);
+                }
             }
-        }
-        f.writes_since_sweep += 1;
-        // Emails come from requests, so forget stale keys now and then to bound memory.
-        if f.writes_since_sweep >= 1024 {
-            f.writes_since_sweep = 0;
-            f.by_key.retain(|_, times| {
-                prune(times, now);
-                !times.is_empty()
-            });
         }
     }
 
     pub fn reset(&self, key: &LimitKey) {
         self.lock().by_key.remove(key);
+    }
+}
+
+fn wait_for(f: &mut Failures, keys: &[LimitKey], now: i64) -> Option<u64> {
+    let mut wait: Option<i64> = None;
+    for key in keys {
+        if let Some(times) = f.by_key.get_mut(key) {
+            prune(times, now);
+            if times.len() >= MAX_FAILURES {
+                // The oldest failure in the window frees a slot first.
+                let oldest = times.front().copied().unwrap_or(now);
+                let w = (oldest + WINDOW_SECONDS - now).max(1);
+                wait = Some(wait.map_or(w, |x| x.max(w)));
+            }
+        }
+    }
+    wait.map(|w| w as u64)
+}
+
+fn push(f: &mut Failures, keys: &[LimitKey], now: i64) {
+    for key in keys {
+        let times = f.by_key.entry(key.clone()).or_default();
+        prune(times, now);
+        times.push_back(now);
+        // Only the newest attempts matter; cap the memory one key can take.
+        while times.len() > MAX_FAILURES {
+            times.pop_front();
+        }
+    }
+    f.writes_since_sweep += 1;
+    // Emails come from requests, so forget stale keys now and then to bound memory.
+    if f.writes_since_sweep >= 1024 {
+        f.writes_since_sweep = 0;
+        f.by_key.retain(|_, times| {
+            prune(times, now);
+            !times.is_empty()
+        });
     }
 }
 
@@ -122,8 +145,7 @@ mod tests {
         let rl = RateLimiter::new();
         let keys = [LimitKey::Email("a@b.co".into()), LimitKey::UnknownClient];
         for i in 0..5 {
-            assert!(rl.check(&keys, 100 + i).is_ok());
-            rl.record_failure(&keys, 100 + i);
+            assert!(rl.attempt(&keys, 100 + i).is_ok());
         }
         assert_eq!(
             rl.check(&keys, 110),
@@ -133,12 +155,28 @@ mod tests {
     }
 
     #[test]
+    fn a_forgiven_attempt_no_longer_counts() {
+        let rl = RateLimiter::new();
+        let keys = [LimitKey::Email("a@b.co".into())];
+        for i in 0..4 {
+            assert!(rl.attempt(&keys, i).is_ok());
+        }
+        assert!(rl.attempt(&keys, 4).is_ok());
+        rl.forgive(&keys, 4);
+        assert!(
+            rl.attempt(&keys, 5).is_ok(),
+            "the forgiven slot is free again"
+        );
+        assert!(rl.attempt(&keys, 6).is_err());
+    }
+
+    #[test]
     fn reset_clears_only_that_key() {
         let rl = RateLimiter::new();
         let email = LimitKey::Email("a@b.co".into());
         let client = LimitKey::client(Some("10.0.0.1".parse().unwrap()));
         for _ in 0..5 {
-            rl.record_failure(&[email.clone(), client.clone()], 0);
+            assert!(rl.attempt(&[email.clone(), client.clone()], 0).is_ok());
         }
         rl.reset(&email);
         assert!(rl.check(&[email], 1).is_ok());

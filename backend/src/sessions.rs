@@ -88,6 +88,9 @@ pub fn validate(form: SignInForm) -> Result<SignInRequest, Vec<FieldError>> {
     }
 }
 
+/// Password checks allowed at the same time.
+static PASSWORD_CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -101,7 +104,7 @@ pub async fn sign_in(
     let now = state.clock.now();
     state
         .limiter
-        .check(&keys, now)
+        .attempt(&keys, now)
         .map_err(ApiProblem::rate_limited)?;
 
     let found = state
@@ -130,6 +133,11 @@ pub async fn sign_in(
         .map(|row| row.4.clone())
         .unwrap_or_else(|| password::dummy_hash().to_owned());
     let password = request.password;
+    // Each check takes about 19 MiB and a core for a moment; a flood of sign-ins must queue, not exhaust memory.
+    let _permit = PASSWORD_CHECKS
+        .acquire()
+        .await
+        .map_err(|_| ApiProblem::internal())?;
     let matches = tokio::task::spawn_blocking(move || password::verify(&password, &stored_hash))
         .await
         .map_err(|e| {
@@ -137,10 +145,11 @@ pub async fn sign_in(
             ApiProblem::internal()
         })?;
 
+    // The attempt was counted before the check; a failure stays counted.
     let Some((id, email, display_name, role, _)) = found.filter(|_| matches) else {
-        state.limiter.record_failure(&keys, state.clock.now());
         return Err(ApiProblem::invalid_credentials());
     };
+    state.limiter.forgive(&keys, now);
     state.limiter.reset(&email_key);
 
     let user = auth::user_from_row(id, email, display_name, role)?;

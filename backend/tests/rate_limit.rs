@@ -185,3 +185,26 @@ async fn mock_connect_info_is_used_as_the_client_address() {
         .await;
     assert_eq!(res.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn simultaneous_guesses_cannot_slip_past_the_limit() {
+    let app = std::sync::Arc::new(TestApp::new());
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            app.send(sign_in_request("pat@example.com", "guess", "10.9.9.9"))
+                .await
+                .status
+        }));
+    }
+    let mut checked = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(checked, 5, "only five passwords may be tried in the window");
+}

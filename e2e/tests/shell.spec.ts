@@ -222,3 +222,49 @@ test("nothing overflows sideways at 320 px", async ({ page }) => {
     expect(overflow, `horizontal overflow on ${path}`).toBeLessThanOrEqual(0);
   }
 });
+
+test("idle sign-out warns a minute ahead, can be postponed, then signs out", async ({ page }) => {
+  await page.clock.install();
+  await page.route("**/config.json", async (route) => {
+    const response = await route.fetch();
+    const config = await response.json();
+    await route.fulfill({ response, json: { ...config, idleSignOutMinutes: 2 } });
+  });
+  await signIn(page, "caregiver", "/account/sign-in?next=/reminders");
+  await heading(page, "Reminders");
+  const warning = page.getByRole("alert").filter({ hasText: "You will be signed out in about a minute" });
+  await page.clock.fastForward("01:05");
+  await expect(warning).toBeVisible();
+  // A faked clock also stops animation frames, which a normal click waits for; the pointer events are real.
+  await page.getByRole("button", { name: "Stay signed in" }).click({ force: true });
+  await expect(warning).toBeHidden();
+  await page.clock.fastForward("02:10");
+  await heading(page, "Sign in");
+  await expect(page.getByRole("status")).toHaveText(
+    "We signed you out because you were away for a while. This protects your information.",
+  );
+  // The backend session is gone too.
+  await page.clock.resume();
+  await page.goto("/account");
+  await heading(page, "Sign in");
+});
+
+test("a sign-out the backend never heard of is finished at the next start", async ({ page }) => {
+  await signIn(page, "patient");
+  await heading(page, "Your health companion");
+  await page.route("**/api/v1/session", (route) =>
+    route.request().method() === "DELETE" ? route.abort("connectionrefused") : route.continue(),
+  );
+  await navLink(page, "Account").click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await heading(page, "Your health companion");
+  await expect(page.getByRole("alert")).toContainText("We could not reach our server to finish signing you out", {
+    timeout: 10_000,
+  });
+  await page.unroute("**/api/v1/session");
+  await page.reload();
+  await heading(page, "Your health companion");
+  await expect(navLink(page, "Sign in")).toBeVisible();
+  await page.goto("/account");
+  await heading(page, "Sign in");
+});

@@ -27,8 +27,12 @@ pub fn Guarded(access: Access, children: ChildrenFn) -> impl IntoView {
             access.gate(auth.role(), &here)
         })
     });
+    // The router changes the location a moment before it removes the old page; a guard whose page is
+    // being left (say, after signing out) must not send the person to sign-in.
+    let guarded_path = location.pathname.get_untracked();
     Effect::new(move |_| {
-        if let Some(Gate::SignIn { return_to }) = gate.get() {
+        let still_here = location.pathname.get_untracked() == guarded_path;
+        if let (Some(Gate::SignIn { return_to }), true) = (gate.get(), still_here) {
             navigate(
                 &sign_in_url(&return_to),
                 NavigateOptions {
@@ -44,7 +48,8 @@ pub fn Guarded(access: Access, children: ChildrenFn) -> impl IntoView {
         let show = gate.get() == Some(Gate::Show);
         if show && confirmed != Some(true) && access != Access::Public {
             if let Some(api) = use_api() {
-                leptos::task::spawn_local(async move {
+                // Scoped to this effect: leaving the page aborts the request.
+                leptos::task::spawn_local_scoped(async move {
                     if let Err(error) = api.current_session().await {
                         auth.notice_error(&error);
                     }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use portal_core::api::{Role, RuntimeConfig};
 
-use crate::auth::use_auth;
+use crate::auth::{use_auth, SignedOutReason};
 use crate::components::icons::{Icon, IconSvg};
 use crate::components::language_picker::LanguagePicker;
 use crate::i18n::{tr, use_i18n, Key};
@@ -71,7 +71,19 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <LanguagePicker />
             </div>
         </header>
-        <main id="main" tabindex="-1">{children()}</main>
+        <main id="main" tabindex="-1">
+            <Show when=move || auth.idle_warning()>
+                <div class="notice notice-urgent idle-warning" role="alert">
+                    <p>{tr(Key::IdleWarning)}</p>
+                    // Pressing the button is itself activity: the idle watcher resets and hides this.
+                    <button type="button" class="button">{tr(Key::StaySignedIn)}</button>
+                </div>
+            </Show>
+            <Show when=move || auth.reason() == Some(SignedOutReason::SignOutUnconfirmed)>
+                <p class="notice notice-urgent" role="alert">{tr(Key::SignOutUnconfirmed)}</p>
+            </Show>
+            {children()}
+        </main>
         <footer class="site-footer">
             <p>{move || i18n.fill(Key::FooterEmergency, &[("number", &emergency)])}</p>
             <p><a href=privacy>{tr(Key::FooterPrivacy)}</a></p>

@@ -36,11 +36,9 @@ fn AccountDetails() -> impl IntoView {
     let sign_out = move |_| {
         let Some(api) = use_api() else { return };
         busy.set(true);
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            auth.sign_out(&api, None).await;
-            navigate("/", Default::default());
-        });
+        // Leave the private page first; its guard does not redirect once the location has moved on.
+        navigate("/", Default::default());
+        leptos::task::spawn_local(async move { auth.sign_out(&api, None).await });
     };
     let user = move || auth.session().map(|s| s.user);
     view! {

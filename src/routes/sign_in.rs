@@ -59,6 +59,8 @@ pub fn SignIn() -> impl IntoView {
     let password_problem = RwSignal::new(None::<Key>);
     let form_error = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
+    // Event handlers run without an owner; the request runs under the page's, so leaving aborts it.
+    let owner = Owner::current();
     let email_input = NodeRef::<Input>::new();
     let password_input = NodeRef::<Input>::new();
 
@@ -105,30 +107,37 @@ pub fn SignIn() -> impl IntoView {
         }
         let Some(api) = use_api() else { return };
         busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = auth
-                .sign_in(
-                    &api,
-                    email.get_untracked().trim().to_string(),
-                    password.get_untracked(),
-                )
-                .await;
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    if let Some(storage) = session_storage() {
-                        let _ = storage.remove_item(EMAIL_DRAFT_KEY);
+        let run = move || {
+            leptos::task::spawn_local_scoped(async move {
+                let result = auth
+                    .sign_in(
+                        &api,
+                        email.get_untracked().trim().to_string(),
+                        password.get_untracked(),
+                    )
+                    .await;
+                busy.set(false);
+                match result {
+                    Ok(_) => {
+                        if let Some(storage) = session_storage() {
+                            let _ = storage.remove_item(EMAIL_DRAFT_KEY);
+                        }
                     }
+                    Err(error) => form_error.set(Some(error_key(&error))),
                 }
-                Err(error) => form_error.set(Some(error_key(&error))),
-            }
-        });
+            })
+        };
+        match &owner {
+            Some(owner) => owner.with(run),
+            None => run(),
+        }
     };
 
     let reason = move || {
         auth.reason().map(|r| match r {
             SignedOutReason::SessionExpired => Key::SignedOutExpired,
             SignedOutReason::Idle => Key::SignedOutIdle,
+            SignedOutReason::SignOutUnconfirmed => Key::SignOutUnconfirmed,
         })
     };
 
