@@ -93,6 +93,11 @@ impl Auth {
         password: String,
     ) -> Result<Session, ApiError> {
         let session = api.sign_in(&SignInRequest { email, password }).await?;
+        // The new cookie replaced the one a failed sign-out left behind; ending it at the next start
+        // would sign this person out.
+        if let Some(storage) = local_storage() {
+            let _ = storage.remove_item(SIGN_OUT_PENDING_KEY);
+        }
         self.reason.set(None);
         self.replace_session(Some(session.clone()));
         Ok(session)

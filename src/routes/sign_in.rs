@@ -59,7 +59,7 @@ pub fn SignIn() -> impl IntoView {
     let password_problem = RwSignal::new(None::<Key>);
     let form_error = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
-    // Event handlers run without an owner; the request runs under the page's, so leaving aborts it.
+    // The request runs under this page's owner, so leaving the page aborts it.
     let owner = Owner::current();
     let email_input = NodeRef::<Input>::new();
     let password_input = NodeRef::<Input>::new();
