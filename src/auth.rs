@@ -163,13 +163,13 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
+/// Whole milliseconds: formatting and parsing floats would add their sizeable machinery to the bundle.
 fn shared_last_activity() -> Option<f64> {
-    local_storage()?
+    let text = local_storage()?
         .get_item(LAST_ACTIVITY_KEY)
         .ok()
-        .flatten()?
-        .parse()
-        .ok()
+        .flatten()?;
+    text.parse::<i64>().ok().map(|ms| ms as f64)
 }
 
 /// Signs a person out after `minutes` without activity in any tab, warning them a minute before, so a
@@ -184,7 +184,7 @@ pub fn watch_idle(auth: Auth, api: Api, minutes: u32) {
         if now - last_shared.get_value() > 5_000.0 {
             last_shared.set_value(now);
             if let Some(storage) = local_storage() {
-                let _ = storage.set_item(LAST_ACTIVITY_KEY, &now.to_string());
+                let _ = storage.set_item(LAST_ACTIVITY_KEY, &(now as i64).to_string());
             }
         }
         if auth.idle_warning.get_untracked() {

@@ -268,3 +268,20 @@ test("a sign-out the backend never heard of is finished at the next start", asyn
   await page.goto("/account");
   await heading(page, "Sign in");
 });
+
+test("signing in again after an unconfirmed sign-out stays signed in across a reload", async ({ page }) => {
+  await signIn(page, "patient");
+  await heading(page, "Your health companion");
+  await page.route("**/api/v1/session", (route) =>
+    route.request().method() === "DELETE" ? route.abort("connectionrefused") : route.continue(),
+  );
+  await navLink(page, "Account").click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("alert")).toContainText("We could not reach our server", { timeout: 10_000 });
+  await page.unroute("**/api/v1/session");
+  await signIn(page, "patient");
+  await heading(page, "Your health companion");
+  await page.reload();
+  await heading(page, "Your health companion");
+  await expect(navLink(page, "Account")).toBeVisible();
+});

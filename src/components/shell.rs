@@ -62,9 +62,14 @@ pub fn Shell(children: Children) -> impl IntoView {
                         <li><A href="/learn"><IconSvg icon=Icon::Learn /><span>{tr(Key::NavLearn)}</span></A></li>
                         <li><A href="/reminders"><IconSvg icon=Icon::Reminders /><span>{tr(Key::NavReminders)}</span></A></li>
                         <li><A href="/ask"><IconSvg icon=Icon::Ask /><span>{tr(Key::NavAsk)}</span></A></li>
-                        <Show when=is_editor>
-                            <li><A href="/studio"><IconSvg icon=Icon::Studio /><span>{tr(Key::NavStudio)}</span></A></li>
-                        </Show>
+                        {move || {
+                            is_editor()
+                                .then(|| {
+                                    view! {
+                                        <li><A href="/studio"><IconSvg icon=Icon::Studio /><span>{tr(Key::NavStudio)}</span></A></li>
+                                    }
+                                })
+                        }}
                         <li><A href=account_href><IconSvg icon=Icon::Account /><span>{account_label}</span></A></li>
                     </ul>
                 </nav>
@@ -72,16 +77,19 @@ pub fn Shell(children: Children) -> impl IntoView {
             </div>
         </header>
         <main id="main" tabindex="-1">
-            <Show when=move || auth.idle_warning()>
+            {move || {
+                auth.idle_warning().then(|| view! {
                 <div class="notice notice-urgent idle-warning" role="alert">
                     <p>{tr(Key::IdleWarning)}</p>
                     // Pressing the button is itself activity: the idle watcher resets and hides this.
                     <button type="button" class="button">{tr(Key::StaySignedIn)}</button>
                 </div>
-            </Show>
-            <Show when=move || auth.reason() == Some(SignedOutReason::SignOutUnconfirmed)>
-                <p class="notice notice-urgent" role="alert">{tr(Key::SignOutUnconfirmed)}</p>
-            </Show>
+                })
+            }}
+            {move || {
+                (auth.reason() == Some(SignedOutReason::SignOutUnconfirmed))
+                    .then(|| view! { <p class="notice notice-urgent" role="alert">{tr(Key::SignOutUnconfirmed)}</p> })
+            }}
             {children()}
         </main>
         <footer class="site-footer">
