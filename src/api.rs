@@ -131,18 +131,16 @@ impl Api {
         }
         .map_err(|_| ApiError::Network)?;
 
-        let timeout = TimeoutFuture::new(self.inner.config.request_timeout_ms);
-        let outcome = select(Box::pin(request.send()), timeout).await;
-        let response = match outcome {
-            Either::Left((Ok(response), _)) => response,
-            Either::Left((Err(_), _)) => {
+        let response = match within(self.inner.config.request_timeout_ms, request.send()).await {
+            Some(Ok(response)) => response,
+            Some(Err(_)) => {
                 return Err(if cancel.cancelled() {
                     ApiError::Cancelled
                 } else {
                     ApiError::Network
                 })
             }
-            Either::Right(_) => {
+            None => {
                 controller.abort();
                 return Err(ApiError::Timeout);
             }
@@ -168,6 +166,14 @@ impl Api {
             retry_after.as_deref(),
             &text,
         )
+    }
+}
+
+/// The future's output, or `None` when `ms` milliseconds pass first.
+pub async fn within<T>(ms: u32, future: impl std::future::Future<Output = T>) -> Option<T> {
+    match select(Box::pin(future), TimeoutFuture::new(ms)).await {
+        Either::Left((output, _)) => Some(output),
+        Either::Right(_) => None,
     }
 }
 

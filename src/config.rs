@@ -39,11 +39,10 @@ pub async fn load() -> Result<RuntimeConfig, ConfigError> {
         .header("Accept", "application/json")
         .send();
     // Without an answer the app cannot start; show the error page rather than "Loading" forever.
-    let timeout = gloo_timers::future::TimeoutFuture::new(LOAD_TIMEOUT_MS);
-    let response = match futures::future::select(Box::pin(request), timeout).await {
-        futures::future::Either::Left((Ok(response), _)) => response,
-        futures::future::Either::Left((Err(_), _)) => return Err(ConfigError::Unreachable),
-        futures::future::Either::Right(_) => return Err(ConfigError::TimedOut),
+    let response = match crate::api::within(LOAD_TIMEOUT_MS, request).await {
+        Some(Ok(response)) => response,
+        Some(Err(_)) => return Err(ConfigError::Unreachable),
+        None => return Err(ConfigError::TimedOut),
     };
     if !response.ok() {
         return Err(ConfigError::Missing(response.status()));
