@@ -137,14 +137,7 @@ async fn get_session_needs_the_cookie() {
 async fn sign_out_ends_the_session_on_the_server() {
     let app = TestApp::new();
     let cookie = app.sign_in("pat@example.com", "patient-demo").await;
-    let res = app
-        .send(
-            request(Method::DELETE, "/api/v1/session")
-                .header(header::COOKIE, &cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let res = app.sign_out(&cookie).await;
     assert_eq!(res.status, StatusCode::NO_CONTENT);
     assert!(res.body.is_empty());
     let cleared = &res.set_cookies()[0];

@@ -71,6 +71,17 @@ impl TestApp {
         dir.path().join("data/portal.sqlite3")
     }
 
+    /// Signs out the session behind `cookie`.
+    pub async fn sign_out(&self, cookie: &str) -> TestResponse {
+        self.send(
+            request(Method::DELETE, "/api/v1/session")
+                .header(axum::http::header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
     /// How many sessions the database holds: signing out or expiring must delete the row, not just the cookie.
     pub fn session_rows(&self) -> i64 {
         self.state
