@@ -11,6 +11,7 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use portal_core::api::{Health, RuntimeConfig, Session, SignInRequest};
 use portal_core::api_error::{decode_error, decode_response, ApiError};
+use portal_core::inquiry::{InquiryDraft, InquiryReceipt, InquirySummary, Product};
 use portal_core::retry::{Method, RetryPolicy};
 use send_wrapper::SendWrapper;
 use serde::de::DeserializeOwned;
@@ -59,6 +60,29 @@ impl Api {
     /// Ends the session on the backend.
     pub async fn sign_out(&self) -> Result<(), ApiError> {
         self.send::<(), ()>(Method::Delete, "/session", None, None)
+            .await
+    }
+
+    /// The medicines people can ask about.
+    pub async fn products(&self) -> Result<Vec<Product>, ApiError> {
+        self.send::<(), Vec<Product>>(Method::Get, "/products", None, None)
+            .await
+    }
+
+    /// Sends an inquiry to the Medical Information team. `key` is made once, when the person pressed
+    /// Submit, and sent again on every retry so the backend stores the inquiry once.
+    pub async fn submit_inquiry(
+        &self,
+        inquiry: &InquiryDraft,
+        key: &str,
+    ) -> Result<InquiryReceipt, ApiError> {
+        self.send(Method::Post, "/inquiries", Some(inquiry), Some(key))
+            .await
+    }
+
+    /// The signed-in person's inquiries, newest first.
+    pub async fn my_inquiries(&self) -> Result<Vec<InquirySummary>, ApiError> {
+        self.send::<(), Vec<InquirySummary>>(Method::Get, "/inquiries", None, None)
             .await
     }
 

@@ -6,14 +6,16 @@ pub mod api;
 pub mod auth;
 pub mod components;
 pub mod config;
+pub mod device_store;
 pub mod i18n;
+pub mod inquiry_outbox;
 pub mod routes;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use portal_core::api::RuntimeConfig;
-use portal_core::navigation::{REMINDERS_ACCESS, STUDIO_ACCESS};
+use portal_core::navigation::{Access, REMINDERS_ACCESS, STUDIO_ACCESS};
 
 use crate::api::Api;
 use crate::auth::Auth;
@@ -21,7 +23,10 @@ use crate::components::guard::Guarded;
 use crate::components::shell::Shell;
 use crate::config::ConfigError;
 use crate::i18n::{tr, I18n, Key};
-use crate::routes::{account, ask, home, learn, not_found, privacy, reminders, sign_in, studio};
+use crate::inquiry_outbox::InquiryOutbox;
+use crate::routes::{
+    account, ask, home, learn, my_inquiries, not_found, privacy, reminders, sign_in, studio,
+};
 
 /// Mounts the app on the page's `<body>`.
 pub fn start() {
@@ -50,6 +55,7 @@ pub fn Portal(config: RuntimeConfig) -> impl IntoView {
     provide_context(api.clone());
     provide_context(config.clone());
     let auth = Auth::provide(api.clone());
+    InquiryOutbox::provide(api.clone());
     auth::watch_idle(auth, api, config.idle_sign_out_minutes);
     view! { <PortalRoutes /> }
 }
@@ -68,6 +74,10 @@ pub fn PortalRoutes() -> impl IntoView {
                         view=|| view! { <Guarded access=REMINDERS_ACCESS><reminders::Reminders /></Guarded> }
                     />
                     <Route path=path!("/ask") view=ask::Ask />
+                    <Route
+                        path=path!("/ask/mine")
+                        view=|| view! { <Guarded access=Access::SignedIn><my_inquiries::MyInquiries /></Guarded> }
+                    />
                     <Route
                         path=path!("/studio")
                         view=|| view! { <Guarded access=STUDIO_ACCESS><studio::Studio /></Guarded> }

@@ -5,13 +5,15 @@ use serde::{Deserialize, Serialize};
 /// The version prefix of every API path.
 pub const API_PREFIX: &str = "/api/v1";
 
-/// What a signed-in person may do. Content-team members are editors.
+/// What a signed-in person may do. Content-team members are editors; the Medical Information team
+/// answers inquiries through the backend's own endpoints (and does not use this app's pages).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     Patient,
     Caregiver,
     Editor,
+    MedicalInformation,
 }
 
 impl Role {
@@ -20,6 +22,7 @@ impl Role {
             Role::Patient => "patient",
             Role::Caregiver => "caregiver",
             Role::Editor => "editor",
+            Role::MedicalInformation => "medical_information",
         }
     }
 
@@ -28,6 +31,7 @@ impl Role {
             "patient" => Some(Role::Patient),
             "caregiver" => Some(Role::Caregiver),
             "editor" => Some(Role::Editor),
+            "medical_information" => Some(Role::MedicalInformation),
             _ => None,
         }
     }
@@ -216,7 +220,12 @@ mod tests {
 
     #[test]
     fn role_round_trips() {
-        for r in [Role::Patient, Role::Caregiver, Role::Editor] {
+        for r in [
+            Role::Patient,
+            Role::Caregiver,
+            Role::Editor,
+            Role::MedicalInformation,
+        ] {
             assert_eq!(Role::parse(r.as_str()), Some(r));
             let json = serde_json::to_string(&r).unwrap();
             assert_eq!(json, format!("\"{}\"", r.as_str()));

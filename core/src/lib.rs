@@ -4,7 +4,9 @@
 
 pub mod api;
 pub mod api_error;
+pub mod inquiry;
 pub mod language;
 pub mod navigation;
+pub mod outbox;
 pub mod retry;
 pub mod sign_in;

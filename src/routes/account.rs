@@ -24,6 +24,7 @@ fn role_key(role: Role) -> Key {
         Role::Patient => Key::RolePatient,
         Role::Caregiver => Key::RoleCaregiver,
         Role::Editor => Key::RoleEditor,
+        Role::MedicalInformation => Key::RoleMedicalInformation,
     }
 }
 

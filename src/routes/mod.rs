@@ -4,6 +4,7 @@ pub mod account;
 pub mod ask;
 pub mod home;
 pub mod learn;
+pub mod my_inquiries;
 pub mod not_found;
 pub mod privacy;
 pub mod reminders;

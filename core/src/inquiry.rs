@@ -1,0 +1,959 @@
+//! Questions to the Medical Information team: the form's data, its steps, and the rules each field
+//! must meet. The app checks a step before moving on; the reference backend applies the very same
+//! rules to what it receives, so a person never meets a rule only after pressing Submit.
+
+use serde::{Deserialize, Serialize};
+
+use crate::sign_in::email_is_plausible;
+
+/// Who is asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Asker {
+    Patient,
+    Caregiver,
+    Hcp,
+}
+
+/// What the question is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Topic {
+    HowToTake,
+    SideEffects,
+    Storage,
+    Interactions,
+    Pregnancy,
+    Availability,
+    Other,
+}
+
+impl Topic {
+    pub const ALL: [Topic; 7] = [
+        Topic::HowToTake,
+        Topic::SideEffects,
+        Topic::Storage,
+        Topic::Interactions,
+        Topic::Pregnancy,
+        Topic::Availability,
+        Topic::Other,
+    ];
+}
+
+/// What kind of safety event the person reports. Any one of them sends the inquiry to drug safety.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SafetyKind {
+    /// An unwanted effect (adverse event).
+    SideEffect,
+    /// Damaged, looks different, does not work (product quality complaint).
+    ProductProblem,
+    Pregnancy,
+    Breastfeeding,
+    Overdose,
+    TakenByMistake,
+    DidNotWork,
+}
+
+impl SafetyKind {
+    pub const ALL: [SafetyKind; 7] = [
+        SafetyKind::SideEffect,
+        SafetyKind::ProductProblem,
+        SafetyKind::Pregnancy,
+        SafetyKind::Breastfeeding,
+        SafetyKind::Overdose,
+        SafetyKind::TakenByMistake,
+        SafetyKind::DidNotWork,
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    Female,
+    Male,
+    Other,
+}
+
+/// How the person who had the event is now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Recovered,
+    Recovering,
+    NotRecovered,
+    Unknown,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Recovered,
+        Outcome::Recovering,
+        Outcome::NotRecovered,
+        Outcome::Unknown,
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactMethod {
+    Email,
+    Phone,
+    Post,
+}
+
+/// Where an inquiry is on its way to an answer. "Waiting to send" is the app's own state for
+/// inquiries still in the device's outbox; the backend never holds those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InquiryStatus {
+    Sent,
+    Received,
+    BeingAnswered,
+    Answered,
+}
+
+impl InquiryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InquiryStatus::Sent => "sent",
+            InquiryStatus::Received => "received",
+            InquiryStatus::BeingAnswered => "being_answered",
+            InquiryStatus::Answered => "answered",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InquiryStatus> {
+        [
+            InquiryStatus::Sent,
+            InquiryStatus::Received,
+            InquiryStatus::BeingAnswered,
+            InquiryStatus::Answered,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+}
+
+/// Value of `productId` when the person picked "Other or not sure".
+pub const OTHER_PRODUCT: &str = "other";
+/// Countries the programme runs in (ISO 3166-1 alpha-2), in the order the form lists them.
+pub const COUNTRIES: [&str; 8] = ["GB", "IE", "DE", "AT", "CH", "FR", "ES", "US"];
+/// Languages the Medical Information team answers in.
+pub const REPLY_LANGUAGES: [&str; 4] = ["en", "de", "fr", "es"];
+
+pub const MAX_QUESTION_CHARS: usize = 2_000;
+pub const MAX_LONG_TEXT_CHARS: usize = 2_000;
+pub const MAX_SHORT_TEXT_CHARS: usize = 120;
+pub const MAX_ADDRESS_CHARS: usize = 400;
+pub const MAX_PHONE_CHARS: usize = 30;
+pub const MAX_AGE_YEARS: u32 = 130;
+/// Working days within which the Medical Information team replies.
+pub const REPLY_WITHIN_WORKING_DAYS: u8 = 2;
+
+/// A product the company answers questions about (`GET /api/v1/products`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Product {
+    pub id: String,
+    /// Brand name.
+    pub name: String,
+    /// Active ingredient and form, e.g. "salbutamol inhaler".
+    pub generic_name: String,
+}
+
+/// The minimum a safety report needs, in the person's own words. Only read when
+/// [`InquiryDraft::had_safety_event`] is `Some(true)`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SafetyReport {
+    pub kinds: Vec<SafetyKind>,
+    /// Optional; initials only, never a full name.
+    pub initials: String,
+    /// Optional; whole years as typed.
+    pub age: String,
+    pub sex: Option<Sex>,
+    pub what_happened: String,
+    pub when_it_happened: String,
+    /// Optional; printed on the pack.
+    pub batch_number: String,
+    pub outcome: Option<Outcome>,
+}
+
+/// Everything the form collects. The same structure is the body of `POST /api/v1/inquiries`, so what
+/// the person reviewed is exactly what is sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InquiryDraft {
+    pub asker: Option<Asker>,
+    /// Required for healthcare professionals, e.g. "pharmacist".
+    pub profession: String,
+    /// A product id, [`OTHER_PRODUCT`], or empty when not chosen yet.
+    pub product_id: String,
+    /// The medicine's name in the person's words when it is not in the list (optional).
+    pub product_other: String,
+    pub topic: Option<Topic>,
+    pub question: String,
+    /// The answer to the safety check, which is always asked.
+    pub had_safety_event: Option<bool>,
+    pub safety: SafetyReport,
+    pub contact_method: Option<ContactMethod>,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    /// Optional, e.g. "weekday mornings".
+    pub best_times: String,
+    pub address: String,
+    pub country: String,
+    pub language: String,
+    pub consent_contact: bool,
+    /// Separate consent for drug safety to follow up a reported side effect (optional).
+    pub consent_safety_follow_up: bool,
+}
+
+impl InquiryDraft {
+    /// True when the inquiry must reach drug safety.
+    pub fn is_safety_report(&self) -> bool {
+        self.had_safety_event == Some(true)
+    }
+
+    /// Drops what does not apply to the choices made (a safety report after "no", a phone number
+    /// when replying by email, ...), so nothing the person did not mean to send is sent.
+    pub fn trimmed_for_sending(&self) -> InquiryDraft {
+        let mut d = self.clone();
+        if d.asker != Some(Asker::Hcp) {
+            d.profession.clear();
+        }
+        if d.product_id != OTHER_PRODUCT {
+            d.product_other.clear();
+        }
+        if !d.is_safety_report() {
+            d.safety = SafetyReport::default();
+            d.consent_safety_follow_up = false;
+        }
+        match d.contact_method {
+            Some(ContactMethod::Email) => {
+                d.phone.clear();
+                d.best_times.clear();
+                d.address.clear();
+            }
+            Some(ContactMethod::Phone) => {
+                d.email.clear();
+                d.address.clear();
+            }
+            Some(ContactMethod::Post) => {
+                d.email.clear();
+                d.phone.clear();
+                d.best_times.clear();
+            }
+            None => {}
+        }
+        d
+    }
+}
+
+/// The form's steps, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Step {
+    Who,
+    Medicine,
+    Question,
+    Safety,
+    Reply,
+    Review,
+}
+
+impl Step {
+    pub const ALL: [Step; 6] = [
+        Step::Who,
+        Step::Medicine,
+        Step::Question,
+        Step::Safety,
+        Step::Reply,
+        Step::Review,
+    ];
+
+    /// 1-based position, for "Step 2 of 6".
+    pub fn number(self) -> usize {
+        Step::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
+    }
+
+    pub fn next(self) -> Option<Step> {
+        Step::ALL.get(self.number()).copied()
+    }
+
+    pub fn previous(self) -> Option<Step> {
+        self.number()
+            .checked_sub(2)
+            .and_then(|i| Step::ALL.get(i).copied())
+    }
+}
+
+/// A field of the form that can be wrong on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Asker,
+    Profession,
+    Product,
+    ProductOther,
+    Topic,
+    Question,
+    HadSafetyEvent,
+    SafetyKinds,
+    SafetyInitials,
+    SafetyAge,
+    WhatHappened,
+    WhenItHappened,
+    BatchNumber,
+    Outcome,
+    ContactMethod,
+    Name,
+    Email,
+    Phone,
+    BestTimes,
+    Address,
+    Country,
+    Language,
+    ConsentContact,
+}
+
+impl Field {
+    /// The JSON name of the field in the request body, as problem details report it.
+    pub fn json_name(self) -> &'static str {
+        match self {
+            Field::Asker => "asker",
+            Field::Profession => "profession",
+            Field::Product => "productId",
+            Field::ProductOther => "productOther",
+            Field::Topic => "topic",
+            Field::Question => "question",
+            Field::HadSafetyEvent => "hadSafetyEvent",
+            Field::SafetyKinds => "safety.kinds",
+            Field::SafetyInitials => "safety.initials",
+            Field::SafetyAge => "safety.age",
+            Field::WhatHappened => "safety.whatHappened",
+            Field::WhenItHappened => "safety.whenItHappened",
+            Field::BatchNumber => "safety.batchNumber",
+            Field::Outcome => "safety.outcome",
+            Field::ContactMethod => "contactMethod",
+            Field::Name => "name",
+            Field::Email => "email",
+            Field::Phone => "phone",
+            Field::BestTimes => "bestTimes",
+            Field::Address => "address",
+            Field::Country => "country",
+            Field::Language => "language",
+            Field::ConsentContact => "consentContact",
+        }
+    }
+
+    pub fn from_json_name(name: &str) -> Option<Field> {
+        ALL_FIELDS.into_iter().find(|f| f.json_name() == name)
+    }
+
+    /// The step on which the person fills this field.
+    pub fn step(self) -> Step {
+        use Field::*;
+        match self {
+            Asker | Profession => Step::Who,
+            Product | ProductOther | Topic => Step::Medicine,
+            Question => Step::Question,
+            HadSafetyEvent | SafetyKinds | SafetyInitials | SafetyAge | WhatHappened
+            | WhenItHappened | BatchNumber | Outcome => Step::Safety,
+            ContactMethod | Name | Email | Phone | BestTimes | Address | Country | Language
+            | ConsentContact => Step::Reply,
+        }
+    }
+}
+
+const ALL_FIELDS: [Field; 23] = [
+    Field::Asker,
+    Field::Profession,
+    Field::Product,
+    Field::ProductOther,
+    Field::Topic,
+    Field::Question,
+    Field::HadSafetyEvent,
+    Field::SafetyKinds,
+    Field::SafetyInitials,
+    Field::SafetyAge,
+    Field::WhatHappened,
+    Field::WhenItHappened,
+    Field::BatchNumber,
+    Field::Outcome,
+    Field::ContactMethod,
+    Field::Name,
+    Field::Email,
+    Field::Phone,
+    Field::BestTimes,
+    Field::Address,
+    Field::Country,
+    Field::Language,
+    Field::ConsentContact,
+];
+
+/// What is wrong with a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Problem {
+    /// Empty or not chosen.
+    Required,
+    /// Longer than the limit (in characters).
+    TooLong { max: usize },
+    /// Filled, but not in a shape that can be used (an email without @, an age of 300).
+    Invalid,
+    /// Not one of the choices offered (only a hand-made request can do this).
+    UnknownChoice,
+}
+
+impl Problem {
+    /// Stable machine code, as problem details report it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Problem::Required => "required",
+            Problem::TooLong { .. } => "too_long",
+            Problem::Invalid => "invalid",
+            Problem::UnknownChoice => "unknown_choice",
+        }
+    }
+}
+
+/// One thing to fix, in the order the fields appear on the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FieldProblem {
+    pub field: Field,
+    pub problem: Problem,
+}
+
+/// Characters as a person counts them (not bytes), for limits and the live counter.
+pub fn char_count(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// Every problem in the draft, in form order. `known_product` tells whether a product id exists;
+/// the app passes the loaded list, the backend its table.
+pub fn check(draft: &InquiryDraft, known_product: impl Fn(&str) -> bool) -> Vec<FieldProblem> {
+    let mut out = Vec::new();
+    let mut add = |field: Field, problem: Option<Problem>| {
+        if let Some(problem) = problem {
+            out.push(FieldProblem { field, problem });
+        }
+    };
+
+    add(
+        Field::Asker,
+        draft.asker.is_none().then_some(Problem::Required),
+    );
+    if draft.asker == Some(Asker::Hcp) {
+        add(
+            Field::Profession,
+            required_text(&draft.profession, MAX_SHORT_TEXT_CHARS),
+        );
+    }
+
+    let product = draft.product_id.trim();
+    add(
+        Field::Product,
+        if product.is_empty() {
+            Some(Problem::Required)
+        } else if product != OTHER_PRODUCT && !known_product(product) {
+            Some(Problem::UnknownChoice)
+        } else {
+            None
+        },
+    );
+    if product == OTHER_PRODUCT {
+        add(
+            Field::ProductOther,
+            optional_text(&draft.product_other, MAX_SHORT_TEXT_CHARS),
+        );
+    }
+    add(
+        Field::Topic,
+        draft.topic.is_none().then_some(Problem::Required),
+    );
+
+    add(
+        Field::Question,
+        required_text(&draft.question, MAX_QUESTION_CHARS),
+    );
+
+    add(
+        Field::HadSafetyEvent,
+        draft
+            .had_safety_event
+            .is_none()
+            .then_some(Problem::Required),
+    );
+    if draft.is_safety_report() {
+        let s = &draft.safety;
+        add(
+            Field::SafetyKinds,
+            s.kinds.is_empty().then_some(Problem::Required),
+        );
+        add(Field::SafetyInitials, optional_text(&s.initials, 10));
+        add(Field::SafetyAge, age_problem(&s.age));
+        add(
+            Field::WhatHappened,
+            required_text(&s.what_happened, MAX_LONG_TEXT_CHARS),
+        );
+        add(
+            Field::WhenItHappened,
+            required_text(&s.when_it_happened, MAX_SHORT_TEXT_CHARS),
+        );
+        add(
+            Field::BatchNumber,
+            optional_text(&s.batch_number, MAX_SHORT_TEXT_CHARS),
+        );
+        add(
+            Field::Outcome,
+            s.outcome.is_none().then_some(Problem::Required),
+        );
+    }
+
+    add(
+        Field::ContactMethod,
+        draft.contact_method.is_none().then_some(Problem::Required),
+    );
+    add(
+        Field::Name,
+        required_text(&draft.name, MAX_SHORT_TEXT_CHARS),
+    );
+    match draft.contact_method {
+        Some(ContactMethod::Email) => add(Field::Email, email_problem(&draft.email)),
+        Some(ContactMethod::Phone) => {
+            add(Field::Phone, phone_problem(&draft.phone));
+            add(
+                Field::BestTimes,
+                optional_text(&draft.best_times, MAX_SHORT_TEXT_CHARS),
+            );
+        }
+        Some(ContactMethod::Post) => add(
+            Field::Address,
+            required_text(&draft.address, MAX_ADDRESS_CHARS),
+        ),
+        None => {}
+    }
+    add(Field::Country, choice_problem(&draft.country, &COUNTRIES));
+    add(
+        Field::Language,
+        choice_problem(&draft.language, &REPLY_LANGUAGES),
+    );
+    add(
+        Field::ConsentContact,
+        (!draft.consent_contact).then_some(Problem::Required),
+    );
+    out
+}
+
+/// The problems a person must fix before leaving `step`.
+pub fn check_step(
+    step: Step,
+    draft: &InquiryDraft,
+    known_product: impl Fn(&str) -> bool,
+) -> Vec<FieldProblem> {
+    check(draft, known_product)
+        .into_iter()
+        .filter(|p| p.field.step() == step)
+        .collect()
+}
+
+fn required_text(text: &str, max: usize) -> Option<Problem> {
+    if text.trim().is_empty() {
+        Some(Problem::Required)
+    } else {
+        optional_text(text, max)
+    }
+}
+
+fn optional_text(text: &str, max: usize) -> Option<Problem> {
+    (char_count(text) > max).then_some(Problem::TooLong { max })
+}
+
+fn choice_problem(value: &str, choices: &[&str]) -> Option<Problem> {
+    if value.trim().is_empty() {
+        Some(Problem::Required)
+    } else if !choices.contains(&value) {
+        Some(Problem::UnknownChoice)
+    } else {
+        None
+    }
+}
+
+fn email_problem(email: &str) -> Option<Problem> {
+    if email.trim().is_empty() {
+        Some(Problem::Required)
+    } else if !email_is_plausible(email) {
+        Some(Problem::Invalid)
+    } else {
+        None
+    }
+}
+
+/// A phone number: digits with the usual separators, an optional leading +, 6 to 15 digits (E.164).
+fn phone_problem(phone: &str) -> Option<Problem> {
+    let phone = phone.trim();
+    if phone.is_empty() {
+        return Some(Problem::Required);
+    }
+    if char_count(phone) > MAX_PHONE_CHARS {
+        return Some(Problem::TooLong {
+            max: MAX_PHONE_CHARS,
+        });
+    }
+    let body = phone.strip_prefix('+').unwrap_or(phone);
+    let allowed = body
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '.'));
+    let digits = body.chars().filter(char::is_ascii_digit).count();
+    (!allowed || !(6..=15).contains(&digits)).then_some(Problem::Invalid)
+}
+
+fn age_problem(age: &str) -> Option<Problem> {
+    let age = age.trim();
+    if age.is_empty() {
+        return None;
+    }
+    match age.parse::<u32>() {
+        Ok(years) if years <= MAX_AGE_YEARS => None,
+        _ => Some(Problem::Invalid),
+    }
+}
+
+/// A reference number a person can read out on the phone: `MI-` and eight characters from an
+/// alphabet without look-alikes (no 0/O, 1/I/L), grouped in fours. `random` supplies the entropy.
+pub fn reference_from(random: [u8; 8]) -> String {
+    const ALPHABET: &[u8; 30] = b"23456789ABCDEFGHJKMNPQRSTUVWXY";
+    let mut s = String::from("MI-");
+    for (i, b) in random.iter().enumerate() {
+        if i == 4 {
+            s.push('-');
+        }
+        s.push(ALPHABET[*b as usize % ALPHABET.len()] as char);
+    }
+    s
+}
+
+/// Answer of `POST /api/v1/inquiries`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryReceipt {
+    pub reference: String,
+    /// RFC 3339; for a safety report this is "Day 0", when the company first knew.
+    pub received_at: String,
+    pub status: InquiryStatus,
+    pub safety_report: bool,
+    pub reply_within_working_days: u8,
+}
+
+/// One of the signed-in person's inquiries (`GET /api/v1/inquiries`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InquirySummary {
+    pub reference: String,
+    pub received_at: String,
+    pub status: InquiryStatus,
+    /// The product's name, or what the person typed for "other".
+    pub medicine: String,
+    pub topic: Topic,
+    pub question: String,
+    pub safety_report: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<String>,
+}
+
+/// An inquiry as the Medical Information team and drug safety see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffInquiry {
+    pub reference: String,
+    /// "Day 0" for safety reports.
+    pub received_at: String,
+    pub status: InquiryStatus,
+    pub signed_in_user_id: Option<String>,
+    pub inquiry: InquiryDraft,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<String>,
+}
+
+/// Body of `PUT /api/v1/medical-information/inquiries/{reference}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryUpdate {
+    pub status: InquiryStatus,
+    /// Required when the status is `answered`.
+    #[serde(default)]
+    pub answer: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn known(id: &str) -> bool {
+        id == "p-brelora"
+    }
+
+    fn complete() -> InquiryDraft {
+        InquiryDraft {
+            asker: Some(Asker::Patient),
+            product_id: "p-brelora".into(),
+            topic: Some(Topic::Storage),
+            question: "Can I keep my inhaler in the car?".into(),
+            had_safety_event: Some(false),
+            contact_method: Some(ContactMethod::Email),
+            name: "Pat Example".into(),
+            email: "pat@example.com".into(),
+            country: "GB".into(),
+            language: "en".into(),
+            consent_contact: true,
+            ..InquiryDraft::default()
+        }
+    }
+
+    fn fields(problems: &[FieldProblem]) -> Vec<Field> {
+        problems.iter().map(|p| p.field).collect()
+    }
+
+    #[test]
+    fn a_complete_draft_passes() {
+        assert_eq!(check(&complete(), known), vec![]);
+    }
+
+    #[test]
+    fn an_empty_draft_lists_every_required_choice_in_form_order() {
+        let problems = check(&InquiryDraft::default(), known);
+        assert_eq!(
+            fields(&problems),
+            vec![
+                Field::Asker,
+                Field::Product,
+                Field::Topic,
+                Field::Question,
+                Field::HadSafetyEvent,
+                Field::ContactMethod,
+                Field::Name,
+                Field::Country,
+                Field::Language,
+                Field::ConsentContact,
+            ]
+        );
+        assert!(problems.iter().all(|p| p.problem == Problem::Required));
+    }
+
+    #[test]
+    fn steps_only_report_their_own_fields() {
+        let d = InquiryDraft::default();
+        assert_eq!(
+            fields(&check_step(Step::Who, &d, known)),
+            vec![Field::Asker]
+        );
+        assert_eq!(
+            fields(&check_step(Step::Medicine, &d, known)),
+            vec![Field::Product, Field::Topic]
+        );
+        assert!(check_step(Step::Review, &d, known).is_empty());
+    }
+
+    #[test]
+    fn professionals_say_what_they_do() {
+        let mut d = complete();
+        d.asker = Some(Asker::Hcp);
+        assert_eq!(fields(&check(&d, known)), vec![Field::Profession]);
+        d.profession = "Pharmacist".into();
+        assert!(check(&d, known).is_empty());
+    }
+
+    #[test]
+    fn unknown_products_are_refused_but_other_is_fine() {
+        let mut d = complete();
+        d.product_id = "p-made-up".into();
+        assert_eq!(
+            check(&d, known),
+            vec![FieldProblem {
+                field: Field::Product,
+                problem: Problem::UnknownChoice
+            }]
+        );
+        d.product_id = OTHER_PRODUCT.into();
+        assert!(check(&d, known).is_empty());
+    }
+
+    #[test]
+    fn question_limit_counts_characters_not_bytes() {
+        let mut d = complete();
+        d.question = "ü".repeat(MAX_QUESTION_CHARS);
+        assert!(check(&d, known).is_empty());
+        d.question.push('ü');
+        assert_eq!(
+            check(&d, known)[0].problem,
+            Problem::TooLong {
+                max: MAX_QUESTION_CHARS
+            }
+        );
+        d.question = "   \n ".into();
+        assert_eq!(check(&d, known)[0].problem, Problem::Required);
+    }
+
+    #[test]
+    fn a_safety_report_needs_what_when_and_outcome() {
+        let mut d = complete();
+        d.had_safety_event = Some(true);
+        assert_eq!(
+            fields(&check(&d, known)),
+            vec![
+                Field::SafetyKinds,
+                Field::WhatHappened,
+                Field::WhenItHappened,
+                Field::Outcome
+            ]
+        );
+        d.safety = SafetyReport {
+            kinds: vec![SafetyKind::SideEffect],
+            what_happened: "A rash on my arms".into(),
+            when_it_happened: "Two days after starting".into(),
+            outcome: Some(Outcome::Recovering),
+            age: "abc".into(),
+            ..SafetyReport::default()
+        };
+        assert_eq!(fields(&check(&d, known)), vec![Field::SafetyAge]);
+        d.safety.age = "200".into();
+        assert_eq!(fields(&check(&d, known)), vec![Field::SafetyAge]);
+        d.safety.age = " 67 ".into();
+        assert!(check(&d, known).is_empty());
+        assert!(d.is_safety_report());
+    }
+
+    #[test]
+    fn each_reply_method_needs_its_own_detail() {
+        let mut d = complete();
+        d.email = "not an email".into();
+        assert_eq!(
+            check(&d, known),
+            vec![FieldProblem {
+                field: Field::Email,
+                problem: Problem::Invalid
+            }]
+        );
+        d.contact_method = Some(ContactMethod::Phone);
+        assert_eq!(fields(&check(&d, known)), vec![Field::Phone]);
+        d.phone = "+44 (0)20 7946-0958".into();
+        assert!(check(&d, known).is_empty());
+        d.phone = "call me".into();
+        assert_eq!(check(&d, known)[0].problem, Problem::Invalid);
+        d.phone = "12345".into();
+        assert_eq!(check(&d, known)[0].problem, Problem::Invalid);
+        d.contact_method = Some(ContactMethod::Post);
+        assert_eq!(fields(&check(&d, known)), vec![Field::Address]);
+        d.address = "1 High Street\nLondon".into();
+        assert!(check(&d, known).is_empty());
+    }
+
+    #[test]
+    fn consent_and_choices_from_the_lists() {
+        let mut d = complete();
+        d.consent_contact = false;
+        d.country = "XX".into();
+        d.language = "tlh".into();
+        assert_eq!(
+            check(&d, known),
+            vec![
+                FieldProblem {
+                    field: Field::Country,
+                    problem: Problem::UnknownChoice
+                },
+                FieldProblem {
+                    field: Field::Language,
+                    problem: Problem::UnknownChoice
+                },
+                FieldProblem {
+                    field: Field::ConsentContact,
+                    problem: Problem::Required
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn trimming_drops_what_does_not_apply() {
+        let mut d = complete();
+        d.phone = "0123456789".into();
+        d.profession = "nurse".into();
+        d.safety.what_happened = "typed, then answered no".into();
+        d.consent_safety_follow_up = true;
+        let t = d.trimmed_for_sending();
+        assert!(t.phone.is_empty());
+        assert!(t.profession.is_empty());
+        assert_eq!(t.safety, SafetyReport::default());
+        assert!(!t.consent_safety_follow_up);
+        assert_eq!(t.question, d.question);
+        assert!(check(&t, known).is_empty());
+    }
+
+    #[test]
+    fn steps_walk_forwards_and_back() {
+        assert_eq!(Step::Who.number(), 1);
+        assert_eq!(Step::Review.number(), 6);
+        assert_eq!(Step::Who.previous(), None);
+        assert_eq!(Step::Who.next(), Some(Step::Medicine));
+        assert_eq!(Step::Review.next(), None);
+        assert_eq!(Step::Review.previous(), Some(Step::Reply));
+    }
+
+    #[test]
+    fn json_names_round_trip() {
+        for f in ALL_FIELDS {
+            assert_eq!(Field::from_json_name(f.json_name()), Some(f));
+        }
+        assert_eq!(Field::from_json_name("nope"), None);
+    }
+
+    #[test]
+    fn draft_json_is_camel_case_and_tolerates_missing_members() {
+        let json = serde_json::to_value(complete()).unwrap();
+        assert_eq!(json["hadSafetyEvent"], false);
+        assert_eq!(json["contactMethod"], "email");
+        assert_eq!(json["topic"], "storage");
+        let partial: InquiryDraft = serde_json::from_str(r#"{"question":"Hi"}"#).unwrap();
+        assert_eq!(partial.question, "Hi");
+        assert_eq!(partial.asker, None);
+    }
+
+    #[test]
+    fn references_are_readable() {
+        let r = reference_from([0, 1, 2, 3, 29, 30, 255, 7]);
+        assert_eq!(r, "MI-2345-Y2H9");
+        for status in ["sent", "received", "being_answered", "answered"] {
+            assert_eq!(InquiryStatus::parse(status).unwrap().as_str(), status);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn checks_never_panic(q in ".{0,2100}", e in ".{0,60}", p in ".{0,40}", age in ".{0,6}") {
+            let mut d = complete();
+            d.question = q;
+            d.email = e;
+            d.phone = p.clone();
+            d.contact_method = Some(ContactMethod::Phone);
+            d.had_safety_event = Some(true);
+            d.safety.age = age;
+            let _ = check(&d, known);
+            let t = d.trimmed_for_sending();
+            prop_assert_eq!(t.phone, p);
+        }
+
+        #[test]
+        fn references_always_have_the_same_shape(bytes in any::<[u8; 8]>()) {
+            let r = reference_from(bytes);
+            prop_assert_eq!(r.len(), 12);
+            let code = r.strip_prefix("MI-").unwrap_or_default();
+            prop_assert_eq!(code.len(), 9);
+            prop_assert!(!code.contains(['0', 'O', '1', 'I', 'L']));
+        }
+    }
+}

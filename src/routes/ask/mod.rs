@@ -1,0 +1,569 @@
+//! Ask: a question to the Medical Information team, in six short steps, with the safety check that is
+//! always asked. What the person types is kept on the device until the backend confirms it, so a
+//! reload, a validation error or a network failure never loses it.
+
+pub mod controls;
+mod steps;
+
+use leptos::html::{Div, H2};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use portal_core::api::RuntimeConfig;
+use portal_core::inquiry::{
+    check, check_step, ContactMethod, Field, FieldProblem, InquiryDraft, InquiryReceipt, Problem,
+    Product, Step,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::api::use_api;
+use crate::auth::use_auth;
+use crate::components::error_text::error_key;
+use crate::components::notices::EmergencyNotice;
+use crate::components::page::PageTitle;
+use crate::device_store::{self, keys};
+use crate::i18n::{tr, use_i18n, Key};
+use crate::inquiry_outbox::{use_outbox, InquiryOutbox, Sent};
+
+use controls::{field_id, problem_text};
+use steps::{step_key, StepFields};
+
+/// The label of a topic, for pages that list inquiries.
+pub fn topic_label(topic: portal_core::inquiry::Topic) -> Key {
+    steps::topic_key(topic)
+}
+
+/// The medicines to choose from, as loaded from the backend.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Products {
+    Loading,
+    Loaded(Vec<Product>),
+    /// The list could not be loaded; "Other or not sure" still lets the person go on.
+    Failed,
+}
+
+/// The form's state, shared by its parts. Copyable handles to signals.
+#[derive(Clone, Copy)]
+pub struct AskForm {
+    pub draft: RwSignal<InquiryDraft>,
+    pub step: RwSignal<Step>,
+    /// Problems found when the person last tried to go on; each field shows its own.
+    pub problems: RwSignal<Vec<FieldProblem>>,
+    pub products: RwSignal<Products>,
+    heading: NodeRef<H2>,
+    summary: NodeRef<Div>,
+}
+
+impl AskForm {
+    /// Moves to `step` and puts focus on its heading, so a screen reader starts reading there.
+    pub fn go_to(self, step: Step) {
+        self.problems.set(Vec::new());
+        self.step.set(step);
+        focus_later(move || self.heading.get_untracked().map(|h| h.focus()));
+    }
+
+    fn known_product(self) -> impl Fn(&str) -> bool {
+        let products = self.products.get_untracked();
+        move |id: &str| match &products {
+            Products::Loaded(list) => list.iter().any(|p| p.id == id),
+            // Without the list the backend is the judge; it answers with a field error if need be.
+            _ => true,
+        }
+    }
+
+    /// Shows `problems` next to their fields and moves focus to the summary that lists them.
+    fn show_problems(self, problems: Vec<FieldProblem>) {
+        self.problems.set(problems);
+        focus_later(move || self.summary.get_untracked().map(|s| s.focus()));
+    }
+}
+
+/// Runs `f` after the view has updated, so the element to focus exists.
+fn focus_later<R>(f: impl FnOnce() -> Option<R> + 'static) {
+    leptos::task::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        let _ = f();
+    });
+}
+
+/// The draft as kept on the device.
+#[derive(Serialize, Deserialize)]
+struct StoredDraft {
+    step: usize,
+    draft: InquiryDraft,
+}
+
+/// What happened when the person pressed Send.
+#[derive(Debug, Clone, PartialEq)]
+enum Done {
+    Delivered {
+        receipt: InquiryReceipt,
+        method: Option<ContactMethod>,
+    },
+    Queued(Key),
+}
+
+#[component]
+pub fn Ask() -> impl IntoView {
+    let api = use_api();
+    let auth = use_auth();
+    let outbox = use_outbox();
+    let query = use_query_map();
+    let form = AskForm {
+        draft: RwSignal::new(InquiryDraft::default()),
+        step: RwSignal::new(Step::Who),
+        problems: RwSignal::new(Vec::new()),
+        products: RwSignal::new(Products::Loading),
+        heading: NodeRef::new(),
+        summary: NodeRef::new(),
+    };
+    let restored = RwSignal::new(false);
+    let done = RwSignal::new(None::<Done>);
+    let sending = RwSignal::new(false);
+
+    if let Some(api) = api.clone() {
+        leptos::task::spawn_local(async move {
+            let loaded = api.products().await;
+            form.products.set(match loaded {
+                Ok(list) => Products::Loaded(list),
+                Err(_) => Products::Failed,
+            });
+        });
+    }
+
+    // The draft comes back from the device before anything is shown, so an empty form never
+    // overwrites a stored one.
+    leptos::task::spawn_local(async move {
+        if let Ok(Some(text)) = device_store::get(keys::ASK_DRAFT).await {
+            if let Ok(stored) = serde_json::from_str::<StoredDraft>(&text) {
+                form.draft.set(stored.draft);
+                if let Some(step) = Step::ALL.get(stored.step.saturating_sub(1)) {
+                    form.step.set(*step);
+                }
+            }
+        }
+        // "Ask about this medicine" from a Learn page fills in the medicine when none is chosen yet.
+        if let Some(id) = query.get_untracked().get("medicine") {
+            form.draft.update(|d| {
+                if d.product_id.is_empty() {
+                    d.product_id = id;
+                }
+            });
+        }
+        restored.set(true);
+    });
+
+    Effect::new(move |_| {
+        let snapshot = StoredDraft {
+            step: form.step.get().number(),
+            draft: form.draft.get(),
+        };
+        if !restored.get_untracked() {
+            return;
+        }
+        let Ok(text) = serde_json::to_string(&snapshot) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let _ = device_store::put(keys::ASK_DRAFT, &text).await;
+        });
+    });
+
+    let go_on = move || {
+        let step = form.step.get_untracked();
+        let problems = form
+            .draft
+            .with_untracked(|d| check_step(step, d, form.known_product()));
+        if !problems.is_empty() {
+            form.show_problems(problems);
+            return;
+        }
+        if let Some(next) = step.next() {
+            if next == Step::Reply {
+                prefill_contact(form, auth.session().map(|s| s.user));
+            }
+            form.go_to(next);
+        }
+    };
+
+    let submit = move || {
+        if sending.get_untracked() {
+            return;
+        }
+        let draft = form.draft.get_untracked();
+        let problems = check(&draft, form.known_product());
+        if let Some(first) = problems.first() {
+            // Only reachable when a stored draft is out of date: send the person to the step to fix.
+            let step = first.field.step();
+            form.go_to(step);
+            form.show_problems(
+                problems
+                    .into_iter()
+                    .filter(|p| p.field.step() == step)
+                    .collect(),
+            );
+            return;
+        }
+        let Some(outbox) = outbox else {
+            return;
+        };
+        sending.set(true);
+        let method = draft.contact_method;
+        leptos::task::spawn_local(async move {
+            let sent = outbox.submit(draft.trimmed_for_sending()).await;
+            sending.set(false);
+            match sent {
+                Sent::Delivered(receipt) => {
+                    finish(form, done, Done::Delivered { receipt, method }).await
+                }
+                Sent::Queued(error) => finish(form, done, Done::Queued(error_key(&error))).await,
+                Sent::Refused(error) => {
+                    // Back to the form with the backend's reasons beside the fields; the text stays.
+                    let problems = backend_problems(&error);
+                    let step = problems
+                        .first()
+                        .map(|p| p.field.step())
+                        .unwrap_or(Step::Review);
+                    form.go_to(step);
+                    if problems.is_empty() {
+                        form.show_problems(vec![FieldProblem {
+                            field: Field::Question,
+                            problem: Problem::Invalid,
+                        }]);
+                    } else {
+                        form.show_problems(problems);
+                    }
+                }
+            }
+        });
+    };
+
+    // A question the backend refused in the background comes back into the form to be checked.
+    let open_returned = move |key: String| {
+        let Some(outbox) = outbox else {
+            return;
+        };
+        let busy = form.draft.with_untracked(|d| *d != InquiryDraft::default());
+        if busy && !confirm(use_i18n().t(Key::AskReplaceDraft)) {
+            return;
+        }
+        done.set(None);
+        leptos::task::spawn_local(async move {
+            if let Some(draft) = outbox.take_back(&key).await {
+                form.draft.set(draft);
+                form.go_to(Step::Review);
+            }
+        });
+    };
+
+    let contact = use_context::<RuntimeConfig>();
+    let phone = contact
+        .as_ref()
+        .map(|c| c.medical_information_phone.clone())
+        .unwrap_or_default();
+    let email = contact
+        .map(|c| c.medical_information_email)
+        .unwrap_or_default();
+    let tel = format!("tel:{}", phone.replace(' ', ""));
+    let mailto = format!("mailto:{email}");
+
+    view! {
+        <PageTitle title=Key::AskTitle />
+        <EmergencyNotice />
+        <p class="lead">{tr(Key::AskIntro)}</p>
+        {move || outbox.map(|o| view! { <OutboxPanel outbox=o on_open=open_returned /> })}
+        {move || match (done.get(), restored.get()) {
+            (Some(d), _) => view! { <DoneView done=d on_again=move || done.set(None) /> }.into_any(),
+            (None, false) => view! { <p class="status" role="status">{tr(Key::Loading)}</p> }.into_any(),
+            (None, true) => view! {
+                <AskSteps form sending on_next=go_on on_submit=submit />
+            }.into_any(),
+        }}
+        <h2>{tr(Key::AskContactTitle)}</h2>
+        <dl class="contact-list">
+            <dt>{tr(Key::AskPhone)}</dt>
+            <dd><a href=tel>{phone}</a></dd>
+            <dt>{tr(Key::AskEmail)}</dt>
+            <dd><a href=mailto>{email}</a></dd>
+        </dl>
+    }
+}
+
+/// Clears the form (its text now lives in the outbox or with the team) and shows what happened.
+async fn finish(form: AskForm, done: RwSignal<Option<Done>>, result: Done) {
+    form.draft.set(InquiryDraft::default());
+    form.step.set(Step::Who);
+    form.problems.set(Vec::new());
+    let _ = device_store::delete(keys::ASK_DRAFT).await;
+    done.set(Some(result));
+    focus_later(|| {
+        web_sys::window()?
+            .document()?
+            .get_element_by_id("ask-done")?
+            .dyn_into::<web_sys::HtmlElement>()
+            .ok()?
+            .focus()
+            .ok()
+    });
+}
+
+use wasm_bindgen::JsCast;
+
+/// The backend's field errors as the form's own problems, for the fields the form knows.
+fn backend_problems(error: &portal_core::api_error::ApiError) -> Vec<FieldProblem> {
+    error
+        .field_errors()
+        .iter()
+        .filter_map(|e| {
+            let field = Field::from_json_name(&e.field)?;
+            let problem = match e.code.as_str() {
+                "required" => Problem::Required,
+                "unknown_choice" => Problem::UnknownChoice,
+                _ => Problem::Invalid,
+            };
+            Some(FieldProblem { field, problem })
+        })
+        .collect()
+}
+
+/// A signed-in person's name and email are filled in for them; they can still change both.
+fn prefill_contact(form: AskForm, user: Option<portal_core::api::User>) {
+    let Some(user) = user else {
+        return;
+    };
+    form.draft.update(|d| {
+        if d.name.trim().is_empty() {
+            d.name = user.display_name.clone();
+        }
+        if d.email.trim().is_empty() {
+            d.email = user.email.clone();
+        }
+    });
+}
+
+/// The step being filled in, with the progress through all six and the buttons to move.
+#[component]
+fn AskSteps(
+    form: AskForm,
+    sending: RwSignal<bool>,
+    on_next: impl Fn() + Copy + Send + Sync + 'static,
+    on_submit: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let step = form.step;
+    let progress = move || {
+        i18n.fill(
+            Key::AskStepOf,
+            &[
+                ("n", &step.get().number().to_string()),
+                ("total", &Step::ALL.len().to_string()),
+            ],
+        )
+    };
+    view! {
+        <section class="ask-form" aria-labelledby="ask-step-heading">
+            <ol class="steps" aria-label=move || i18n.t(Key::AskProgress)>
+                {Step::ALL.iter().map(|s| {
+                    let s = *s;
+                    view! {
+                        <li
+                            class:current=move || step.get() == s
+                            class:complete=move || { step.get() > s }
+                            aria-current=move || (step.get() == s).then_some("step")
+                        >
+                            <span class="step-number" aria-hidden="true">{s.number()}</span>
+                            <span class="step-name">{move || i18n.t(step_key(s))}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            <form
+                novalidate
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    if step.get_untracked() == Step::Review {
+                        on_submit();
+                    } else {
+                        on_next();
+                    }
+                }
+            >
+                <p class="step-count">{progress}</p>
+                <h2 id="ask-step-heading" tabindex="-1" node_ref=form.heading>
+                    {move || i18n.t(step_key(step.get()))}
+                </h2>
+                <ErrorSummary form />
+                {move || view! { <StepFields form step=step.get() /> }}
+                <div class="form-actions">
+                    {move || step.get().previous().map(|prev| view! {
+                        <button type="button" class="button" on:click=move |_| form.go_to(prev)>
+                            {move || i18n.t(Key::AskBack)}
+                        </button>
+                    })}
+                    <button
+                        type="submit"
+                        class="button button-primary"
+                        aria-disabled=move || sending.get().to_string()
+                    >
+                        {move || {
+                            if sending.get() {
+                                i18n.t(Key::AskSending)
+                            } else if step.get() == Step::Review {
+                                i18n.t(Key::AskSend)
+                            } else {
+                                i18n.t(Key::AskContinue)
+                            }
+                        }}
+                    </button>
+                </div>
+                <p class="hint">{move || i18n.t(Key::AskKeptOnDevice)}</p>
+            </form>
+        </section>
+    }
+}
+
+/// "There is a problem", listing each one with a link to its field; focused when it appears so a
+/// screen reader reads it at once.
+#[component]
+fn ErrorSummary(form: AskForm) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div
+            class="error-summary"
+            class:hidden=move || form.problems.with(Vec::is_empty)
+            role="alert"
+            tabindex="-1"
+            aria-labelledby="ask-error-summary-title"
+            node_ref=form.summary
+        >
+            {move || (!form.problems.with(Vec::is_empty)).then(|| view! {
+                <h3 id="ask-error-summary-title">{move || i18n.t(Key::AskProblemTitle)}</h3>
+                <ul>
+                    {form.problems.get().into_iter().map(|p| {
+                        let href = format!("#{}", field_id(p.field));
+                        view! { <li><a href=href>{problem_text(i18n, p)}</a></li> }
+                    }).collect_view()}
+                </ul>
+            })}
+        </div>
+    }
+}
+
+/// The confirmation: a reference number and what happens next, or that the question is safe on the
+/// device and will be sent.
+#[component]
+fn DoneView(done: Done, on_again: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let body = match done {
+        Done::Delivered { receipt, method } => {
+            let how = match method {
+                Some(ContactMethod::Phone) => Key::AskReplyByPhone,
+                Some(ContactMethod::Post) => Key::AskReplyByPost,
+                _ => Key::AskReplyByEmail,
+            };
+            let days = receipt.reply_within_working_days.to_string();
+            let safety = receipt.safety_report;
+            view! {
+                <h2 id="ask-done" tabindex="-1">{move || i18n.t(Key::AskSentTitle)}</h2>
+                <p>{move || i18n.t(Key::AskReferenceLabel)}</p>
+                <p class="reference">{receipt.reference.clone()}</p>
+                <p>{move || i18n.t(Key::AskReferenceKeep)}</p>
+                <h3>{move || i18n.t(Key::AskNextTitle)}</h3>
+                <p>{move || i18n.fill(how, &[("days", &days)])}</p>
+                {safety.then(|| view! { <p class="notice">{move || i18n.t(Key::AskSentSafety)}</p> })}
+            }
+            .into_any()
+        }
+        Done::Queued(reason) => view! {
+            <h2 id="ask-done" tabindex="-1">{move || i18n.t(Key::AskQueuedTitle)}</h2>
+            <p>{move || i18n.t(reason)}</p>
+            <p>{move || i18n.t(Key::AskQueuedBody)}</p>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="ask-done" role="status">
+            {body}
+            <p class="form-actions">
+                <button type="button" class="button" on:click=move |_| on_again()>
+                    {move || i18n.t(Key::AskAnother)}
+                </button>
+                {move || auth.session().is_some().then(|| view! {
+                    <A href="/ask/mine" attr:class="button">{move || i18n.t(Key::AskMineLink)}</A>
+                })}
+            </p>
+        </section>
+    }
+}
+
+fn confirm(message: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}
+
+/// Inquiries waiting on this device, and ones a background retry delivered while this page was open.
+/// `on_open` takes a refused one back into the form.
+#[component]
+pub fn OutboxPanel(
+    outbox: InquiryOutbox,
+    on_open: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let waiting = move || outbox.entries();
+    view! {
+        {move || outbox.delivered().into_iter().map(|r| {
+            let reference = r.reference.clone();
+            view! {
+                <div class="notice notice-success" role="status">
+                    <p>{i18n.fill(Key::AskDeliveredLater, &[("reference", &r.reference)])}</p>
+                    <button type="button" class="link-button" on:click=move |_| outbox.dismiss_delivered(&reference)>
+                        {move || i18n.t(Key::Dismiss)}
+                    </button>
+                </div>
+            }
+        }).collect_view()}
+        {move || {
+            let list = waiting();
+            (!list.is_empty()).then(|| view! {
+                <section class="outbox" aria-labelledby="outbox-title">
+                    <h2 id="outbox-title">
+                        {i18n.fill(Key::AskWaitingTitle, &[("count", &list.len().to_string())])}
+                    </h2>
+                    <p>{move || i18n.t(Key::AskWaitingBody)}</p>
+                    {(!outbox.is_persistent()).then(|| view! {
+                        <p class="field-error">{move || i18n.t(Key::AskNotPersistent)}</p>
+                    })}
+                    <ul class="outbox-list">
+                        {list.into_iter().map(|e| {
+                            let excerpt: String = e.inquiry.question.chars().take(120).collect();
+                            let status = if e.needs_person {
+                                Key::AskWaitingRefused
+                            } else if outbox.is_sending(&e.key) {
+                                Key::AskSending
+                            } else {
+                                Key::AskWaitingToSend
+                            };
+                            let key = e.key.clone();
+                            view! {
+                                <li>
+                                    <span class="badge">{move || i18n.t(status)}</span>
+                                    <span class="outbox-question">{excerpt}</span>
+                                    {e.needs_person.then(|| view! {
+                                        <button type="button" class="link-button" on:click=move |_| on_open(key.clone())>
+                                            {move || i18n.t(Key::AskOpenReturned)}
+                                        </button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    <button type="button" class="button" on:click=move |_| outbox.retry_all_now()>
+                        {move || i18n.t(Key::AskTryNow)}
+                    </button>
+                </section>
+            })
+        }}
+    }
+}

@@ -1,0 +1,118 @@
+//! My questions: the signed-in person's inquiries with where each one is, and the answer when the
+//! Medical Information team has given one. Questions still waiting on this device come first.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use portal_core::api_error::ApiError;
+use portal_core::inquiry::{InquiryStatus, InquirySummary};
+
+use crate::api::use_api;
+use crate::auth::use_auth;
+use crate::components::error_text::error_key;
+use crate::components::page::PageTitle;
+use crate::i18n::{tr, use_i18n, Key};
+use crate::inquiry_outbox::use_outbox;
+use crate::routes::ask::OutboxPanel;
+
+fn status_key(status: InquiryStatus) -> Key {
+    match status {
+        InquiryStatus::Sent => Key::InquiryStatusSent,
+        InquiryStatus::Received => Key::InquiryStatusReceived,
+        InquiryStatus::BeingAnswered => Key::InquiryStatusBeingAnswered,
+        InquiryStatus::Answered => Key::InquiryStatusAnswered,
+    }
+}
+
+/// A date as the reader's language writes it, from an RFC 3339 time.
+pub fn local_date(rfc3339: &str, language_tag: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    date.to_locale_date_string(language_tag, &options).into()
+}
+
+#[component]
+pub fn MyInquiries() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let api = use_api();
+    let outbox = use_outbox();
+    let list = RwSignal::new(None::<Result<Vec<InquirySummary>, ApiError>>);
+    let load = move || {
+        let Some(api) = api.clone() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let answer = api.my_inquiries().await;
+            if let Err(e) = &answer {
+                auth.notice_error(e);
+            }
+            list.set(Some(answer));
+        });
+    };
+    load();
+    let reload = load.clone();
+    view! {
+        <PageTitle title=Key::MineTitle />
+        <p class="lead">{tr(Key::MineIntro)}</p>
+        <p><A href="/ask" attr:class="button button-primary">{tr(Key::MineAskNew)}</A></p>
+        {move || outbox.map(|o| view! { <OutboxPanel outbox=o on_open=|_| () /> })}
+        {move || match list.get() {
+            None => view! { <p class="status" role="status">{tr(Key::Loading)}</p> }.into_any(),
+            Some(Err(e)) => {
+                let reload = reload.clone();
+                view! {
+                    <div class="form-error" role="alert">
+                        <p>{move || i18n.t(error_key(&e))}</p>
+                    </div>
+                    <button type="button" class="button" on:click=move |_| reload()>{tr(Key::TryAgain)}</button>
+                }.into_any()
+            }
+            Some(Ok(items)) if items.is_empty() => view! {
+                <p class="status">{tr(Key::MineEmpty)}</p>
+            }.into_any(),
+            Some(Ok(items)) => view! {
+                <ul class="inquiry-list" role="list">
+                    {items.into_iter().map(|item| view! { <InquiryCard item /> }).collect_view()}
+                </ul>
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn InquiryCard(item: InquirySummary) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = item.status;
+    let received = item.received_at.clone();
+    let topic = item.topic;
+    let answered_at = item.answered_at.clone();
+    view! {
+        <li class="inquiry card">
+            <h2 class="card-title">
+                {item.medicine.clone()} " – " {move || i18n.t(crate::routes::ask::topic_label(topic))}
+            </h2>
+            <p class="inquiry-meta">
+                <span class=format!("badge badge-{}", status.as_str())>{move || i18n.t(status_key(status))}</span>
+                " "
+                {move || i18n.fill(Key::MineReference, &[("reference", &item.reference)])}
+                " · "
+                {move || local_date(&received, i18n.language().tag())}
+            </p>
+            {item.safety_report.then(|| view! { <p class="hint">{move || i18n.t(Key::MineSafetyNote)}</p> })}
+            <p class="inquiry-question">{item.question.clone()}</p>
+            {item.answer.clone().map(|answer| view! {
+                <div class="answer">
+                    <h3>
+                        {move || i18n.t(Key::MineAnswerTitle)}
+                        {answered_at.clone().map(|at| view! { " · " {move || local_date(&at, i18n.language().tag())} })}
+                    </h3>
+                    <p class="answer-text">{answer}</p>
+                </div>
+            })}
+        </li>
+    }
+}
