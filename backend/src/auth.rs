@@ -422,6 +422,13 @@ impl AllowedRoles for PatientsOrCaregivers {
     const ROLES: &'static [Role] = &[Role::Patient, Role::Caregiver];
 }
 
+/// The Medical Information team: answers inquiries, and (as drug safety's first contact) works
+/// through the safety reports among them.
+pub struct MedicalInformationTeam;
+impl AllowedRoles for MedicalInformationTeam {
+    const ROLES: &'static [Role] = &[Role::MedicalInformation];
+}
+
 /// A signed-in user with one of `A::ROLES`; 401 when not signed in, 403 for other roles.
 pub struct RequireRole<A: AllowedRoles> {
     pub user: CurrentUser,

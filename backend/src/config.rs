@@ -14,7 +14,7 @@ pub struct Settings {
     pub session_idle_timeout_seconds: u32,
     /// A session ends this long after sign-in, however active.
     pub session_absolute_lifetime_seconds: u32,
-    /// Create the demo accounts when the database has no users.
+    /// Add each demo account the database does not have yet (matched by email).
     pub seed_demo_users: bool,
 }
 

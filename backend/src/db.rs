@@ -46,6 +46,58 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
     "#,
+    // 2: the Medical Information role, products, inquiries.
+    //
+    // SQLite cannot alter a CHECK constraint, so `users` is rebuilt following SQLite's 12-step
+    // procedure (https://www.sqlite.org/lang_altertable.html#otheralter). `migrate` runs this with
+    // foreign keys off: with them on, dropping `users` would cascade and delete every session.
+    // The table has no indexes, triggers or views of its own to recreate beyond its UNIQUE email.
+    r#"
+    CREATE TABLE users_new (
+        id            TEXT PRIMARY KEY,
+        email         TEXT NOT NULL UNIQUE,
+        display_name  TEXT NOT NULL,
+        role          TEXT NOT NULL
+                      CHECK (role IN ('patient', 'caregiver', 'editor', 'medical_information')),
+        password_hash TEXT NOT NULL,
+        created_at    INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO users_new (id, email, display_name, role, password_hash, created_at)
+        SELECT id, email, display_name, role, password_hash, created_at FROM users;
+    DROP TABLE users;
+    ALTER TABLE users_new RENAME TO users;
+
+    CREATE TABLE products (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        generic_name TEXT NOT NULL,
+        sort_order   INTEGER NOT NULL
+    ) STRICT;
+
+    -- `id` is internal and gives a stable order among inquiries received in the same second;
+    -- people and staff only ever see `reference`. `product_id` is the form's value, which may
+    -- be 'other', so it has no foreign key. `body_json` is the whole inquiry as sent; the other
+    -- columns are what lists sort and filter by. `idempotency_key` outlives the 24-hour
+    -- idempotency records: a phone's outbox may retry days later, and must still find its inquiry.
+    CREATE TABLE inquiries (
+        id            INTEGER PRIMARY KEY,
+        reference     TEXT NOT NULL UNIQUE,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        user_id       TEXT REFERENCES users(id) ON DELETE SET NULL,
+        received_at   INTEGER NOT NULL,
+        status        TEXT NOT NULL
+                      CHECK (status IN ('sent', 'received', 'being_answered', 'answered')),
+        safety_report INTEGER NOT NULL CHECK (safety_report IN (0, 1)),
+        product_id    TEXT NOT NULL,
+        topic         TEXT NOT NULL,
+        body_json     TEXT NOT NULL,
+        answer        TEXT,
+        answered_at   INTEGER,
+        updated_at    INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX inquiries_user ON inquiries(user_id);
+    CREATE INDEX inquiries_safety ON inquiries(safety_report, received_at);
+    "#,
 ];
 
 #[derive(Debug)]
@@ -141,23 +193,83 @@ pub fn schema_version() -> u32 {
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), DbError> {
+    migrate_to(conn, schema_version())
+}
+
+/// Applies the migrations up to schema version `target`. `Db::open` always goes to the latest;
+/// tests use a lower `target` to build a database as an older release left it.
+///
+/// Foreign keys are switched off while migrations run, because rebuilding a table (the only way
+/// to change a constraint in SQLite) drops it, and with foreign keys on that drop would cascade
+/// to the rows referring to it. `PRAGMA foreign_keys` cannot change inside a transaction, so it
+/// is switched here, around the migrations; each migration instead proves with
+/// `PRAGMA foreign_key_check` that it left every reference intact before it commits.
+pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<(), DbError> {
     let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let target = schema_version();
-    if current > target {
+    let latest = schema_version();
+    if current > latest {
         return Err(DbError(format!(
-            "the database has schema version {current}, newer than this program's {target}; \
+            "the database has schema version {current}, newer than this program's {latest}; \
              refusing to touch it"
         )));
     }
-    for (i, script) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    if current >= target {
+        return Ok(());
+    }
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let applied = apply_migrations(conn, current, target.min(latest));
+    // Switched back on whatever happened, so a failed upgrade never leaves a connection unchecked.
+    let restored = conn.execute_batch("PRAGMA foreign_keys = ON");
+    applied?;
+    restored?;
+    let on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    if !on {
+        return Err(DbError::new(
+            "foreign keys could not be switched back on after migrating",
+        ));
+    }
+    Ok(())
+}
+
+fn apply_migrations(conn: &mut Connection, current: u32, target: u32) -> Result<(), DbError> {
+    let pending = MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(current as usize)
+        .take(target.saturating_sub(current) as usize);
+    for (i, script) in pending {
+        let version = i + 1;
         let tx = conn.transaction()?;
         tx.execute_batch(script)
-            .map_err(|e| DbError(format!("migration {} failed: {e}", i + 1)))?;
+            .map_err(|e| DbError(format!("migration {version} failed: {e}")))?;
+        let broken = dangling_references(&tx)?;
+        if !broken.is_empty() {
+            // Dropping `tx` rolls the migration back.
+            return Err(DbError(format!(
+                "migration {version} would leave broken references: {}",
+                broken.join("; ")
+            )));
+        }
         // user_version cannot take a bound parameter; the value is our own integer.
-        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        tx.execute_batch(&format!("PRAGMA user_version = {version}"))?;
         tx.commit()?;
     }
     Ok(())
+}
+
+/// What `PRAGMA foreign_key_check` reports, one "table row N -> parent" per broken reference.
+fn dangling_references(conn: &Connection) -> Result<Vec<String>, DbError> {
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(format!(
+            "{} row {} -> {}",
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<i64>>(1)?
+                .map_or_else(|| "?".to_owned(), |n| n.to_string()),
+            r.get::<_, String>(2)?
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 #[cfg(test)]
@@ -187,6 +299,100 @@ mod tests {
         }
         let err = Db::open(&path).err().unwrap();
         assert!(err.to_string().contains("newer"), "{err}");
+    }
+
+    /// A database as release 1 left it, with one user and one session.
+    fn version_1_with_a_session(path: &Path) {
+        let mut c = Connection::open(path).unwrap();
+        migrate_to(&mut c, 1).unwrap();
+        c.execute_batch(
+            "INSERT INTO users (id, email, display_name, role, password_hash, created_at)
+                 VALUES ('u1', 'pat@example.com', 'Pat Lee', 'patient', 'hash', 100);
+             INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at)
+                 VALUES (x'01', 'u1', 100, 100);",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn upgrading_from_version_1_keeps_users_and_sessions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portal.sqlite3");
+        version_1_with_a_session(&path);
+
+        let db = Db::open(&path).unwrap();
+        let (version, fk, sessions, role): (u32, bool, i64, String) = db
+            .call_blocking(|c| {
+                Ok((
+                    c.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+                    c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
+                    c.query_row(
+                        "SELECT COUNT(*) FROM sessions WHERE user_id = 'u1'",
+                        [],
+                        |r| r.get(0),
+                    )?,
+                    c.query_row("SELECT role FROM users WHERE id = 'u1'", [], |r| r.get(0))?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(version, schema_version());
+        assert!(fk, "foreign keys are back on after migrating");
+        assert_eq!(sessions, 1, "the session survived the rebuild of users");
+        assert_eq!(role, "patient");
+
+        db.call_blocking(|c| {
+            // The new role is admitted, unknown ones still are not.
+            c.execute(
+                "INSERT INTO users (id, email, display_name, role, password_hash, created_at)
+                 VALUES ('u2', 'mia@example.com', 'Mia', 'medical_information', 'h', 1)",
+                [],
+            )?;
+            assert!(c
+                .execute(
+                    "INSERT INTO users (id, email, display_name, role, password_hash, created_at)
+                     VALUES ('u3', 'x@example.com', 'X', 'admin', 'h', 1)",
+                    [],
+                )
+                .is_err());
+            // Sessions still refer to the (rebuilt) users table and still cascade.
+            c.execute("DELETE FROM users WHERE id = 'u1'", [])?;
+            let left: i64 = c.query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))?;
+            assert_eq!(left, 0);
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_migration_leaving_broken_references_is_rolled_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portal.sqlite3");
+        {
+            let mut c = Connection::open(&path).unwrap();
+            migrate_to(&mut c, 1).unwrap();
+            // A session of a user that does not exist, as foreign keys off would allow.
+            c.execute_batch(
+                "PRAGMA foreign_keys = OFF;
+                 INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at)
+                     VALUES (x'01', 'ghost', 1, 1);",
+            )
+            .unwrap();
+        }
+        let err = Db::open(&path).err().unwrap();
+        assert!(err.to_string().contains("broken references"), "{err}");
+        let c = Connection::open(&path).unwrap();
+        let version: u32 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 1, "the failed migration was rolled back");
+        let tables: i64 = c
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_schema WHERE name IN ('products', 'inquiries', 'users_new')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0);
     }
 
     #[test]

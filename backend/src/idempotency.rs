@@ -2,6 +2,10 @@
 //!
 //! Applied as a middleware to every POST route under `/api/v1` (except sign-in, which creates a
 //! fresh session each time and must never replay a cookie), so new endpoints get it for free.
+//!
+//! Keys are scoped to the signed-in user (or to anonymous callers), so one person's key can never
+//! meet another's. Routes listed in [`SHARED_SCOPES`] are the exception: their keys live in one
+//! scope whatever the session, and those routes refuse to run without a key.
 
 use crate::{auth::SessionContext, db::DbError, problem::ApiProblem, AppState, BODY_LIMIT_BYTES};
 use axum::{
@@ -21,6 +25,29 @@ pub const KEY_LIFETIME_SECONDS: i64 = 24 * 60 * 60;
 pub const MAX_KEY_LEN: usize = 255;
 /// POST routes that handle repeats themselves.
 pub const EXEMPT_PATHS: &[&str] = &["/api/v1/session"];
+
+/// A POST route whose keys share one scope for every caller, signed in or not.
+#[derive(Debug, Clone, Copy)]
+pub struct SharedScope {
+    pub path: &'static str,
+    /// Stored as the key's scope. The `shared:` prefix keeps it apart from user ids (hex) and
+    /// from `anonymous`.
+    pub scope: &'static str,
+}
+
+/// Routes where a retry may come from a different session than the first attempt.
+///
+/// The app's outbox keeps an inquiry until the backend confirms it, and sends it again after a
+/// lost answer, which may be after the person's session ended (or after they signed in). Scoped
+/// by user, that retry would miss the first attempt and file the inquiry twice; in one shared
+/// scope it is recognised and gets the first answer. Sharing is safe because the keys are random
+/// UUIDs, a replay needs the identical body as well, and what it replays is only the receipt.
+/// A duplicate here means a medical question (or a safety report) filed twice, so these routes
+/// also require the key rather than merely accepting it.
+pub const SHARED_SCOPES: &[SharedScope] = &[SharedScope {
+    path: "/api/v1/inquiries",
+    scope: "shared:inquiries",
+}];
 /// Larger answers are passed through but not kept for replay.
 const MAX_STORED_RESPONSE_BYTES: usize = 1024 * 1024;
 
@@ -72,7 +99,11 @@ pub async fn idempotency_middleware(
     if EXEMPT_PATHS.contains(&path.as_str()) {
         return next.run(req).await;
     }
+    let shared = SHARED_SCOPES.iter().find(|s| s.path == path);
     let Some(raw_key) = req.headers().get(&KEY_HEADER) else {
+        if shared.is_some() {
+            return missing_key().into_response();
+        }
         return next.run(req).await;
     };
     if !key_is_valid(raw_key.as_bytes()) {
@@ -82,11 +113,14 @@ pub async fn idempotency_middleware(
         .into_response();
     }
     let key = String::from_utf8_lossy(raw_key.as_bytes()).into_owned();
-    let scope = req
-        .extensions()
-        .get::<Arc<SessionContext>>()
-        .and_then(|c| c.user_id().map(str::to_owned))
-        .unwrap_or_else(|| "anonymous".to_owned());
+    let scope = match shared {
+        Some(shared) => shared.scope.to_owned(),
+        None => req
+            .extensions()
+            .get::<Arc<SessionContext>>()
+            .and_then(|c| c.user_id().map(str::to_owned))
+            .unwrap_or_else(|| "anonymous".to_owned()),
+    };
 
     let (parts, body) = req.into_parts();
     let body = match read_limited(body, BODY_LIMIT_BYTES).await {
@@ -159,6 +193,14 @@ pub async fn idempotency_middleware(
         }
     }
     Response::from_parts(res_parts, Body::from(bytes))
+}
+
+/// The answer to a POST on a [`SHARED_SCOPES`] route without a key.
+pub fn missing_key() -> ApiProblem {
+    ApiProblem::bad_request(
+        "This request needs an Idempotency-Key header: a fresh random value (such as a UUID) \
+         for each new request, sent again unchanged with every retry of it.",
+    )
 }
 
 /// Reads a request body up to `limit` bytes, answering 413 beyond it.
@@ -339,6 +381,17 @@ mod tests {
         assert!(!key_is_valid("k".repeat(256).as_bytes()));
         assert!(!key_is_valid(b"tab\there"));
         assert!(!key_is_valid("caf\u{e9}".as_bytes()));
+    }
+
+    #[test]
+    fn shared_scopes_cannot_meet_user_scopes() {
+        for shared in SHARED_SCOPES {
+            assert!(shared.path.starts_with("/api/v1/"));
+            assert!(!EXEMPT_PATHS.contains(&shared.path));
+            assert!(shared.scope.starts_with("shared:"));
+            assert_ne!(shared.scope, "anonymous");
+            assert!(!shared.scope.bytes().all(|b| b.is_ascii_hexdigit()));
+        }
     }
 
     #[test]

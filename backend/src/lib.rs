@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod idempotency;
+pub mod inquiries;
 pub mod password;
 pub mod problem;
 pub mod rate_limit;
@@ -50,13 +51,15 @@ impl AppState {
         Self::with_db(settings, db::Db::open(db_path)?)
     }
 
-    /// Prepares the state on an open database: seeds demo accounts if it has no users.
+    /// Prepares the state on an open database: adds the demo accounts it lacks (when
+    /// `seed_demo_users` is on) and the demo products if its catalogue is empty.
     pub fn with_db(settings: Settings, db: db::Db) -> Result<AppState, db::DbError> {
         let clock = clock::Clock::default();
         if settings.seed_demo_users {
             let now = clock.now();
-            db.call_blocking(|conn| seed::seed_if_empty(conn, now))?;
+            db.call_blocking(|conn| seed::seed_missing_accounts(conn, now))?;
         }
+        db.call_blocking(seed::seed_products_if_empty)?;
         // Computed now, so the first unknown-email sign-in is not measurably slower than later ones.
         let _ = password::dummy_hash();
         let index = std::fs::read(settings.static_dir.join("index.html")).ok();

@@ -49,7 +49,7 @@ async fn main() -> ExitCode {
             static_dir.display()
         );
     }
-    println!("Demo accounts (created when the database has no users):");
+    println!("Demo accounts (added when missing):");
     for account in DEMO_ACCOUNTS {
         println!(
             "  {:<20} {:<16} {}",

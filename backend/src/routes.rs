@@ -2,6 +2,7 @@
 //! compares it with `api/openapi.yaml`, so the two cannot drift apart unnoticed.
 
 use crate::{
+    inquiries,
     problem::{ApiProblem, RouteMiss},
     sessions, AppState,
 };
@@ -9,7 +10,7 @@ use axum::{
     extract::State,
     http::{header, HeaderValue},
     response::{IntoResponse, Response},
-    routing::{delete, get, post, MethodRouter},
+    routing::{delete, get, post, put, MethodRouter},
     Json,
 };
 use portal_core::api::{Health, RuntimeConfig};
@@ -47,6 +48,31 @@ pub const ROUTES: &[Route] = &[
         method: "DELETE",
         path: "/api/v1/session",
         handler: || delete(sessions::sign_out),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/products",
+        handler: || get(inquiries::list_products),
+    },
+    Route {
+        method: "POST",
+        path: "/api/v1/inquiries",
+        handler: || post(inquiries::submit),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/inquiries",
+        handler: || get(inquiries::list_own),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/medical-information/inquiries",
+        handler: || get(inquiries::list_for_staff),
+    },
+    Route {
+        method: "PUT",
+        path: "/api/v1/medical-information/inquiries/{reference}",
+        handler: || put(inquiries::update),
     },
 ];
 

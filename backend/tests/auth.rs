@@ -32,7 +32,15 @@ async fn every_demo_account_signs_in_with_its_role() {
         assert_eq!(res.header("cache-control"), Some("no-store"));
     }
     let roles: Vec<Role> = DEMO_ACCOUNTS.iter().map(|a| a.role).collect();
-    assert_eq!(roles, [Role::Patient, Role::Caregiver, Role::Editor]);
+    assert_eq!(
+        roles,
+        [
+            Role::Patient,
+            Role::Caregiver,
+            Role::Editor,
+            Role::MedicalInformation
+        ]
+    );
 }
 
 #[tokio::test]

@@ -147,6 +147,7 @@ pub const MAX_LONG_TEXT_CHARS: usize = 2_000;
 pub const MAX_SHORT_TEXT_CHARS: usize = 120;
 pub const MAX_ADDRESS_CHARS: usize = 400;
 pub const MAX_PHONE_CHARS: usize = 30;
+pub const MAX_INITIALS_CHARS: usize = 10;
 pub const MAX_AGE_YEARS: u32 = 130;
 /// Working days within which the Medical Information team replies.
 pub const REPLY_WITHIN_WORKING_DAYS: u8 = 2;
@@ -221,6 +222,7 @@ impl InquiryDraft {
     /// when replying by email, ...), so nothing the person did not mean to send is sent.
     pub fn trimmed_for_sending(&self) -> InquiryDraft {
         let mut d = self.clone();
+        d.product_id = d.product_id.trim().to_owned();
         if d.asker != Some(Asker::Hcp) {
             d.profession.clear();
         }
@@ -490,7 +492,10 @@ pub fn check(draft: &InquiryDraft, known_product: impl Fn(&str) -> bool) -> Vec<
             Field::SafetyKinds,
             s.kinds.is_empty().then_some(Problem::Required),
         );
-        add(Field::SafetyInitials, optional_text(&s.initials, 10));
+        add(
+            Field::SafetyInitials,
+            optional_text(&s.initials, MAX_INITIALS_CHARS),
+        );
         add(Field::SafetyAge, age_problem(&s.age));
         add(
             Field::WhatHappened,

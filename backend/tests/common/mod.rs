@@ -117,6 +117,47 @@ impl TestApp {
         self.send(json_request(Method::POST, path, body)).await
     }
 
+    /// Sends `body` as JSON, with an `Idempotency-Key` and a `Cookie` header when given.
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+        key: Option<&str>,
+        cookie: Option<&str>,
+    ) -> TestResponse {
+        let mut req = json_request(method, path, body);
+        if let Some(key) = key {
+            req.headers_mut()
+                .insert("idempotency-key", HeaderValue::from_str(key).unwrap());
+        }
+        if let Some(cookie) = cookie {
+            req.headers_mut()
+                .insert(header::COOKIE, HeaderValue::from_str(cookie).unwrap());
+        }
+        self.send(req).await
+    }
+
+    /// Sends an inquiry under a fresh idempotency key, as the app's outbox does for a new one.
+    pub async fn send_inquiry(&self, body: &Value, cookie: Option<&str>) -> TestResponse {
+        self.send_json(
+            Method::POST,
+            "/api/v1/inquiries",
+            body,
+            Some(&fresh_key()),
+            cookie,
+        )
+        .await
+    }
+
+    /// How many inquiries the database holds: a retried or duplicated request must not add one.
+    pub fn inquiry_rows(&self) -> i64 {
+        self.state
+            .db
+            .call_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM inquiries", [], |r| r.get(0))?))
+            .unwrap()
+    }
+
     pub async fn sign_in_raw(&self, email: &str, password: &str) -> TestResponse {
         self.post_json(
             "/api/v1/session",
@@ -132,6 +173,48 @@ impl TestApp {
         res.session_cookie()
             .expect("sign-in sets the session cookie")
     }
+}
+
+/// A random idempotency key, like the UUIDs the app sends.
+pub fn fresh_key() -> String {
+    portal_backend::seed::new_id()
+}
+
+/// An inquiry that passes every check: a patient asking by email about a listed product.
+pub fn valid_inquiry() -> Value {
+    serde_json::json!({
+        "asker": "patient",
+        "productId": "brelora",
+        "topic": "storage",
+        "question": "Can I keep my inhaler in the car?",
+        "hadSafetyEvent": false,
+        "contactMethod": "email",
+        "name": "Pat Example",
+        "email": "pat@example.com",
+        "country": "GB",
+        "language": "en",
+        "consentContact": true
+    })
+}
+
+/// [`valid_inquiry`] reporting a side effect, with what a safety report needs.
+pub fn safety_inquiry() -> Value {
+    let mut v = valid_inquiry();
+    v["topic"] = "side_effects".into();
+    v["question"] = "Is a rash after the first week normal?".into();
+    v["hadSafetyEvent"] = true.into();
+    v["safety"] = serde_json::json!({
+        "kinds": ["side_effect"],
+        "initials": "PE",
+        "age": "67",
+        "sex": "female",
+        "whatHappened": "A rash on both arms",
+        "whenItHappened": "A week after starting",
+        "batchNumber": "B1234",
+        "outcome": "recovering"
+    });
+    v["consentSafetyFollowUp"] = true.into();
+    v
 }
 
 pub fn write_fixture_app(static_dir: &std::path::Path) {
