@@ -96,6 +96,7 @@ async fn routed_shell() {
     private_page_sends_signed_out_people_to_sign_in_and_back(&root, auth).await;
     sign_in_form_explains_each_empty_or_wrong_field(&root).await;
     studio_is_for_editors_only(&root, auth).await;
+    ask_form_checks_each_step_and_back_keeps_answers(&root).await;
     switching_language_changes_every_text_and_html_lang(&root).await;
 }
 
@@ -204,6 +205,100 @@ async fn studio_is_for_editors_only(root: &HtmlElement, auth: Auth) {
         .query_selector("nav a[href='/studio']")
         .unwrap()
         .is_some());
+}
+
+fn step_heading(root: &HtmlElement) -> String {
+    find(root, "#ask-step-heading")
+        .text_content()
+        .unwrap_or_default()
+}
+
+fn type_into(root: &HtmlElement, selector: &str, text: &str) {
+    let field = find(root, selector);
+    if let Some(input) = field.dyn_ref::<HtmlInputElement>() {
+        input.set_value(text);
+    } else if let Some(area) = field.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        area.set_value(text);
+    }
+    field
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+async fn ask_form_checks_each_step_and_back_keeps_answers(root: &HtmlElement) {
+    visit("/ask").await;
+    // The draft is looked up on the device before the form shows.
+    for _ in 0..20 {
+        if root.query_selector("#ask-step-heading").unwrap().is_some() {
+            break;
+        }
+        settle().await;
+    }
+    assert_eq!(step_heading(root), "Who is asking");
+    let continue_button = || find(root, ".ask-form button[type='submit']");
+
+    continue_button().click();
+    settle().await;
+    assert_eq!(
+        find(root, "#ask-asker-error").text_content().unwrap(),
+        "Choose who is asking."
+    );
+    assert_eq!(
+        document().active_element().unwrap().class_name(),
+        "error-summary",
+        "the summary takes focus so it is read out"
+    );
+    assert_eq!(step_heading(root), "Who is asking", "cannot go on");
+
+    find(root, "#ask-asker-2").click();
+    settle().await;
+    assert!(
+        root.query_selector("#ask-asker-error").unwrap().is_none(),
+        "choosing clears the message"
+    );
+    continue_button().click();
+    settle().await;
+    assert_eq!(
+        find(root, "#ask-profession-error").text_content().unwrap(),
+        "Enter your profession."
+    );
+    let profession: HtmlInputElement = find(root, "#ask-profession").unchecked_into();
+    assert_eq!(
+        profession.get_attribute("aria-describedby").as_deref(),
+        Some("ask-profession-hint ask-profession-error")
+    );
+    type_into(root, "#ask-profession", "Pharmacist");
+    continue_button().click();
+    settle().await;
+    assert_eq!(step_heading(root), "Medicine and topic");
+    assert!(find(root, ".steps li.current")
+        .text_content()
+        .unwrap()
+        .contains("Medicine and topic"));
+
+    // Without a product list, "Other or not sure" is still offered.
+    find(root, "#ask-productId").click();
+    find(root, "#ask-topic").click();
+    settle().await;
+    continue_button().click();
+    settle().await;
+    assert_eq!(step_heading(root), "Your question");
+    type_into(root, "#ask-question", "Hello");
+    settle().await;
+    assert_eq!(
+        find(root, "#ask-question-count").text_content().unwrap(),
+        "5 of 2000 characters"
+    );
+
+    find(root, ".form-actions button[type='button']").click();
+    settle().await;
+    find(root, ".form-actions button[type='button']").click();
+    settle().await;
+    assert_eq!(step_heading(root), "Who is asking");
+    let hcp: HtmlInputElement = find(root, "#ask-asker-2").unchecked_into();
+    assert!(hcp.checked(), "Back keeps the choice");
+    let profession: HtmlInputElement = find(root, "#ask-profession").unchecked_into();
+    assert_eq!(profession.value(), "Pharmacist", "Back keeps the text");
 }
 
 async fn switching_language_changes_every_text_and_html_lang(root: &HtmlElement) {

@@ -361,7 +361,7 @@ fn AskSteps(
         )
     };
     view! {
-        <section class="ask-form" aria-labelledby="ask-step-heading">
+        <div class="ask-form">
             <ol class="steps" aria-label=move || i18n.t(Key::AskProgress)>
                 {Step::ALL.iter().map(|s| {
                     let s = *s;
@@ -418,7 +418,7 @@ fn AskSteps(
                 </div>
                 <p class="hint">{move || i18n.t(Key::AskKeptOnDevice)}</p>
             </form>
-        </section>
+        </div>
     }
 }
 
