@@ -111,9 +111,11 @@ impl Auth {
         }
         self.session.set(None);
         self.reason.set(reason);
-        // A question half-written while signed in may hold health details: it does not outlive the
-        // session on this device. Submitted ones in the outbox are still delivered.
-        let _ = crate::device_store::delete(crate::device_store::keys::ASK_DRAFT).await;
+        // A question half-written, articles read, drafts being edited: none of it outlives the
+        // session on this device. Submitted inquiries in the outbox are still delivered.
+        for key in crate::device_store::keys::PERSONAL {
+            let _ = crate::device_store::delete(key).await;
+        }
         if !end_backend_session(api).await {
             self.reason.set(Some(SignedOutReason::SignOutUnconfirmed));
         }

@@ -24,6 +24,12 @@ pub mod keys {
     pub const ASK_DRAFT: &str = "ask.draft";
     /// Submitted inquiries not yet confirmed by the backend.
     pub const INQUIRY_OUTBOX: &str = "ask.outbox";
+    /// Articles kept for reading offline.
+    pub const LEARN_OFFLINE: &str = "learn.offline";
+    /// Studio drafts being edited, before the backend has them.
+    pub const STUDIO_EDITS: &str = "studio.edits";
+    /// What sign-out wipes: everything personal except inquiries still waiting to be delivered.
+    pub const PERSONAL: [&str; 3] = [ASK_DRAFT, LEARN_OFFLINE, STUDIO_EDITS];
 }
 
 /// The storage could not be used (disabled, full, or blocked by the browser).

@@ -6,6 +6,7 @@ pub mod api;
 pub mod api_error;
 pub mod inquiry;
 pub mod language;
+pub mod learn;
 pub mod navigation;
 pub mod outbox;
 pub mod retry;

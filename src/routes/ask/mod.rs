@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use portal_core::api::RuntimeConfig;
+use portal_core::api_error::ApiError;
 use portal_core::inquiry::{
     check, check_step, ContactMethod, Field, FieldProblem, InquiryDraft, InquiryReceipt, Problem,
     Product, Step,
@@ -18,7 +19,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::use_api;
 use crate::auth::use_auth;
-use crate::components::error_text::error_key;
 use crate::components::notices::EmergencyNotice;
 use crate::components::page::PageTitle;
 use crate::device_store::{self, keys};
@@ -216,7 +216,14 @@ pub fn Ask() -> impl IntoView {
                 Sent::Delivered(receipt) => {
                     finish(form, done, Done::Delivered { receipt, method }).await
                 }
-                Sent::Queued(error) => finish(form, done, Done::Queued(error_key(&error))).await,
+                Sent::Queued(error) => {
+                    let reason = if error == ApiError::Network {
+                        Key::AskQueuedOffline
+                    } else {
+                        Key::AskQueuedNoAnswer
+                    };
+                    finish(form, done, Done::Queued(reason)).await
+                }
                 Sent::Refused(error) => {
                     // Back to the form with the backend's reasons beside the fields; the text stays.
                     let problems = backend_problems(&error);
@@ -310,7 +317,7 @@ async fn finish(form: AskForm, done: RwSignal<Option<Done>>, result: Done) {
 use wasm_bindgen::JsCast;
 
 /// The backend's field errors as the form's own problems, for the fields the form knows.
-fn backend_problems(error: &portal_core::api_error::ApiError) -> Vec<FieldProblem> {
+fn backend_problems(error: &ApiError) -> Vec<FieldProblem> {
     error
         .field_errors()
         .iter()
@@ -455,6 +462,7 @@ fn ErrorSummary(form: AskForm) -> impl IntoView {
 fn DoneView(done: Done, on_again: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
+    let queued = matches!(done, Done::Queued(_));
     let body = match done {
         Done::Delivered { receipt, method } => {
             let how = match method {
@@ -483,7 +491,7 @@ fn DoneView(done: Done, on_again: impl Fn() + Copy + Send + Sync + 'static) -> i
         .into_any(),
     };
     view! {
-        <section class="ask-done" role="status">
+        <section class="ask-done" class:ask-queued=queued role="status">
             {body}
             <p class="form-actions">
                 <button type="button" class="button" on:click=move |_| on_again()>
