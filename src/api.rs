@@ -12,6 +12,11 @@ use leptos::prelude::*;
 use portal_core::api::{Health, RuntimeConfig, Session, SignInRequest};
 use portal_core::api_error::{decode_error, decode_response, ApiError};
 use portal_core::inquiry::{InquiryDraft, InquiryReceipt, InquirySummary, Product};
+use portal_core::learn::{
+    ArticleFeedback, ArticlePage, ArticleSummary, DraftUpdate, PublishRequest,
+    StudioArticleSummary, StudioDraft,
+};
+use portal_core::navigation::encode_query_value;
 use portal_core::retry::{Method, RetryPolicy};
 use send_wrapper::SendWrapper;
 use serde::de::DeserializeOwned;
@@ -86,6 +91,91 @@ impl Api {
             .await
     }
 
+    /// Published articles in `language`, with their plain text for search.
+    pub async fn articles(&self, language: &str) -> Result<Vec<ArticleSummary>, ApiError> {
+        let path = format!("/articles?lang={}", encode_query_value(language));
+        self.send::<(), _>(Method::Get, &path, None, None).await
+    }
+
+    /// One article in `language`, or the languages it is published in.
+    pub async fn article(&self, slug: &str, language: &str) -> Result<ArticlePage, ApiError> {
+        let path = format!(
+            "/articles/{}?lang={}",
+            encode_query_value(slug),
+            encode_query_value(language)
+        );
+        self.send::<(), _>(Method::Get, &path, None, None).await
+    }
+
+    /// "Was this helpful?"
+    pub async fn article_feedback(
+        &self,
+        slug: &str,
+        feedback: &ArticleFeedback,
+        key: &str,
+    ) -> Result<serde_json::Value, ApiError> {
+        let path = format!("/articles/{}/feedback", encode_query_value(slug));
+        self.send(Method::Post, &path, Some(feedback), Some(key))
+            .await
+    }
+
+    /// Every translation, drafts included (editors only).
+    pub async fn studio_articles(&self) -> Result<Vec<StudioArticleSummary>, ApiError> {
+        self.send::<(), _>(Method::Get, "/studio/articles", None, None)
+            .await
+    }
+
+    /// The draft of one translation (editors only).
+    pub async fn studio_draft(&self, slug: &str, language: &str) -> Result<StudioDraft, ApiError> {
+        self.send::<(), _>(Method::Get, &studio_path(slug, language, ""), None, None)
+            .await
+    }
+
+    /// Saves a draft. `version` is the one it was loaded at; `None` creates a new translation.
+    /// A draft changed by someone else meanwhile is refused with 412, never overwritten.
+    pub async fn save_draft(
+        &self,
+        slug: &str,
+        language: &str,
+        draft: &DraftUpdate,
+        version: Option<u64>,
+    ) -> Result<StudioDraft, ApiError> {
+        let if_match = version.map(|v| format!("\"{v}\""));
+        self.send_full(
+            Method::Put,
+            &studio_path(slug, language, ""),
+            Some(draft),
+            None,
+            if_match.as_deref(),
+        )
+        .await
+    }
+
+    pub async fn publish(
+        &self,
+        slug: &str,
+        language: &str,
+        request: &PublishRequest,
+    ) -> Result<StudioDraft, ApiError> {
+        self.send(
+            Method::Post,
+            &studio_path(slug, language, "/publish"),
+            Some(request),
+            None,
+        )
+        .await
+    }
+
+    pub async fn unpublish(&self, slug: &str, language: &str) -> Result<StudioDraft, ApiError> {
+        self.send::<(), _>(
+            Method::Post,
+            &studio_path(slug, language, "/unpublish"),
+            None,
+            None,
+        )
+        .await
+    }
+
     /// Sends a request, retrying safe ones after transient failures with full-jitter backoff.
     /// `idempotency_key` is sent as `Idempotency-Key` so the backend acts once however often a write is repeated.
     pub async fn send<B: Serialize, T: DeserializeOwned>(
@@ -94,6 +184,19 @@ impl Api {
         path: &str,
         body: Option<&B>,
         idempotency_key: Option<&str>,
+    ) -> Result<T, ApiError> {
+        self.send_full(method, path, body, idempotency_key, None)
+            .await
+    }
+
+    /// [`Api::send`] with an `If-Match` precondition.
+    async fn send_full<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        idempotency_key: Option<&str>,
+        if_match: Option<&str>,
     ) -> Result<T, ApiError> {
         let url = self.inner.config.api_url(path);
         let body = match body {
@@ -106,7 +209,7 @@ impl Api {
         loop {
             attempts += 1;
             let result = self
-                .attempt::<T>(method, &url, body.as_deref(), idempotency_key)
+                .attempt::<T>(method, &url, body.as_deref(), idempotency_key, if_match)
                 .await;
             match result {
                 Err(e)
@@ -131,6 +234,7 @@ impl Api {
         url: &str,
         body: Option<&str>,
         idempotency_key: Option<&str>,
+        if_match: Option<&str>,
     ) -> Result<T, ApiError> {
         let controller = AbortController::new().map_err(|_| ApiError::Network)?;
         let cancel = abort_on_cleanup(&controller);
@@ -146,6 +250,9 @@ impl Api {
             .abort_signal(Some(&controller.signal()));
         if let Some(key) = idempotency_key {
             builder = builder.header("Idempotency-Key", key);
+        }
+        if let Some(version) = if_match {
+            builder = builder.header("If-Match", version);
         }
         let request = match body {
             Some(b) => builder
@@ -233,6 +340,14 @@ fn abort_on_cleanup(controller: &AbortController) -> CancelFlag {
         });
     }
     CancelFlag(flag)
+}
+
+fn studio_path(slug: &str, language: &str, action: &str) -> String {
+    format!(
+        "/studio/articles/{}/{}{action}",
+        encode_query_value(slug),
+        encode_query_value(language)
+    )
 }
 
 /// The client from context.

@@ -9,6 +9,7 @@ pub mod config;
 pub mod device_store;
 pub mod i18n;
 pub mod inquiry_outbox;
+pub mod learn_offline;
 pub mod routes;
 
 use leptos::prelude::*;
@@ -25,7 +26,8 @@ use crate::config::ConfigError;
 use crate::i18n::{tr, I18n, Key};
 use crate::inquiry_outbox::InquiryOutbox;
 use crate::routes::{
-    account, ask, home, learn, my_inquiries, not_found, privacy, reminders, sign_in, studio,
+    account, article, ask, home, learn, my_inquiries, not_found, privacy, reminders, sign_in,
+    studio, studio_editor,
 };
 
 /// Mounts the app on the page's `<body>`.
@@ -69,6 +71,7 @@ pub fn PortalRoutes() -> impl IntoView {
                 <Routes fallback=not_found::NotFound>
                     <Route path=path!("/") view=home::Home />
                     <Route path=path!("/learn") view=learn::Learn />
+                    <Route path=path!("/learn/:slug") view=article::ArticlePageView />
                     <Route
                         path=path!("/reminders")
                         view=|| view! { <Guarded access=REMINDERS_ACCESS><reminders::Reminders /></Guarded> }
@@ -81,6 +84,14 @@ pub fn PortalRoutes() -> impl IntoView {
                     <Route
                         path=path!("/studio")
                         view=|| view! { <Guarded access=STUDIO_ACCESS><studio::Studio /></Guarded> }
+                    />
+                    <Route
+                        path=path!("/studio/edit/:slug/:lang")
+                        view=|| view! { <Guarded access=STUDIO_ACCESS><studio_editor::StudioEditor /></Guarded> }
+                    />
+                    <Route
+                        path=path!("/studio/preview/:slug/:lang")
+                        view=|| view! { <Guarded access=STUDIO_ACCESS><studio_editor::StudioPreview /></Guarded> }
                     />
                     <Route path=path!("/account") view=account::Account />
                     <Route path=path!("/account/sign-in") view=sign_in::SignIn />

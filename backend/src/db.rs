@@ -98,6 +98,76 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX inquiries_user ON inquiries(user_id);
     CREATE INDEX inquiries_safety ON inquiries(safety_report, received_at);
     "#,
+    // 3: Learn articles and "Was this helpful?" feedback.
+    //
+    // One row per translation. The draft columns are what editors change (every save bumps
+    // `version`); the `published_*` columns are the copy patients read, written only by
+    // publishing, so saving a draft never changes what patients see. They are all NULL while
+    // the translation is not published (the CHECK keeps them together). `published_at` is the
+    // first publication of the current published run (kept on republishing, cleared by
+    // unpublishing); `last_published_at` is when the published text last changed, shown to
+    // patients as `updatedAt` so a draft save does not show through. `featured` is set by the
+    // content files only, so it has no draft and published pair. Topics are a comma list of
+    // `ArticleTopic` names in their canonical order.
+    r#"
+    CREATE TABLE articles (
+        slug          TEXT NOT NULL,
+        language      TEXT NOT NULL CHECK (language IN ('en', 'de', 'fr', 'es')),
+        title         TEXT NOT NULL,
+        summary       TEXT NOT NULL,
+        body          TEXT NOT NULL,
+        topics        TEXT NOT NULL,
+        medicine_id   TEXT,
+        featured      INTEGER NOT NULL CHECK (featured IN (0, 1)),
+        last_reviewed TEXT NOT NULL,
+        review_by     TEXT NOT NULL,
+        version       INTEGER NOT NULL CHECK (version >= 1),
+        updated_at    INTEGER NOT NULL,
+        published_title         TEXT,
+        published_summary       TEXT,
+        published_body          TEXT,
+        published_topics        TEXT,
+        published_medicine_id   TEXT,
+        published_last_reviewed TEXT,
+        published_review_by     TEXT,
+        approval_code           TEXT,
+        published_at            INTEGER,
+        published_version       INTEGER,
+        last_published_at       INTEGER,
+        PRIMARY KEY (slug, language),
+        CHECK (
+            (published_version IS NULL AND published_title IS NULL
+             AND published_summary IS NULL AND published_body IS NULL
+             AND published_topics IS NULL AND published_medicine_id IS NULL
+             AND published_last_reviewed IS NULL AND published_review_by IS NULL
+             AND approval_code IS NULL AND published_at IS NULL AND last_published_at IS NULL)
+            OR
+            (published_version IS NOT NULL AND published_title IS NOT NULL
+             AND published_summary IS NOT NULL AND published_body IS NOT NULL
+             AND published_topics IS NOT NULL
+             AND published_last_reviewed IS NOT NULL AND published_review_by IS NOT NULL
+             AND approval_code IS NOT NULL AND published_at IS NOT NULL
+             AND last_published_at IS NOT NULL)
+        )
+    ) STRICT;
+    CREATE INDEX articles_published ON articles(language, published_at)
+        WHERE published_version IS NOT NULL;
+
+    -- Feedback is about one translation; it goes with it should a translation ever be deleted.
+    -- `comment` is '' when none was given.
+    CREATE TABLE article_feedback (
+        id         INTEGER PRIMARY KEY,
+        slug       TEXT NOT NULL,
+        language   TEXT NOT NULL,
+        helpful    INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+        comment    TEXT NOT NULL,
+        user_id    TEXT REFERENCES users(id) ON DELETE SET NULL,
+        created_at INTEGER NOT NULL,
+        FOREIGN KEY (slug, language) REFERENCES articles(slug, language) ON DELETE CASCADE
+    ) STRICT;
+    CREATE INDEX article_feedback_article ON article_feedback(slug, language);
+    CREATE INDEX article_feedback_user ON article_feedback(user_id);
+    "#,
 ];
 
 #[derive(Debug)]

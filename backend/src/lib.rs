@@ -1,9 +1,11 @@
 //! Reference backend of the patient portal: implements `api/openapi.yaml` on SQLite and serves the
 //! built app. `main.rs` only reads settings and starts [`router`]; tests drive the router directly.
 
+pub mod articles;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod content;
 pub mod db;
 pub mod idempotency;
 pub mod inquiries;
@@ -15,6 +17,7 @@ pub mod security;
 pub mod seed;
 pub mod sessions;
 pub mod static_files;
+pub mod studio;
 
 pub use config::Settings;
 pub use routes::ROUTES;
@@ -52,7 +55,8 @@ impl AppState {
     }
 
     /// Prepares the state on an open database: adds the demo accounts it lacks (when
-    /// `seed_demo_users` is on) and the demo products if its catalogue is empty.
+    /// `seed_demo_users` is on), the demo products if its catalogue is empty, and the embedded
+    /// articles if its library is empty (after the products, which articles may name).
     pub fn with_db(settings: Settings, db: db::Db) -> Result<AppState, db::DbError> {
         let clock = clock::Clock::default();
         if settings.seed_demo_users {
@@ -60,6 +64,8 @@ impl AppState {
             db.call_blocking(|conn| seed::seed_missing_accounts(conn, now))?;
         }
         db.call_blocking(seed::seed_products_if_empty)?;
+        let now = clock.now();
+        db.call_blocking(move |conn| content::seed_articles_if_empty(conn, now))?;
         // Computed now, so the first unknown-email sign-in is not measurably slower than later ones.
         let _ = password::dummy_hash();
         let index = std::fs::read(settings.static_dir.join("index.html")).ok();

@@ -12,6 +12,17 @@ use serde::de::DeserializeOwned;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Problem types the backend uses that `portal_core::api::problem_types` does not list (yet).
+/// Documented in `api/openapi.yaml` like the others; they belong in core once the app maps them.
+pub mod extra_types {
+    /// `412`: the `If-Match` version (or a publish request's `version`) is not the current one,
+    /// or `If-None-Match: *` met a translation that exists: someone else saved meanwhile.
+    pub const VERSION_CONFLICT: &str = "/problems/version-conflict";
+    /// `428`: a change to an existing draft came without `If-Match`, so it could silently
+    /// overwrite someone else's work.
+    pub const PRECONDITION_REQUIRED: &str = "/problems/precondition-required";
+}
+
 /// An error answer of the API. Handlers return `Result<_, ApiProblem>`.
 /// Boxed, so the `Err` side of those results stays one pointer wide.
 #[derive(Debug, Clone)]
@@ -155,6 +166,26 @@ impl ApiProblem {
             "Unsupported media type",
         )
         .with_detail("Send the body as application/json.")
+    }
+
+    /// `412`: the request was made against a version that is no longer the current one.
+    pub fn version_conflict(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            extra_types::VERSION_CONFLICT,
+            "Changed by someone else meanwhile",
+        )
+        .with_detail(detail)
+    }
+
+    /// `428`: a change that must name the version it was made on did not.
+    pub fn precondition_required(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            extra_types::PRECONDITION_REQUIRED,
+            "The version being changed is required",
+        )
+        .with_detail(detail)
     }
 
     pub fn internal() -> Self {

@@ -2,12 +2,12 @@
 //! compares it with `api/openapi.yaml`, so the two cannot drift apart unnoticed.
 
 use crate::{
-    inquiries,
+    articles, inquiries,
     problem::{ApiProblem, RouteMiss},
-    sessions, AppState,
+    sessions, studio, AppState,
 };
 use axum::{
-    extract::State,
+    extract::{DefaultBodyLimit, State},
     http::{header, HeaderValue},
     response::{IntoResponse, Response},
     routing::{delete, get, post, put, MethodRouter},
@@ -73,6 +73,49 @@ pub const ROUTES: &[Route] = &[
         method: "PUT",
         path: "/api/v1/medical-information/inquiries/{reference}",
         handler: || put(inquiries::update),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/articles",
+        handler: || get(articles::list),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/articles/{slug}",
+        handler: || get(articles::page),
+    },
+    Route {
+        method: "POST",
+        path: "/api/v1/articles/{slug}/feedback",
+        handler: || post(articles::feedback),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/studio/articles",
+        handler: || get(studio::list),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/studio/articles/{slug}/{lang}",
+        handler: || get(studio::get_draft),
+    },
+    Route {
+        method: "PUT",
+        path: "/api/v1/studio/articles/{slug}/{lang}",
+        // An article's text may be longer than the API's usual body limit allows.
+        handler: || {
+            put(studio::save_draft).layer(DefaultBodyLimit::max(studio::DRAFT_BODY_LIMIT_BYTES))
+        },
+    },
+    Route {
+        method: "POST",
+        path: "/api/v1/studio/articles/{slug}/{lang}/publish",
+        handler: || post(studio::publish),
+    },
+    Route {
+        method: "POST",
+        path: "/api/v1/studio/articles/{slug}/{lang}/unpublish",
+        handler: || post(studio::unpublish),
     },
 ];
 

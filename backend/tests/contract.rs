@@ -8,7 +8,7 @@ use axum::{
     http::{header, Method, StatusCode},
 };
 use common::{fresh_key, request, safety_inquiry, valid_inquiry, TestApp, TestResponse};
-use portal_backend::ROUTES;
+use portal_backend::{problem::extra_types, ROUTES};
 use portal_core::api::problem_types as pt;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -533,6 +533,8 @@ fn every_problem_type_is_documented() {
         pt::IDEMPOTENCY_IN_PROGRESS,
         pt::PAYLOAD_TOO_LARGE,
         pt::UNSUPPORTED_MEDIA_TYPE,
+        extra_types::VERSION_CONFLICT,
+        extra_types::PRECONDITION_REQUIRED,
         pt::INTERNAL,
         "about:blank",
     ]
@@ -742,4 +744,278 @@ fn the_schema_check_catches_drift() {
         validate(&spec, &session, &value, "$", &mut errors);
         assert!(!errors.is_empty(), "not caught: {value}");
     }
+}
+
+/// A `PUT` of a Studio draft with the given conditional header.
+fn draft_put(
+    path: &str,
+    body: &Value,
+    cookie: &str,
+    condition: Option<(&str, &str)>,
+) -> axum::http::Request<Body> {
+    let mut req = request(Method::PUT, path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, cookie);
+    if let Some((name, value)) = condition {
+        req = req.header(name, value);
+    }
+    req.body(Body::from(serde_json::to_vec(body).unwrap()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn article_answers_match_their_documented_schemas() {
+    let spec = spec();
+    let app = TestApp::new();
+    const LIST: &str = "/api/v1/articles";
+    const PAGE: &str = "/api/v1/articles/{slug}";
+    const FEEDBACK: &str = "/api/v1/articles/{slug}/feedback";
+    const STUDIO: &str = "/api/v1/studio/articles";
+    const DRAFT: &str = "/api/v1/studio/articles/{slug}/{lang}";
+    const PUBLISH: &str = "/api/v1/studio/articles/{slug}/{lang}/publish";
+    const UNPUBLISH: &str = "/api/v1/studio/articles/{slug}/{lang}/unpublish";
+
+    let eddie = app.sign_in("eddie@example.com", "editor-demo").await;
+    let draft = json!({
+        "title": "Contract article",
+        "summary": "Checked against the spec.",
+        "body": "## Heading\n\nSome **bold** text. Another sentence.",
+        "topics": ["condition", "medicine"],
+        "medicineId": "brelora",
+        "lastReviewed": "2025-03-01",
+        "reviewBy": "2026-03-01"
+    });
+    let one = "/api/v1/studio/articles/contract-article/en";
+    let created = app.send(draft_put(one, &draft, &eddie, None)).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    check_against_spec(&spec, "PUT", DRAFT, &created);
+    let saved = app
+        .send(draft_put(one, &draft, &eddie, Some(("if-match", "\"1\""))))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    check_against_spec(&spec, "PUT", DRAFT, &saved);
+    let published = app
+        .send_json(
+            Method::POST,
+            &format!("{one}/publish"),
+            &json!({ "approvalCode": "PP-UK-0001 01/2026", "version": 2 }),
+            None,
+            Some(&eddie),
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.text());
+    check_against_spec(&spec, "POST", PUBLISH, &published);
+    check_against_spec(&spec, "GET", DRAFT, &app.get_with_cookie(one, &eddie).await);
+    check_against_spec(
+        &spec,
+        "GET",
+        STUDIO,
+        &app.get_with_cookie(STUDIO, &eddie).await,
+    );
+
+    for lang in ["en", "de"] {
+        let list = app.get(&format!("{LIST}?lang={lang}")).await;
+        assert_eq!(list.status, StatusCode::OK);
+        check_against_spec(&spec, "GET", LIST, &list);
+        let page = app
+            .get(&format!("{LIST}/contract-article?lang={lang}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        check_against_spec(&spec, "GET", PAGE, &page);
+    }
+    let feedback = app
+        .send_json(
+            Method::POST,
+            "/api/v1/articles/contract-article/feedback",
+            &json!({ "language": "en", "helpful": true, "comment": "Clear." }),
+            Some(&fresh_key()),
+            None,
+        )
+        .await;
+    assert_eq!(feedback.status, StatusCode::CREATED, "{}", feedback.text());
+    check_against_spec(&spec, "POST", FEEDBACK, &feedback);
+
+    let unpublished = app
+        .send(
+            request(Method::POST, &format!("{one}/unpublish"))
+                .header(header::COOKIE, &eddie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(unpublished.status, StatusCode::OK, "{}", unpublished.text());
+    check_against_spec(&spec, "POST", UNPUBLISH, &unpublished);
+}
+
+#[tokio::test]
+async fn article_problems_match_their_documented_schemas() {
+    let spec = spec();
+    let app = TestApp::new();
+    const LIST: &str = "/api/v1/articles";
+    const PAGE: &str = "/api/v1/articles/{slug}";
+    const FEEDBACK: &str = "/api/v1/articles/{slug}/feedback";
+    const STUDIO: &str = "/api/v1/studio/articles";
+    const DRAFT: &str = "/api/v1/studio/articles/{slug}/{lang}";
+    const PUBLISH: &str = "/api/v1/studio/articles/{slug}/{lang}/publish";
+    const UNPUBLISH: &str = "/api/v1/studio/articles/{slug}/{lang}/unpublish";
+
+    check_against_spec(&spec, "GET", LIST, &app.get(LIST).await);
+    check_against_spec(
+        &spec,
+        "GET",
+        PAGE,
+        &app.get(&format!("{LIST}/x?lang=xx")).await,
+    );
+    let missing = app.get(&format!("{LIST}/no-such-article?lang=en")).await;
+    missing.assert_problem(404, pt::NOT_FOUND);
+    check_against_spec(&spec, "GET", PAGE, &missing);
+    let feedback = |slug: &str, body: Value| {
+        let path = format!("{LIST}/{slug}/feedback");
+        let app = &app;
+        async move { app.send_json(Method::POST, &path, &body, None, None).await }
+    };
+    for (res, status) in [
+        (
+            feedback(
+                "no-such-article",
+                json!({ "language": "en", "helpful": true }),
+            )
+            .await,
+            404,
+        ),
+        (
+            feedback(
+                "no-such-article",
+                json!({ "language": "xx", "helpful": true }),
+            )
+            .await,
+            422,
+        ),
+    ] {
+        assert_eq!(res.status.as_u16(), status, "{}", res.text());
+        check_against_spec(&spec, "POST", FEEDBACK, &res);
+    }
+
+    let pat = app.sign_in("pat@example.com", "patient-demo").await;
+    for (res, status) in [
+        (app.get(STUDIO).await, 401),
+        (app.get_with_cookie(STUDIO, &pat).await, 403),
+    ] {
+        assert_eq!(res.status.as_u16(), status);
+        check_against_spec(&spec, "GET", STUDIO, &res);
+    }
+
+    let eddie = app.sign_in("eddie@example.com", "editor-demo").await;
+    let one = "/api/v1/studio/articles/contract-article/en";
+    check_against_spec(&spec, "GET", DRAFT, &app.get_with_cookie(one, &pat).await);
+    let absent = app.get_with_cookie(one, &eddie).await;
+    absent.assert_problem(404, pt::NOT_FOUND);
+    check_against_spec(&spec, "GET", DRAFT, &absent);
+
+    let draft = json!({
+        "title": "Contract article",
+        "summary": "",
+        "body": "",
+        "topics": ["condition"],
+        "medicineId": null,
+        "lastReviewed": "2025-03-01",
+        "reviewBy": "2026-03-01"
+    });
+    let mut invalid = draft.clone();
+    invalid["title"] = "".into();
+    let put = |body: Value, condition: Option<(&'static str, &'static str)>| {
+        let app = &app;
+        let eddie = eddie.clone();
+        async move { app.send(draft_put(one, &body, &eddie, condition)).await }
+    };
+    for (res, status, type_uri) in [
+        (put(invalid.clone(), None).await, 422, pt::VALIDATION),
+        (put(draft.clone(), None).await, 201, ""),
+        (
+            put(draft.clone(), None).await,
+            428,
+            extra_types::PRECONDITION_REQUIRED,
+        ),
+        (
+            put(draft.clone(), Some(("if-match", "\"7\""))).await,
+            412,
+            extra_types::VERSION_CONFLICT,
+        ),
+        (
+            put(draft.clone(), Some(("if-match", "7"))).await,
+            400,
+            pt::BAD_REQUEST,
+        ),
+    ] {
+        if !type_uri.is_empty() {
+            res.assert_problem(status, type_uri);
+        }
+        assert_eq!(res.status.as_u16(), status, "{}", res.text());
+        check_against_spec(&spec, "PUT", DRAFT, &res);
+    }
+    let publish = |body: Value| {
+        let app = &app;
+        let eddie = eddie.clone();
+        async move {
+            app.send_json(
+                Method::POST,
+                &format!("{one}/publish"),
+                &body,
+                None,
+                Some(&eddie),
+            )
+            .await
+        }
+    };
+    for (res, status) in [
+        (
+            publish(json!({ "approvalCode": "", "version": 1 })).await,
+            422,
+        ),
+        (
+            publish(json!({ "approvalCode": "PP-1", "version": 9 })).await,
+            412,
+        ),
+        (
+            publish(json!({ "approvalCode": "PP-1", "version": 1 })).await,
+            422,
+        ),
+    ] {
+        assert_eq!(res.status.as_u16(), status, "{}", res.text());
+        check_against_spec(&spec, "POST", PUBLISH, &res);
+    }
+    let unpublish = app
+        .send(
+            request(
+                Method::POST,
+                "/api/v1/studio/articles/no-such-article/en/unpublish",
+            )
+            .header(header::COOKIE, &eddie)
+            .body(Body::empty())
+            .unwrap(),
+        )
+        .await;
+    unpublish.assert_problem(404, pt::NOT_FOUND);
+    check_against_spec(&spec, "POST", UNPUBLISH, &unpublish);
+}
+
+#[test]
+fn article_enums_are_documented() {
+    use portal_core::learn::{ArticleStatus, ArticleTopic};
+    let spec = spec();
+    let schemas = &spec["components"]["schemas"];
+    assert_eq!(
+        schemas["ArticleTopic"]["enum"],
+        serde_json::to_value(ArticleTopic::ALL).unwrap()
+    );
+    assert_eq!(
+        schemas["ArticleStatus"]["enum"],
+        serde_json::to_value([ArticleStatus::Draft, ArticleStatus::Published]).unwrap()
+    );
+    let languages: Vec<&str> = portal_backend::articles::languages().collect();
+    assert_eq!(schemas["ArticleLanguage"]["enum"], json!(languages));
+    assert_eq!(
+        schemas["ArticleFeedback"]["properties"]["comment"]["maxLength"],
+        portal_core::learn::MAX_FEEDBACK_CHARS
+    );
 }

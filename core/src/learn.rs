@@ -182,7 +182,10 @@ mod tests {
 
     #[test]
     fn slugs_are_plain() {
-        assert_eq!(slug_from_title("  Sleep & your Medicines! "), "sleep-your-medicines");
+        assert_eq!(
+            slug_from_title("  Sleep & your Medicines! "),
+            "sleep-your-medicines"
+        );
         assert_eq!(slug_from_title("Über uns"), "ber-uns");
         assert_eq!(slug_from_title("???"), "");
     }

@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod article_view;
 pub mod error_text;
 pub mod field;
 pub mod guard;

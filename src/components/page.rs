@@ -15,12 +15,19 @@ static FIRST_PAGE: AtomicBool = AtomicBool::new(true);
 #[component]
 pub fn PageTitle(title: Key) -> impl IntoView {
     let i18n = use_i18n();
+    view! { <TextPageTitle text=Signal::derive(move || i18n.t(title).to_string()) /> }
+}
+
+/// A page's `<h1>` and document title from text that is not a UI string (an article's title).
+#[component]
+pub fn TextPageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
     let heading = NodeRef::<H1>::new();
     let first = FIRST_PAGE.swap(false, Ordering::Relaxed);
     Effect::new(move |_| {
-        let text = format!("{} – {}", i18n.t(title), i18n.t(Key::AppName));
+        let title = format!("{} – {}", text.get(), i18n.t(Key::AppName));
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            document.set_title(&text);
+            document.set_title(&title);
         }
     });
     Effect::new(move |_| {
@@ -32,7 +39,7 @@ pub fn PageTitle(title: Key) -> impl IntoView {
     });
     view! {
         <h1 class="page-title" tabindex="-1" node_ref=heading>
-            {move || i18n.t(title)}
+            {move || text.get()}
         </h1>
     }
 }

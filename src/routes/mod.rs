@@ -1,6 +1,7 @@
 //! One page per file.
 
 pub mod account;
+pub mod article;
 pub mod ask;
 pub mod home;
 pub mod learn;
@@ -10,3 +11,4 @@ pub mod privacy;
 pub mod reminders;
 pub mod sign_in;
 pub mod studio;
+pub mod studio_editor;

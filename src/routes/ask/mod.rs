@@ -246,12 +246,13 @@ pub fn Ask() -> impl IntoView {
     };
 
     // A question the backend refused in the background comes back into the form to be checked.
+    let i18n = use_i18n();
     let open_returned = move |key: String| {
         let Some(outbox) = outbox else {
             return;
         };
         let busy = form.draft.with_untracked(|d| *d != InquiryDraft::default());
-        if busy && !confirm(use_i18n().t(Key::AskReplaceDraft)) {
+        if busy && !confirm(i18n.t(Key::AskReplaceDraft)) {
             return;
         }
         done.set(None);

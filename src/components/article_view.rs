@@ -1,0 +1,215 @@
+//! An educational article as patients read it. Studio's preview uses this very component, so what the
+//! content team checks is what patients get.
+//!
+//! The body arrives as Markdown and is turned into a typed document by `portal_core::markdown`, which
+//! has no HTML variant at all: every text below is set as text, so nothing in an article can run script.
+
+use leptos::prelude::*;
+use portal_core::learn::Article;
+use portal_core::markdown::{self, Align, Block, CalloutKind, Document, Inline};
+
+use crate::i18n::{use_i18n, Key};
+
+/// Long pages get a table of contents: at least this many sections.
+const TOC_MIN_HEADINGS: usize = 4;
+
+/// The article's meta line, table of contents and body. The page supplies the `<h1>`.
+#[component]
+pub fn ArticleView(#[prop(into)] article: Signal<Article>) -> impl IntoView {
+    let i18n = use_i18n();
+    let doc = Memo::new(move |_| article.with(|a| markdown::parse(&a.body)));
+    let meta = move || {
+        article.with(|a| {
+            i18n.fill(
+                Key::LearnMeta,
+                &[
+                    ("minutes", &a.reading_minutes.to_string()),
+                    (
+                        "date",
+                        &crate::routes::my_inquiries::local_date(&a.last_reviewed, &a.language),
+                    ),
+                ],
+            )
+        })
+    };
+    view! {
+        <div class="article" lang=move || article.with(|a| a.language.clone())>
+            <p class="article-summary lead">{move || article.with(|a| a.summary.clone())}</p>
+            <p class="article-meta">{meta}</p>
+            {move || doc.with(|d| {
+                let toc = markdown::toc(d);
+                (toc.len() >= TOC_MIN_HEADINGS).then(|| view! { <TableOfContents entries=toc /> })
+            })}
+            <div class="article-body">{move || doc.with(render_document)}</div>
+            <p class="article-approval">
+                {move || article.with(|a| {
+                    if a.approval_code.is_empty() {
+                        i18n.t(Key::LearnNotApproved).to_string()
+                    } else {
+                        i18n.fill(Key::LearnApproval, &[("code", &a.approval_code)])
+                    }
+                })}
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn TableOfContents(entries: Vec<(u8, String, String)>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav class="toc" aria-labelledby="toc-title">
+            <h2 id="toc-title" class="toc-title">{move || i18n.t(Key::LearnContents)}</h2>
+            <ol>
+                {entries.into_iter().filter(|(level, _, _)| *level <= 3).map(|(level, id, text)| {
+                    let href = format!("#{id}");
+                    let sub = level == 3;
+                    view! { <li class:sub=sub><a href=href>{text}</a></li> }
+                }).collect_view()}
+            </ol>
+        </nav>
+    }
+}
+
+/// The body's blocks as views.
+pub fn render_document(doc: &Document) -> AnyView {
+    doc.blocks
+        .iter()
+        .map(render_block)
+        .collect_view()
+        .into_any()
+}
+
+fn render_blocks(blocks: &[Block]) -> AnyView {
+    blocks.iter().map(render_block).collect_view().into_any()
+}
+
+fn render_block(block: &Block) -> AnyView {
+    match block {
+        Block::Heading { level, id, content } => {
+            let inner = render_inlines(content);
+            let id = id.clone();
+            match level {
+                2 => view! { <h2 id=id>{inner}</h2> }.into_any(),
+                3 => view! { <h3 id=id>{inner}</h3> }.into_any(),
+                4 => view! { <h4 id=id>{inner}</h4> }.into_any(),
+                5 => view! { <h5 id=id>{inner}</h5> }.into_any(),
+                _ => view! { <h6 id=id>{inner}</h6> }.into_any(),
+            }
+        }
+        Block::Paragraph(inlines) => view! { <p>{render_inlines(inlines)}</p> }.into_any(),
+        Block::List {
+            ordered,
+            start,
+            items,
+        } => {
+            let items = items
+                .iter()
+                .map(|item| view! { <li>{render_blocks(item)}</li> })
+                .collect_view();
+            if *ordered {
+                view! { <ol start=*start>{items}</ol> }.into_any()
+            } else {
+                view! { <ul>{items}</ul> }.into_any()
+            }
+        }
+        Block::Quote(blocks) => {
+            view! { <blockquote>{render_blocks(blocks)}</blockquote> }.into_any()
+        }
+        Block::Callout { kind, blocks } => render_callout(*kind, blocks),
+        Block::Table { align, head, rows } => {
+            // Classes, not style attributes: the Content-Security-Policy allows no inline styles.
+            let align_of = |i: usize| match align.get(i) {
+                Some(Align::Center) => Some("align-center"),
+                Some(Align::Right) => Some("align-right"),
+                Some(Align::Left) => Some("align-left"),
+                _ => None,
+            };
+            let head = head
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    view! { <th scope="col" class=align_of(i)>{render_inlines(cell)}</th> }
+                })
+                .collect_view();
+            let rows = rows
+                .iter()
+                .map(|row| {
+                    let cells = row
+                        .iter()
+                        .enumerate()
+                        .map(|(i, cell)| {
+                            view! { <td class=align_of(i)>{render_inlines(cell)}</td> }
+                        })
+                        .collect_view();
+                    view! { <tr>{cells}</tr> }
+                })
+                .collect_view();
+            // Wide tables scroll inside their own box instead of pushing the page sideways; the box
+            // is focusable so keyboard users can scroll it too.
+            let i18n = use_i18n();
+            view! {
+                <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(Key::LearnTable)>
+                    <table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
+                </div>
+            }
+            .into_any()
+        }
+        Block::Code(text) => view! { <pre><code>{text.clone()}</code></pre> }.into_any(),
+        Block::Rule => view! { <hr /> }.into_any(),
+    }
+}
+
+fn render_callout(kind: CalloutKind, blocks: &[Block]) -> AnyView {
+    let i18n = use_i18n();
+    let (class, label) = match kind {
+        CalloutKind::Doctor => ("callout callout-doctor", Key::LearnCalloutDoctor),
+        CalloutKind::Warning => ("callout callout-warning", Key::LearnCalloutWarning),
+        CalloutKind::Note => ("callout callout-note", Key::LearnCalloutNote),
+    };
+    // A note, not an <aside>: several callouts on a page would be indistinguishable landmarks.
+    view! {
+        <div class=class role="note">
+            <p class="callout-label">{move || i18n.t(label)}</p>
+            {render_blocks(blocks)}
+        </div>
+    }
+    .into_any()
+}
+
+fn render_inlines(inlines: &[Inline]) -> AnyView {
+    inlines.iter().map(render_inline).collect_view().into_any()
+}
+
+fn render_inline(inline: &Inline) -> AnyView {
+    match inline {
+        Inline::Text(text) => text.clone().into_any(),
+        Inline::Emphasis(inner) => view! { <em>{render_inlines(inner)}</em> }.into_any(),
+        Inline::Strong(inner) => view! { <strong>{render_inlines(inner)}</strong> }.into_any(),
+        Inline::Code(text) => view! { <code>{text.clone()}</code> }.into_any(),
+        Inline::LineBreak => view! { <br /> }.into_any(),
+        Inline::Image { src, alt } => {
+            view! { <img src=src.clone() alt=alt.clone() loading="lazy" decoding="async" /> }
+                .into_any()
+        }
+        Inline::Link {
+            href,
+            external,
+            content,
+        } => {
+            if *external {
+                let i18n = use_i18n();
+                // Another site: a new tab without access back to this one, and said so in words.
+                view! {
+                    <a href=href.clone() target="_blank" rel="noopener noreferrer external" class="external">
+                        {render_inlines(content)}
+                        <span class="visually-hidden">{move || i18n.t(Key::LearnExternal)}</span>
+                    </a>
+                }
+                .into_any()
+            } else {
+                view! { <a href=href.clone()>{render_inlines(content)}</a> }.into_any()
+            }
+        }
+    }
+}
