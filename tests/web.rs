@@ -348,3 +348,87 @@ async fn broken_settings_show_a_clear_error_page() {
         .contains("/config.json is invalid"));
     assert!(root.query_selector("button").unwrap().is_some());
 }
+
+fn article_with_body(body: &str) -> portal_core::learn::Article {
+    portal_core::learn::Article {
+        slug: "test".into(),
+        language: "en".into(),
+        title: "A test guide".into(),
+        summary: "What this guide is about.".into(),
+        body: body.into(),
+        topics: vec![portal_core::learn::ArticleTopic::Medicine],
+        reading_minutes: 2,
+        reading_grade: None,
+        last_reviewed: "2026-10-01".into(),
+        review_by: "2027-10-01".into(),
+        approval_code: "PP-UK-0001 10/2026".into(),
+        status: portal_core::learn::ArticleStatus::Published,
+        medicine_id: None,
+        featured: false,
+        updated_at: "2026-10-01T00:00:00Z".into(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn articles_render_hostile_markdown_as_harmless_text() {
+    use patient_portal::components::article_view::ArticleView;
+    let body = "## Start\n\n<script>window.hacked = 1</script>\n\nInline <img src=x onerror=\"window.hacked=2\"> tag.\n\n\
+        [bad](javascript:window.hacked=3) [data](data:text/html,hi) [site](https://example.org/page) [here](/learn/other)\n\n\
+        > [!DOCTOR]\n> Talk to your doctor first.\n\n| Day | Taken |\n|---|:-:|\n| Mon | yes |\n\n## Two\n\n## Three\n\n### Four\n";
+    let root = container();
+    let article = article_with_body(body);
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(I18n::with_language(Language::En));
+        view! { <ArticleView article=article.clone() /> }
+    });
+    settle().await;
+    assert!(
+        root.query_selector("script").unwrap().is_none(),
+        "no script element"
+    );
+    assert!(
+        root.query_selector("img").unwrap().is_none(),
+        "raw HTML images are text"
+    );
+    assert!(
+        root.text_content().unwrap().contains("<img src=x"),
+        "the raw tag shows as text"
+    );
+    let links = root.query_selector_all("a[href]").unwrap();
+    let mut hrefs = Vec::new();
+    for i in 0..links.length() {
+        let a: web_sys::Element = links.item(i).unwrap().unchecked_into();
+        hrefs.push(a.get_attribute("href").unwrap());
+    }
+    assert!(
+        hrefs
+            .iter()
+            .all(|h| !h.to_lowercase().starts_with("javascript") && !h.starts_with("data")),
+        "{hrefs:?}"
+    );
+    let external = find(&root, "a.external");
+    assert_eq!(
+        external.get_attribute("href").as_deref(),
+        Some("https://example.org/page")
+    );
+    assert_eq!(external.get_attribute("target").as_deref(), Some("_blank"));
+    assert!(external.get_attribute("rel").unwrap().contains("noopener"));
+    assert!(find(&root, ".callout-doctor")
+        .text_content()
+        .unwrap()
+        .contains("Talk to your doctor first."));
+    assert_eq!(
+        find(&root, "td.align-center").text_content().unwrap(),
+        "yes"
+    );
+    assert!(
+        root.query_selector("nav.toc").unwrap().is_some(),
+        "four sections get a table of contents"
+    );
+    assert!(find(&root, ".article-approval")
+        .text_content()
+        .unwrap()
+        .contains("PP-UK-0001"));
+    let hacked = js_sys::Reflect::get(&web_sys::window().unwrap(), &"hacked".into()).unwrap();
+    assert!(hacked.is_undefined(), "nothing ran");
+}
