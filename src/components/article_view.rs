@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use portal_core::learn::Article;
 use portal_core::markdown::{self, Align, Block, CalloutKind, Document, Inline};
 
-use crate::i18n::{use_i18n, Key};
+use crate::i18n::{tr, use_i18n, Key};
 
 /// Long pages get a table of contents: at least this many sections.
 const TOC_MIN_HEADINGS: usize = 4;
@@ -56,10 +56,9 @@ pub fn ArticleView(#[prop(into)] article: Signal<Article>) -> impl IntoView {
 
 #[component]
 fn TableOfContents(entries: Vec<(u8, String, String)>) -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <nav class="toc" aria-labelledby="toc-title">
-            <h2 id="toc-title" class="toc-title">{move || i18n.t(Key::LearnContents)}</h2>
+            <h2 id="toc-title" class="toc-title">{tr(Key::LearnContents)}</h2>
             <ol>
                 {entries.into_iter().filter(|(level, _, _)| *level <= 3).map(|(level, id, text)| {
                     let href = format!("#{id}");
@@ -161,7 +160,6 @@ fn render_block(block: &Block) -> AnyView {
 }
 
 fn render_callout(kind: CalloutKind, blocks: &[Block]) -> AnyView {
-    let i18n = use_i18n();
     let (class, label) = match kind {
         CalloutKind::Doctor => ("callout callout-doctor", Key::LearnCalloutDoctor),
         CalloutKind::Warning => ("callout callout-warning", Key::LearnCalloutWarning),
@@ -170,7 +168,7 @@ fn render_callout(kind: CalloutKind, blocks: &[Block]) -> AnyView {
     // A note, not an <aside>: several callouts on a page would be indistinguishable landmarks.
     view! {
         <div class=class role="note">
-            <p class="callout-label">{move || i18n.t(label)}</p>
+            <p class="callout-label">{tr(label)}</p>
             {render_blocks(blocks)}
         </div>
     }
@@ -198,12 +196,11 @@ fn render_inline(inline: &Inline) -> AnyView {
             content,
         } => {
             if *external {
-                let i18n = use_i18n();
                 // Another site: a new tab without access back to this one, and said so in words.
                 view! {
                     <a href=href.clone() target="_blank" rel="noopener noreferrer external" class="external">
                         {render_inlines(content)}
-                        <span class="visually-hidden">{move || i18n.t(Key::LearnExternal)}</span>
+                        <span class="visually-hidden">{tr(Key::LearnExternal)}</span>
                     </a>
                 }
                 .into_any()

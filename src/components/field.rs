@@ -4,7 +4,7 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use crate::i18n::{use_i18n, Key};
+use crate::i18n::{tr, Key};
 
 /// How one input behaves: its type and the browser hints that help people fill it.
 #[derive(Debug, Clone, Copy)]
@@ -25,12 +25,11 @@ pub fn TextField(
     error: RwSignal<Option<Key>>,
     #[prop(optional)] node_ref: NodeRef<Input>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let error_id = format!("{id}-error");
     let described_by = error_id.clone();
     view! {
         <div class="field">
-            <label for=id>{move || i18n.t(label)}</label>
+            <label for=id>{tr(label)}</label>
             <input
                 id=id
                 name=id
@@ -50,7 +49,7 @@ pub fn TextField(
             />
             {move || {
                 let id = error_id.clone();
-                error.get().map(|k| view! { <p id=id class="field-error">{move || i18n.t(k)}</p> })
+                error.get().map(|k| view! { <p id=id class="field-error">{tr(k)}</p> })
             }}
         </div>
     }

@@ -3,12 +3,11 @@
 use leptos::prelude::*;
 use portal_core::api::RuntimeConfig;
 
-use crate::i18n::{tr, use_i18n, Key};
+use crate::i18n::{tr, Key};
 
 /// "Not for emergencies" with the local emergency number, and no personal medical advice.
 #[component]
 pub fn EmergencyNotice() -> impl IntoView {
-    let i18n = use_i18n();
     let number = use_context::<RuntimeConfig>()
         .map(|c| c.emergency_number)
         .unwrap_or_else(|| "112".into());
@@ -17,9 +16,9 @@ pub fn EmergencyNotice() -> impl IntoView {
         <aside class="notice notice-urgent" aria-labelledby="emergency-title">
             <h2 id="emergency-title" class="notice-title">{tr(Key::EmergencyTitle)}</h2>
             <p>
-                {move || i18n.t(Key::EmergencyBodyBefore)} " "
+                {tr(Key::EmergencyBodyBefore)} " "
                 <a href=tel class="notice-phone">{number}</a> " "
-                {move || i18n.t(Key::EmergencyBodyAfter)}
+                {tr(Key::EmergencyBodyAfter)}
             </p>
             <p>{tr(Key::NoPersonalAdvice)}</p>
         </aside>

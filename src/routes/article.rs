@@ -97,7 +97,6 @@ pub fn ArticlePageView() -> impl IntoView {
 
 #[component]
 fn Reading(page: ArticlePage, slug: String, offline: bool) -> impl IntoView {
-    let i18n = use_i18n();
     let Some(article) = page.article.clone() else {
         return view! { <NotTranslated languages=page.available_languages /> }.into_any();
     };
@@ -108,24 +107,24 @@ fn Reading(page: ArticlePage, slug: String, offline: bool) -> impl IntoView {
     view! {
         <article class="article-page">
             <TextPageTitle text=title />
-            {offline.then(|| view! { <p class="notice" role="status">{move || i18n.t(Key::LearnOfflineCopy)}</p> })}
+            {offline.then(|| view! { <p class="notice" role="status">{tr(Key::LearnOfflineCopy)}</p> })}
             <ArticleView article=article />
             <div class="article-actions">
                 <SaveForOffline slug=slug.clone() language=language.clone() />
-                <button type="button" class="button" on:click=|_| print()>{move || i18n.t(Key::LearnPrint)}</button>
+                <button type="button" class="button" on:click=|_| print()>{tr(Key::LearnPrint)}</button>
             </div>
             {medicine.map(|id| {
                 let href = format!("/ask?medicine={}", portal_core::navigation::encode_query_value(&id));
                 view! {
                     <p class="ask-about">
-                        <A href=href attr:class="button button-primary">{move || i18n.t(Key::LearnAskAboutMedicine)}</A>
+                        <A href=href attr:class="button button-primary">{tr(Key::LearnAskAboutMedicine)}</A>
                     </p>
                 }
             })}
             <Feedback slug=slug.clone() language=language />
             {(!related.is_empty()).then(|| view! {
                 <section class="related" aria-labelledby="related-title">
-                    <h2 id="related-title">{move || i18n.t(Key::LearnRelated)}</h2>
+                    <h2 id="related-title">{tr(Key::LearnRelated)}</h2>
                     <ul class="article-list" role="list">
                         {related.into_iter().map(|r| view! {
                             <li>
@@ -245,43 +244,43 @@ fn Feedback(slug: String, language: String) -> impl IntoView {
     });
     view! {
         <section class="feedback" aria-labelledby="feedback-title">
-            <h2 id="feedback-title">{move || i18n.t(Key::LearnHelpfulTitle)}</h2>
+            <h2 id="feedback-title">{tr(Key::LearnHelpfulTitle)}</h2>
             {move || match state.get() {
-                FeedbackState::Thanks => view! { <p role="status">{move || i18n.t(Key::LearnHelpfulThanks)}</p> }.into_any(),
+                FeedbackState::Thanks => view! { <p role="status">{tr(Key::LearnHelpfulThanks)}</p> }.into_any(),
                 other => view! {
                     <fieldset class="field choices">
-                        <legend class="visually-hidden">{move || i18n.t(Key::LearnHelpfulTitle)}</legend>
+                        <legend class="visually-hidden">{tr(Key::LearnHelpfulTitle)}</legend>
                         <div class="choice">
                             <input type="radio" id="helpful-yes" name="helpful"
                                 prop:checked=move || helpful.get() == Some(true)
                                 on:change=move |_| helpful.set(Some(true)) />
-                            <label for="helpful-yes">{move || i18n.t(Key::Yes)}</label>
+                            <label for="helpful-yes">{tr(Key::Yes)}</label>
                         </div>
                         <div class="choice">
                             <input type="radio" id="helpful-no" name="helpful"
                                 prop:checked=move || helpful.get() == Some(false)
                                 on:change=move |_| helpful.set(Some(false)) />
-                            <label for="helpful-no">{move || i18n.t(Key::No)}</label>
+                            <label for="helpful-no">{tr(Key::No)}</label>
                         </div>
                     </fieldset>
                     {move || helpful.get().is_some().then(|| view! {
                         <div class="field">
                             <label for="helpful-comment">
-                                {move || i18n.t(Key::LearnHelpfulComment)} " "
-                                <span class="optional">{move || i18n.t(Key::AskOptional)}</span>
+                                {tr(Key::LearnHelpfulComment)} " "
+                                <span class="optional">{tr(Key::AskOptional)}</span>
                             </label>
-                            <p id="helpful-comment-hint" class="hint">{move || i18n.t(Key::LearnHelpfulCommentHint)}</p>
+                            <p id="helpful-comment-hint" class="hint">{tr(Key::LearnHelpfulCommentHint)}</p>
                             <textarea id="helpful-comment" rows="3" aria-describedby="helpful-comment-hint"
                                 prop:value=move || comment.get()
                                 on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                         </div>
                         <button type="button" class="button" on:click=move |_| send.run(())
                             aria-disabled=move || (state.get() == FeedbackState::Sending).to_string()>
-                            {move || i18n.t(Key::LearnHelpfulSend)}
+                            {tr(Key::LearnHelpfulSend)}
                         </button>
                     })}
                     {match other {
-                        FeedbackState::Failed(k) => Some(view! { <p class="field-error" role="alert">{move || i18n.t(k)}</p> }.into_any()),
+                        FeedbackState::Failed(k) => Some(view! { <p class="field-error" role="alert">{tr(k)}</p> }.into_any()),
                         FeedbackState::TooLong => Some(view! {
                             <p class="field-error" role="alert">
                                 {move || i18n.fill(Key::AskErrorTooLong, &[("max", &MAX_FEEDBACK_CHARS.to_string())])}

@@ -141,8 +141,8 @@ fn SearchResults(lib: Library, found: Vec<portal_core::search::Hit>) -> impl Int
     if found.is_empty() {
         return view! {
             <div class="search-empty">
-                <p>{move || i18n.t(Key::LearnSearchNoneHelp)}</p>
-                <p><A href="/ask" attr:class="button">{move || i18n.t(Key::LearnAskInstead)}</A></p>
+                <p>{tr(Key::LearnSearchNoneHelp)}</p>
+                <p><A href="/ask" attr:class="button">{tr(Key::LearnAskInstead)}</A></p>
             </div>
         }
         .into_any();
@@ -216,7 +216,7 @@ fn Shelves(lib: Library, kept: Vec<OfflineArticle>) -> impl IntoView {
     view! {
         {(!featured.is_empty()).then(|| view! {
             <section class="shelf" aria-labelledby="shelf-featured">
-                <h2 id="shelf-featured">{move || i18n.t(Key::LearnFeatured)}</h2>
+                <h2 id="shelf-featured">{tr(Key::LearnFeatured)}</h2>
                 <ul class="cards" role="list">
                     {featured.into_iter().map(|a| view! { <ArticleCard article=a /> }).collect_view()}
                 </ul>
@@ -224,7 +224,7 @@ fn Shelves(lib: Library, kept: Vec<OfflineArticle>) -> impl IntoView {
         })}
         {shelves}
         <section class="shelf" aria-labelledby="shelf-newest">
-            <h2 id="shelf-newest">{move || i18n.t(Key::LearnNewest)}</h2>
+            <h2 id="shelf-newest">{tr(Key::LearnNewest)}</h2>
             <ArticleList list=newest />
         </section>
         <KeptArticles kept />
@@ -269,15 +269,15 @@ fn KeptArticles(kept: Vec<OfflineArticle>) -> impl IntoView {
         .collect();
     (!mine.is_empty()).then(|| view! {
         <section class="shelf" aria-labelledby="shelf-kept">
-            <h2 id="shelf-kept">{move || i18n.t(Key::LearnKept)}</h2>
-            <p class="hint">{move || i18n.t(Key::LearnKeptHint)}</p>
+            <h2 id="shelf-kept">{tr(Key::LearnKept)}</h2>
+            <p class="hint">{tr(Key::LearnKeptHint)}</p>
             <ul class="article-list" role="list">
                 {mine.into_iter().map(|k| {
                     let title = k.page.article.as_ref().map(|a| a.title.clone()).unwrap_or_default();
                     view! {
                         <li>
                             <A href=article_href(&k.slug)>{title}</A>
-                            {k.saved.then(|| view! { " " <span class="badge">{move || i18n.t(Key::LearnSavedBadge)}</span> })}
+                            {k.saved.then(|| view! { " " <span class="badge">{tr(Key::LearnSavedBadge)}</span> })}
                         </li>
                     }
                 }).collect_view()}

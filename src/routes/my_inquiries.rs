@@ -102,12 +102,12 @@ fn InquiryCard(item: InquirySummary) -> impl IntoView {
                 " · "
                 {move || local_date(&received, i18n.language().tag())}
             </p>
-            {item.safety_report.then(|| view! { <p class="hint">{move || i18n.t(Key::MineSafetyNote)}</p> })}
+            {item.safety_report.then(|| view! { <p class="hint">{tr(Key::MineSafetyNote)}</p> })}
             <p class="inquiry-question">{item.question.clone()}</p>
             {item.answer.clone().map(|answer| view! {
                 <div class="answer">
                     <h3>
-                        {move || i18n.t(Key::MineAnswerTitle)}
+                        {tr(Key::MineAnswerTitle)}
                         {answered_at.clone().map(|at| view! { " · " {move || local_date(&at, i18n.language().tag())} })}
                     </h3>
                     <p class="answer-text">{answer}</p>

@@ -10,7 +10,7 @@ use crate::auth::{use_auth, SignedOutReason};
 use crate::components::error_text::error_key;
 use crate::components::field::{InputKind, TextField};
 use crate::components::page::PageTitle;
-use crate::i18n::{use_i18n, Key};
+use crate::i18n::{tr, use_i18n, Key};
 
 /// The email typed so far survives a reload in this tab (never the password).
 const EMAIL_DRAFT_KEY: &str = "portal.sign-in.email";
@@ -146,11 +146,11 @@ pub fn SignIn() -> impl IntoView {
         {move || {
             let why = reason()
                 .or_else(|| query.read().get("next").filter(|n| safe_return_path(Some(n)) != "/").map(|_| Key::SignInToContinue));
-            why.map(|k| view! { <p class="notice" role="status">{move || i18n.t(k)}</p> })
+            why.map(|k| view! { <p class="notice" role="status">{tr(k)}</p> })
         }}
         <form class="form sign-in-form" on:submit=submit novalidate>
             <div class="form-error" role="alert">
-                {move || form_error.get().map(|k| view! { <p>{move || i18n.t(k)}</p> })}
+                {move || form_error.get().map(|k| view! { <p>{tr(k)}</p> })}
             </div>
             <TextField id="sign-in-email" label=Key::SignInEmail kind=EMAIL value=email error=email_problem node_ref=email_input />
             <TextField

@@ -49,12 +49,12 @@ pub fn Studio() -> impl IntoView {
             Some(Ok(items)) => view! {
                 <div class="table-scroll">
                     <table class="studio-table">
-                        <caption>{move || i18n.t(Key::StudioListCaption)}</caption>
+                        <caption>{tr(Key::StudioListCaption)}</caption>
                         <thead><tr>
-                            <th scope="col">{move || i18n.t(Key::StudioColTitle)}</th>
-                            <th scope="col">{move || i18n.t(Key::StudioColLanguage)}</th>
-                            <th scope="col">{move || i18n.t(Key::StudioColState)}</th>
-                            <th scope="col">{move || i18n.t(Key::StudioColReviewBy)}</th>
+                            <th scope="col">{tr(Key::StudioColTitle)}</th>
+                            <th scope="col">{tr(Key::StudioColLanguage)}</th>
+                            <th scope="col">{tr(Key::StudioColState)}</th>
+                            <th scope="col">{tr(Key::StudioColReviewBy)}</th>
                         </tr></thead>
                         <tbody>
                             {items.into_iter().map(|a| view! { <StudioRow article=a /> }).collect_view()}
@@ -68,7 +68,6 @@ pub fn Studio() -> impl IntoView {
 
 #[component]
 fn StudioRow(article: StudioArticleSummary) -> impl IntoView {
-    let i18n = use_i18n();
     let state = match (article.status, article.has_unpublished_changes) {
         (ArticleStatus::Draft, _) => Key::StudioStateDraft,
         (ArticleStatus::Published, true) => Key::StudioStateChanged,
@@ -81,7 +80,7 @@ fn StudioRow(article: StudioArticleSummary) -> impl IntoView {
         <tr>
             <td><A href=studio_href(&article.slug, &article.language)>{article.title.clone()}</A></td>
             <td>{language}</td>
-            <td><span class="badge">{move || i18n.t(state)}</span></td>
+            <td><span class="badge">{tr(state)}</span></td>
             <td>{article.review_by.clone()}</td>
         </tr>
     }
@@ -114,17 +113,17 @@ fn NewArticle() -> impl IntoView {
     view! {
         <form class="new-article" on:submit=start novalidate>
             <div class="field">
-                <label for="new-article-title">{move || i18n.t(Key::StudioNewTitle)}</label>
+                <label for="new-article-title">{tr(Key::StudioNewTitle)}</label>
                 <input id="new-article-title" type="text" maxlength="120"
                     aria-invalid=move || error.get().to_string()
                     aria-describedby=move || error.get().then_some("new-article-error")
                     prop:value=move || title.get()
                     on:input=move |ev| { title.set(event_target_value(&ev)); error.set(false); } />
                 {move || error.get().then(|| view! {
-                    <p id="new-article-error" class="field-error">{move || i18n.t(Key::StudioNewTitleError)}</p>
+                    <p id="new-article-error" class="field-error">{tr(Key::StudioNewTitleError)}</p>
                 })}
             </div>
-            <button type="submit" class="button">{move || i18n.t(Key::StudioNewStart)}</button>
+            <button type="submit" class="button">{tr(Key::StudioNewStart)}</button>
         </form>
     }
 }

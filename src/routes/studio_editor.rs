@@ -336,7 +336,7 @@ pub fn StudioEditor() -> impl IntoView {
                 <p class="breadcrumb"><A href="/studio">{tr(Key::StudioBack)}</A></p>
                 <TextPageTitle text=title />
                 {move || restored.get().then(|| view! {
-                    <p class="notice" role="status">{move || i18n.t(Key::StudioRestored)}</p>
+                    <p class="notice" role="status">{tr(Key::StudioRestored)}</p>
                 })}
                 <SaveStatus editor />
                 <ConflictChoice editor />
@@ -374,7 +374,6 @@ fn SaveStatus(editor: Editor) -> impl IntoView {
 /// Someone else saved first: keep theirs, or put these edits on top of theirs.
 #[component]
 fn ConflictChoice(editor: Editor) -> impl IntoView {
-    let i18n = use_i18n();
     let take_theirs = move |_| {
         if let Some(theirs) = editor.conflict.get_untracked() {
             editor.load(theirs);
@@ -395,10 +394,10 @@ fn ConflictChoice(editor: Editor) -> impl IntoView {
     move || {
         editor.conflict.with(Option::is_some).then(|| view! {
             <div class="notice notice-urgent" role="alert">
-                <p>{move || i18n.t(Key::StudioConflictBody)}</p>
+                <p>{tr(Key::StudioConflictBody)}</p>
                 <p class="form-actions">
-                    <button type="button" class="button" on:click=take_theirs>{move || i18n.t(Key::StudioTakeTheirs)}</button>
-                    <button type="button" class="button" on:click=keep_mine>{move || i18n.t(Key::StudioKeepMine)}</button>
+                    <button type="button" class="button" on:click=take_theirs>{tr(Key::StudioTakeTheirs)}</button>
+                    <button type="button" class="button" on:click=keep_mine>{tr(Key::StudioKeepMine)}</button>
                 </p>
             </div>
         })
@@ -431,37 +430,37 @@ fn EditorFields(editor: Editor) -> impl IntoView {
     view! {
         <form class="studio-fields" on:submit=|ev| ev.prevent_default()>
             <div class="field">
-                <label for="studio-title">{move || i18n.t(Key::StudioFieldTitle)}</label>
+                <label for="studio-title">{tr(Key::StudioFieldTitle)}</label>
                 <input id="studio-title" type="text" maxlength="120"
                     prop:value=move || editor.draft.with(|d| d.title.clone())
                     on:input=move |ev| { let v = event_target_value(&ev); editor.edited(|d| d.title = v); } />
             </div>
             <div class="field">
-                <label for="studio-summary">{move || i18n.t(Key::StudioFieldSummary)}</label>
+                <label for="studio-summary">{tr(Key::StudioFieldSummary)}</label>
                 <textarea id="studio-summary" rows="3" maxlength="300"
                     prop:value=move || editor.draft.with(|d| d.summary.clone())
                     on:input=move |ev| { let v = event_target_value(&ev); editor.edited(|d| d.summary = v); }></textarea>
             </div>
             <div class="field">
-                <label for="studio-body">{move || i18n.t(Key::StudioFieldBody)}</label>
-                <p id="studio-body-hint" class="hint">{move || i18n.t(Key::StudioFieldBodyHint)}</p>
+                <label for="studio-body">{tr(Key::StudioFieldBody)}</label>
+                <p id="studio-body-hint" class="hint">{tr(Key::StudioFieldBodyHint)}</p>
                 <textarea id="studio-body" class="studio-body" rows="24" aria-describedby="studio-body-hint"
                     prop:value=move || editor.draft.with(|d| d.body.clone())
                     on:input=move |ev| { let v = event_target_value(&ev); editor.edited(|d| d.body = v); }></textarea>
             </div>
             <fieldset class="field choices">
-                <legend>{move || i18n.t(Key::StudioFieldTopics)}</legend>
+                <legend>{tr(Key::StudioFieldTopics)}</legend>
                 {topics}
             </fieldset>
             <div class="field-row">
                 <div class="field">
-                    <label for="studio-reviewed">{move || i18n.t(Key::StudioFieldReviewed)}</label>
+                    <label for="studio-reviewed">{tr(Key::StudioFieldReviewed)}</label>
                     <input id="studio-reviewed" type="date"
                         prop:value=move || editor.draft.with(|d| d.last_reviewed.clone())
                         on:change=move |ev| { let v = event_target_value(&ev); editor.edited(|d| d.last_reviewed = v); } />
                 </div>
                 <div class="field">
-                    <label for="studio-review-by">{move || i18n.t(Key::StudioFieldReviewBy)}</label>
+                    <label for="studio-review-by">{tr(Key::StudioFieldReviewBy)}</label>
                     <input id="studio-review-by" type="date"
                         prop:value=move || editor.draft.with(|d| d.review_by.clone())
                         on:change=move |ev| { let v = event_target_value(&ev); editor.edited(|d| d.review_by = v); } />
@@ -493,9 +492,9 @@ fn Checks(editor: Editor) -> impl IntoView {
     };
     view! {
         <section class="checks" aria-labelledby="checks-title">
-            <h2 id="checks-title">{move || i18n.t(Key::StudioChecksTitle)}</h2>
+            <h2 id="checks-title">{tr(Key::StudioChecksTitle)}</h2>
             <div class="field field-inline">
-                <label for="studio-target">{move || i18n.t(Key::StudioTargetGrade)}</label>
+                <label for="studio-target">{tr(Key::StudioTargetGrade)}</label>
                 <input id="studio-target" type="number" min="1" max="16" step="1" inputmode="numeric"
                     prop:value=move || target.get().to_string() on:change=set_target />
             </div>
@@ -564,7 +563,6 @@ fn finding_view(finding: &Finding) -> AnyView {
 /// The page as patients will see it, at a phone, tablet or desktop width.
 #[component]
 fn Preview(editor: Editor) -> impl IntoView {
-    let i18n = use_i18n();
     let width = RwSignal::new(390u32);
     let article = Signal::derive(move || editor.article());
     let widths = [
@@ -574,21 +572,21 @@ fn Preview(editor: Editor) -> impl IntoView {
     ];
     view! {
         <section class="preview" aria-labelledby="preview-title">
-            <h2 id="preview-title">{move || i18n.t(Key::StudioPreviewTitle)}</h2>
+            <h2 id="preview-title">{tr(Key::StudioPreviewTitle)}</h2>
             <fieldset class="width-switch">
-                <legend>{move || i18n.t(Key::StudioWidth)}</legend>
+                <legend>{tr(Key::StudioWidth)}</legend>
                 {widths.into_iter().map(|(w, label)| {
                     let id = format!("preview-width-{w}");
                     view! {
                         <input type="radio" name="preview-width" id=id.clone()
                             prop:checked=move || width.get() == w on:change=move |_| width.set(w) />
-                        <label for=id>{move || i18n.t(label)} " " {w} " px"</label>
+                        <label for=id>{tr(label)} " " {w} " px"</label>
                     }
                 }).collect_view()}
             </fieldset>
             <LanguageLinks editor />
             <div class="preview-frame" style:width=move || format!("{}px", width.get())>
-                <p class="preview-banner">{move || i18n.t(Key::StudioPreviewBanner)}</p>
+                <p class="preview-banner">{tr(Key::StudioPreviewBanner)}</p>
                 <h1 class="page-title">{move || article.with(|a| a.title.clone())}</h1>
                 <ArticleView article />
             </div>
@@ -714,7 +712,7 @@ fn Publishing(editor: Editor) -> impl IntoView {
     };
     view! {
         <section class="publishing" aria-labelledby="publishing-title">
-            <h2 id="publishing-title">{move || i18n.t(Key::StudioPublishTitle)}</h2>
+            <h2 id="publishing-title">{tr(Key::StudioPublishTitle)}</h2>
             <p>
                 {move || match editor.status.get() {
                     ArticleStatus::Published => i18n.fill(Key::StudioIsPublished, &[("code", &editor.approval_code.get())]),
@@ -722,27 +720,27 @@ fn Publishing(editor: Editor) -> impl IntoView {
                 }}
             </p>
             <p>
-                {move || i18n.t(Key::StudioPreviewLink)} " "
+                {tr(Key::StudioPreviewLink)} " "
                 <A href=move || preview_href(&editor.slug.get_value(), &editor.language.get_value())>
                     {move || preview_href(&editor.slug.get_value(), &editor.language.get_value())}
                 </A>
             </p>
             <form on:submit=publish novalidate>
                 <div class="field">
-                    <label for="studio-approval">{move || i18n.t(Key::StudioApprovalCode)}</label>
+                    <label for="studio-approval">{tr(Key::StudioApprovalCode)}</label>
                     <input id="studio-approval" type="text" maxlength="60" autocomplete="off"
                         aria-invalid=move || error.get().is_some().to_string()
                         aria-describedby=move || error.get().map(|_| "studio-approval-error")
                         prop:value=move || code.get()
                         on:input=move |ev| { code.set(event_target_value(&ev)); error.set(None); } />
-                    {move || error.get().map(|k| view! { <p id="studio-approval-error" class="field-error" role="alert">{move || i18n.t(k)}</p> })}
+                    {move || error.get().map(|k| view! { <p id="studio-approval-error" class="field-error" role="alert">{tr(k)}</p> })}
                 </div>
                 <p class="form-actions">
                     <button type="submit" class="button button-primary" aria-disabled=move || busy.get().to_string()>
-                        {move || i18n.t(Key::StudioPublish)}
+                        {tr(Key::StudioPublish)}
                     </button>
                     {move || (editor.status.get() == ArticleStatus::Published).then(|| view! {
-                        <button type="button" class="button" on:click=unpublish>{move || i18n.t(Key::StudioUnpublish)}</button>
+                        <button type="button" class="button" on:click=unpublish>{tr(Key::StudioUnpublish)}</button>
                     })}
                 </p>
             </form>
@@ -775,10 +773,10 @@ pub fn StudioPreview() -> impl IntoView {
         Some(Ok(draft)) => {
             let edit = studio_href(&draft.article.slug, &draft.article.language);
             view! {
-                <p class="preview-banner">{move || i18n.t(Key::StudioPreviewBanner)}</p>
+                <p class="preview-banner">{tr(Key::StudioPreviewBanner)}</p>
                 <TextPageTitle text=draft.article.title.clone() />
                 <ArticleView article=draft.article.clone() />
-                <p><A href=edit>{move || i18n.t(Key::StudioEditThis)}</A></p>
+                <p><A href=edit>{tr(Key::StudioEditThis)}</A></p>
             }
             .into_any()
         }

@@ -2,10 +2,12 @@
 //! with it right beside it: `aria-invalid` marks the input and `aria-describedby` reads the message
 //! (and any hint) with it, so screen-reader users hear what to fix where they are.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use portal_core::inquiry::{char_count, Field, FieldProblem, InquiryDraft, Problem};
 
-use crate::i18n::{use_i18n, I18n, Key};
+use crate::i18n::{tr, use_i18n, I18n, Key};
 
 use super::AskForm;
 
@@ -224,10 +226,10 @@ pub fn TextInput(
     view! {
         <div class="field">
             <label for=id.clone()>
-                {move || i18n.t(label)}
-                {optional.then(|| view! { " " <span class="optional">{move || i18n.t(Key::AskOptional)}</span> })}
+                {tr(label)}
+                {optional.then(|| view! { " " <span class="optional">{tr(Key::AskOptional)}</span> })}
             </label>
-            {hint.map(|h| view! { <p id=hint_id class="hint">{move || i18n.t(h)}</p> })}
+            {hint.map(|h| view! { <p id=hint_id class="hint">{tr(h)}</p> })}
             {move || error.get().map(|text| view! { <p id=error_id.clone() class="field-error">{text}</p> })}
             {control}
             {kind.multiline.then(|| view! {
@@ -261,7 +263,14 @@ pub const fn explained<T>(value: T, label: Key, detail: Key) -> Choice<T> {
     }
 }
 
-/// A group of radio buttons in a fieldset whose legend asks the question.
+/// Which choice of a group the draft holds, by position.
+type Selected = Arc<dyn Fn(&InquiryDraft) -> Option<usize> + Send + Sync>;
+/// Records the choice at a position in the draft.
+type Pick = Arc<dyn Fn(&mut InquiryDraft, usize) + Send + Sync>;
+
+/// A group of radio buttons in a fieldset whose legend asks the question. Only this thin layer is
+/// generic over the value type; the group itself works by position, so its view code exists once in
+/// the bundle however many kinds of choice the form asks for.
 #[component]
 pub fn RadioGroup<T>(
     form: AskForm,
@@ -278,7 +287,30 @@ pub fn RadioGroup<T>(
 where
     T: Copy + PartialEq + Send + Sync + 'static,
 {
-    let i18n = use_i18n();
+    let labels: Vec<(Key, Option<Key>)> = choices.iter().map(|c| (c.label, c.detail)).collect();
+    let values: Vec<T> = choices.iter().map(|c| c.value).collect();
+    let lookup = values.clone();
+    let selected: Selected =
+        Arc::new(move |d: &InquiryDraft| get(d).and_then(|v| lookup.iter().position(|x| *x == v)));
+    let pick: Pick = Arc::new(move |d: &mut InquiryDraft, i: usize| {
+        if let Some(v) = values.get(i) {
+            set(d, *v);
+        }
+    });
+    choice_group(form, field, id, legend, hint, labels, selected, pick)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn choice_group(
+    form: AskForm,
+    field: Field,
+    id: Option<&'static str>,
+    legend: Key,
+    hint: Option<Key>,
+    labels: Vec<(Key, Option<Key>)>,
+    selected: Selected,
+    pick: Pick,
+) -> AnyView {
     let base = id.map(str::to_owned).unwrap_or_else(|| field_id(field));
     let error = error_for(form, field);
     let error_id = format!("{base}-error");
@@ -296,33 +328,33 @@ where
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
-    let options = choices
+    let options = labels
         .into_iter()
         .enumerate()
-        .map(|(i, c)| {
+        .map(|(i, (label, detail))| {
             let id = if i == 0 {
                 base.clone()
             } else {
                 format!("{base}-{i}")
             };
             let detail_id = format!("{id}-detail");
-            let value = c.value;
+            let (selected, pick) = (selected.clone(), pick.clone());
             view! {
                 <div class="choice">
                     <input
                         type="radio"
                         id=id.clone()
                         name=base.clone()
-                        aria-describedby=c.detail.map(|_| detail_id.clone())
-                        prop:checked=move || form.draft.with(|d| get(d) == Some(value))
+                        aria-describedby=detail.map(|_| detail_id.clone())
+                        prop:checked=move || form.draft.with(|d| selected(d) == Some(i))
                         on:change=move |_| {
-                            form.draft.update(|d| set(d, value));
+                            form.draft.update(|d| pick(d, i));
                             clear_problem(form, field);
                         }
                     />
                     <label for=id>
-                        {move || i18n.t(c.label)}
-                        {c.detail.map(|k| view! { <span id=detail_id class="choice-detail">{move || i18n.t(k)}</span> })}
+                        {tr(label)}
+                        {detail.map(|k| view! { <span id=detail_id class="choice-detail">{tr(k)}</span> })}
                     </label>
                 </div>
             }
@@ -334,12 +366,13 @@ where
             aria-invalid=move || error.with(Option::is_some).to_string()
             aria-describedby=described_by
         >
-            <legend>{move || i18n.t(legend)}</legend>
-            {hint.map(|h| view! { <p id=hint_id class="hint">{move || i18n.t(h)}</p> })}
+            <legend>{tr(legend)}</legend>
+            {hint.map(|h| view! { <p id=hint_id class="hint">{tr(h)}</p> })}
             {move || error.get().map(|text| view! { <p id=error_id.clone() class="field-error">{text}</p> })}
             {options}
         </fieldset>
     }
+    .into_any()
 }
 
 /// A single checkbox (a consent, one kind of safety event).
@@ -354,7 +387,6 @@ pub fn CheckBox(
     get: fn(&InquiryDraft) -> bool,
     set: fn(&mut InquiryDraft, bool),
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let id = match suffix {
         Some(s) => format!("{}-{s}", field_id(field)),
         None => field_id(field),
@@ -375,7 +407,7 @@ pub fn CheckBox(
                     clear_problem(form, field);
                 }
             />
-            <label for=id>{move || i18n.t(label)}</label>
+            <label for=id>{tr(label)}</label>
         </div>
     }
 }

@@ -405,7 +405,7 @@ fn AskSteps(
                 <div class="form-actions">
                     {move || step.get().previous().map(|prev| view! {
                         <button type="button" class="button" on:click=move |_| form.go_to(prev)>
-                            {move || i18n.t(Key::AskBack)}
+                            {tr(Key::AskBack)}
                         </button>
                     })}
                     <button
@@ -424,7 +424,7 @@ fn AskSteps(
                         }}
                     </button>
                 </div>
-                <p class="hint">{move || i18n.t(Key::AskKeptOnDevice)}</p>
+                <p class="hint">{tr(Key::AskKeptOnDevice)}</p>
             </form>
         </div>
     }
@@ -445,7 +445,7 @@ fn ErrorSummary(form: AskForm) -> impl IntoView {
             node_ref=form.summary
         >
             {move || (!form.problems.with(Vec::is_empty)).then(|| view! {
-                <h3 id="ask-error-summary-title">{move || i18n.t(Key::AskProblemTitle)}</h3>
+                <h3 id="ask-error-summary-title">{tr(Key::AskProblemTitle)}</h3>
                 <ul>
                     {form.problems.get().into_iter().map(|p| {
                         let href = format!("#{}", field_id(p.field));
@@ -474,20 +474,20 @@ fn DoneView(done: Done, on_again: impl Fn() + Copy + Send + Sync + 'static) -> i
             let days = receipt.reply_within_working_days.to_string();
             let safety = receipt.safety_report;
             view! {
-                <h2 id="ask-done" tabindex="-1">{move || i18n.t(Key::AskSentTitle)}</h2>
-                <p>{move || i18n.t(Key::AskReferenceLabel)}</p>
+                <h2 id="ask-done" tabindex="-1">{tr(Key::AskSentTitle)}</h2>
+                <p>{tr(Key::AskReferenceLabel)}</p>
                 <p class="reference">{receipt.reference.clone()}</p>
-                <p>{move || i18n.t(Key::AskReferenceKeep)}</p>
-                <h3>{move || i18n.t(Key::AskNextTitle)}</h3>
+                <p>{tr(Key::AskReferenceKeep)}</p>
+                <h3>{tr(Key::AskNextTitle)}</h3>
                 <p>{move || i18n.fill(how, &[("days", &days)])}</p>
-                {safety.then(|| view! { <p class="notice">{move || i18n.t(Key::AskSentSafety)}</p> })}
+                {safety.then(|| view! { <p class="notice">{tr(Key::AskSentSafety)}</p> })}
             }
             .into_any()
         }
         Done::Queued(reason) => view! {
-            <h2 id="ask-done" tabindex="-1">{move || i18n.t(Key::AskQueuedTitle)}</h2>
-            <p>{move || i18n.t(reason)}</p>
-            <p>{move || i18n.t(Key::AskQueuedBody)}</p>
+            <h2 id="ask-done" tabindex="-1">{tr(Key::AskQueuedTitle)}</h2>
+            <p>{tr(reason)}</p>
+            <p>{tr(Key::AskQueuedBody)}</p>
         }
         .into_any(),
     };
@@ -496,10 +496,10 @@ fn DoneView(done: Done, on_again: impl Fn() + Copy + Send + Sync + 'static) -> i
             {body}
             <p class="form-actions">
                 <button type="button" class="button" on:click=move |_| on_again()>
-                    {move || i18n.t(Key::AskAnother)}
+                    {tr(Key::AskAnother)}
                 </button>
                 {move || auth.session().is_some().then(|| view! {
-                    <A href="/ask/mine" attr:class="button">{move || i18n.t(Key::AskMineLink)}</A>
+                    <A href="/ask/mine" attr:class="button">{tr(Key::AskMineLink)}</A>
                 })}
             </p>
         </section>
@@ -528,7 +528,7 @@ pub fn OutboxPanel(
                 <div class="notice notice-success" role="status">
                     <p>{i18n.fill(Key::AskDeliveredLater, &[("reference", &r.reference)])}</p>
                     <button type="button" class="link-button" on:click=move |_| outbox.dismiss_delivered(&reference)>
-                        {move || i18n.t(Key::Dismiss)}
+                        {tr(Key::Dismiss)}
                     </button>
                 </div>
             }
@@ -540,9 +540,9 @@ pub fn OutboxPanel(
                     <h2 id="outbox-title">
                         {i18n.fill(Key::AskWaitingTitle, &[("count", &list.len().to_string())])}
                     </h2>
-                    <p>{move || i18n.t(Key::AskWaitingBody)}</p>
+                    <p>{tr(Key::AskWaitingBody)}</p>
                     {(!outbox.is_persistent()).then(|| view! {
-                        <p class="field-error">{move || i18n.t(Key::AskNotPersistent)}</p>
+                        <p class="field-error">{tr(Key::AskNotPersistent)}</p>
                     })}
                     <ul class="outbox-list">
                         {list.into_iter().map(|e| {
@@ -557,11 +557,11 @@ pub fn OutboxPanel(
                             let key = e.key.clone();
                             view! {
                                 <li>
-                                    <span class="badge">{move || i18n.t(status)}</span>
+                                    <span class="badge">{tr(status)}</span>
                                     <span class="outbox-question">{excerpt}</span>
                                     {e.needs_person.then(|| view! {
                                         <button type="button" class="link-button" on:click=move |_| on_open(key.clone())>
-                                            {move || i18n.t(Key::AskOpenReturned)}
+                                            {tr(Key::AskOpenReturned)}
                                         </button>
                                     })}
                                 </li>
@@ -569,7 +569,7 @@ pub fn OutboxPanel(
                         }).collect_view()}
                     </ul>
                     <button type="button" class="button" on:click=move |_| outbox.retry_all_now()>
-                        {move || i18n.t(Key::AskTryNow)}
+                        {tr(Key::AskTryNow)}
                     </button>
                 </section>
             })

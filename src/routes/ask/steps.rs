@@ -132,7 +132,6 @@ fn WhoStep(form: AskForm) -> impl IntoView {
 
 #[component]
 fn MedicineStep(form: AskForm) -> impl IntoView {
-    let i18n = use_i18n();
     let filter = RwSignal::new(String::new());
     let product_choices = move || {
         let needle = filter.get().trim().to_lowercase();
@@ -175,14 +174,14 @@ fn MedicineStep(form: AskForm) -> impl IntoView {
             };
             view! {
                 {matches!(products, Products::Failed).then(|| view! {
-                    <p class="notice" role="status">{move || i18n.t(Key::AskProductsFailed)}</p>
+                    <p class="notice" role="status">{tr(Key::AskProductsFailed)}</p>
                 })}
                 {matches!(products, Products::Loading).then(|| view! {
-                    <p class="status" role="status">{move || i18n.t(Key::Loading)}</p>
+                    <p class="status" role="status">{tr(Key::Loading)}</p>
                 })}
                 <ProductRadios form choices=list names />
                 {(shown == 0 && matches!(products, Products::Loaded(_))).then(|| view! {
-                    <p class="status" role="status">{move || i18n.t(Key::AskProductNoMatch)}</p>
+                    <p class="status" role="status">{tr(Key::AskProductNoMatch)}</p>
                 })}
             }
         }}
@@ -277,7 +276,7 @@ fn ProductRadios(
             aria-invalid=move || error.with(Option::is_some).to_string()
             aria-describedby=move || error.with(Option::is_some).then(|| described.clone())
         >
-            <legend>{move || i18n.t(Key::AskProductLegend)}</legend>
+            <legend>{tr(Key::AskProductLegend)}</legend>
             {move || error.get().map(|t| view! { <p id=error_id.clone() class="field-error">{t}</p> })}
             {options}
         </fieldset>
@@ -461,7 +460,6 @@ fn SexChoice(form: AskForm) -> impl IntoView {
 
 #[component]
 fn ReplyStep(form: AskForm) -> impl IntoView {
-    let i18n = use_i18n();
     let method = move || form.draft.with(|d| d.contact_method);
     let safety = move || form.draft.with(InquiryDraft::is_safety_report);
     let privacy = use_context::<portal_core::api::RuntimeConfig>()
@@ -563,8 +561,8 @@ fn ReplyStep(form: AskForm) -> impl IntoView {
                 />
             })}
             <p class="hint">
-                {move || i18n.t(Key::AskPrivacyBefore)} " "
-                <a href=privacy>{move || i18n.t(Key::AskPrivacyLink)}</a>
+                {tr(Key::AskPrivacyBefore)} " "
+                <a href=privacy>{tr(Key::AskPrivacyLink)}</a>
             </p>
         </div>
     }
@@ -605,14 +603,14 @@ fn Select(
         .map(|(value, key)| {
             view! {
                 <option value=value prop:selected=move || form.draft.with(|d| get(d) == value)>
-                    {move || i18n.t(key)}
+                    {tr(key)}
                 </option>
             }
         })
         .collect_view();
     view! {
         <div class="field">
-            <label for=id.clone()>{move || i18n.t(label)}</label>
+            <label for=id.clone()>{tr(label)}</label>
             {move || error.get().map(|t| view! { <p id=error_id.clone() class="field-error">{t}</p> })}
             <select
                 id=id
@@ -625,7 +623,7 @@ fn Select(
                 }
             >
                 <option value="" prop:selected=move || form.draft.with(|d| get(d).is_empty())>
-                    {move || i18n.t(Key::AskChoose)}
+                    {tr(Key::AskChoose)}
                 </option>
                 {options}
             </select>
@@ -715,12 +713,12 @@ fn Review(form: AskForm) -> impl IntoView {
         <dl class="review">
             {move || rows().into_iter().map(|(step, label, value)| view! {
                 <div class="review-row">
-                    <dt>{move || i18n.t(label)}</dt>
+                    <dt>{tr(label)}</dt>
                     <dd class="review-value">{value}</dd>
                     <dd>
                         <button type="button" class="link-button" on:click=move |_| form.go_to(step)>
-                            {move || i18n.t(Key::AskChange)}
-                            <span class="visually-hidden">": " {move || i18n.t(label)}</span>
+                            {tr(Key::AskChange)}
+                            <span class="visually-hidden">": " {tr(label)}</span>
                         </button>
                     </dd>
                 </div>
