@@ -12,5 +12,6 @@ pub mod navigation;
 pub mod outbox;
 pub mod readability;
 pub mod retry;
+pub mod schedule;
 pub mod search;
 pub mod sign_in;
