@@ -73,4 +73,13 @@ if $want_test; then
     python3 -m pip install -q brotli || as_root apt-get install -y -q python3-brotli \
       || echo "warning: no brotli module; bundle sizes will be missing" >&2
   fi
+  if ! python3 -c 'import icalendar, dateutil' 2>/dev/null; then
+    say "Installing the Python icalendar and dateutil modules (independent check of calendar files)"
+    # The backend's calendar test fails without them, so failing to install them is an error.
+    python3 -m pip install -q icalendar python-dateutil \
+      || as_root apt-get install -y -q python3-icalendar python3-dateutil \
+      || { echo "error: could not install the Python modules icalendar and python-dateutil" >&2; exit 1; }
+    python3 -c 'import icalendar, dateutil' \
+      || { echo "error: icalendar and dateutil are installed but python3 cannot import them" >&2; exit 1; }
+  fi
 fi

@@ -168,6 +168,82 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX article_feedback_article ON article_feedback(slug, language);
     CREATE INDEX article_feedback_user ON article_feedback(user_id);
     "#,
+    // 4: Reminders: people, their medicines' reminders, logged doses, calendar feed tokens.
+    //
+    // Every table is keyed by the account (`account_id`, the signed-in user's id) first, and
+    // every reference between them includes it, so a row can only ever point at rows of the
+    // same account, and every query names the account. Ids are random and made by the backend,
+    // except dose events' ids, which devices make (UUIDs) so a resent event is recognised: their
+    // key (account_id, id) is what makes sending one twice store it once. Deleting an account
+    // deletes all of it; deleting a person deletes their reminders, doses and calendar token;
+    // deleting a reminder deletes its doses.
+    //
+    // `schedule_json` is the `Schedule` as the API carries it. `stock` counts down by one for
+    // each `taken` dose event stored (never below 0); `refill_at` is only a level to compare it
+    // with. Dose times are kept as sent (normalised to UTC, RFC 3339) and `at_ms`, the same
+    // instant in Unix milliseconds, is what lists select by. `recorded_at` is when the backend
+    // first stored the event. A calendar token is stored as its SHA-256 only, one per person.
+    r#"
+    CREATE TABLE people (
+        account_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        id         TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        colour     TEXT NOT NULL,
+        zone       TEXT NOT NULL,
+        version    INTEGER NOT NULL CHECK (version >= 1),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, id)
+    ) STRICT;
+
+    CREATE TABLE reminders (
+        account_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        id            TEXT NOT NULL,
+        person_id     TEXT NOT NULL,
+        medicine      TEXT NOT NULL,
+        strength      TEXT NOT NULL,
+        dose_amount   TEXT NOT NULL,
+        dose_unit     TEXT NOT NULL,
+        instructions  TEXT NOT NULL,
+        schedule_json TEXT NOT NULL,
+        hide_name_in_calendar INTEGER NOT NULL CHECK (hide_name_in_calendar IN (0, 1)),
+        stock         INTEGER CHECK (stock IS NULL OR stock >= 0),
+        refill_at     INTEGER CHECK (refill_at IS NULL OR refill_at >= 0),
+        version       INTEGER NOT NULL CHECK (version >= 1),
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        PRIMARY KEY (account_id, id),
+        FOREIGN KEY (account_id, person_id) REFERENCES people(account_id, id) ON DELETE CASCADE
+    ) STRICT;
+    CREATE INDEX reminders_person ON reminders(account_id, person_id);
+
+    CREATE TABLE dose_events (
+        account_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        id             TEXT NOT NULL,
+        reminder_id    TEXT NOT NULL,
+        scheduled_at   TEXT,
+        action         TEXT NOT NULL CHECK (action IN ('taken', 'skipped', 'snoozed')),
+        at             TEXT NOT NULL,
+        at_ms          INTEGER NOT NULL,
+        snooze_minutes INTEGER CHECK (snooze_minutes IS NULL OR snooze_minutes IN (10, 30, 60)),
+        reason         TEXT NOT NULL,
+        recorded_at    INTEGER NOT NULL,
+        PRIMARY KEY (account_id, id),
+        FOREIGN KEY (account_id, reminder_id) REFERENCES reminders(account_id, id)
+            ON DELETE CASCADE
+    ) STRICT;
+    CREATE INDEX dose_events_at ON dose_events(account_id, at_ms);
+    CREATE INDEX dose_events_reminder ON dose_events(account_id, reminder_id);
+
+    CREATE TABLE calendar_tokens (
+        token_hash BLOB PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        person_id  TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (account_id, person_id),
+        FOREIGN KEY (account_id, person_id) REFERENCES people(account_id, id) ON DELETE CASCADE
+    ) STRICT;
+    "#,
 ];
 
 #[derive(Debug)]
@@ -463,6 +539,67 @@ mod tests {
             )
             .unwrap();
         assert_eq!(tables, 0);
+    }
+
+    #[test]
+    fn reminder_rows_only_point_within_their_account_and_go_with_it() {
+        let db = Db::open_in_memory().unwrap();
+        db.call_blocking(|c| {
+            c.execute_batch(
+                "INSERT INTO users (id, email, display_name, role, password_hash, created_at)
+                     VALUES ('u1', 'a@example.com', 'A', 'caregiver', 'h', 1),
+                            ('u2', 'b@example.com', 'B', 'patient', 'h', 1);
+                 INSERT INTO people (account_id, id, name, colour, zone, version, created_at,
+                                     updated_at)
+                     VALUES ('u1', 'p1', 'Mum', 'teal', 'UTC', 1, 1, 1);
+                 INSERT INTO reminders (account_id, id, person_id, medicine, strength,
+                     dose_amount, dose_unit, instructions, schedule_json, hide_name_in_calendar,
+                     stock, refill_at, version, created_at, updated_at)
+                     VALUES ('u1', 'r1', 'p1', 'M', '', '1', 'tablet', '', '{}', 0, 5, NULL, 1,
+                             1, 1);
+                 INSERT INTO dose_events (account_id, id, reminder_id, scheduled_at, action, at,
+                     at_ms, snooze_minutes, reason, recorded_at)
+                     VALUES ('u1', 'e1', 'r1', NULL, 'taken', '2026-01-01T00:00:00Z', 0, NULL,
+                             '', 1);",
+            )?;
+            // Another account cannot point at u1's person or reminder, even knowing the ids.
+            let foreign_reminder = c.execute(
+                "INSERT INTO reminders (account_id, id, person_id, medicine, strength,
+                     dose_amount, dose_unit, instructions, schedule_json, hide_name_in_calendar,
+                     stock, refill_at, version, created_at, updated_at)
+                     VALUES ('u2', 'r2', 'p1', 'M', '', '1', 'tablet', '', '{}', 0, NULL, NULL,
+                             1, 1, 1)",
+                [],
+            );
+            assert!(foreign_reminder.is_err());
+            let foreign_event = c.execute(
+                "INSERT INTO dose_events (account_id, id, reminder_id, scheduled_at, action, at,
+                     at_ms, snooze_minutes, reason, recorded_at)
+                     VALUES ('u2', 'e1', 'r1', NULL, 'taken', 'x', 0, NULL, '', 1)",
+                [],
+            );
+            assert!(foreign_event.is_err());
+            // Ids are per account: u2 may have a person `p1` of its own.
+            c.execute_batch(
+                "INSERT INTO people (account_id, id, name, colour, zone, version, created_at,
+                                     updated_at)
+                     VALUES ('u2', 'p1', 'Dad', 'blue', 'UTC', 1, 1, 1);",
+            )?;
+            c.execute("DELETE FROM users WHERE id = 'u1'", [])?;
+            let left: (i64, i64, i64) = c.query_row(
+                "SELECT (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM reminders),
+                        (SELECT COUNT(*) FROM dose_events)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            assert_eq!(
+                left,
+                (1, 0, 0),
+                "u1's rows went with the account, u2's stayed"
+            );
+            Ok(())
+        })
+        .unwrap();
     }
 
     #[test]

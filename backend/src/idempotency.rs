@@ -23,8 +23,24 @@ pub const KEY_HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 pub const REPLAYED_HEADER: HeaderName = HeaderName::from_static("idempotent-replayed");
 pub const KEY_LIFETIME_SECONDS: i64 = 24 * 60 * 60;
 pub const MAX_KEY_LEN: usize = 255;
-/// POST routes that handle repeats themselves.
-pub const EXEMPT_PATHS: &[&str] = &["/api/v1/session"];
+/// POST routes that handle repeats themselves: sign-in (a new session each time) and dose
+/// events (each carries its own id, and a full batch is larger than the records keep).
+pub const EXEMPT_PATHS: &[&str] = &["/api/v1/session", "/api/v1/dose-events"];
+/// POST routes with a path parameter that must not keep their answers, as `(prefix, suffix)`:
+/// a calendar feed's address is a secret stored only as a hash, so its answer is never kept for
+/// a replay (each POST makes a new address anyway).
+pub const EXEMPT_PATTERNS: &[(&str, &str)] = &[("/api/v1/people/", "/calendar-token")];
+
+/// Whether a POST to `path` is left alone by this middleware.
+pub fn is_exempt(path: &str) -> bool {
+    EXEMPT_PATHS.contains(&path)
+        || EXEMPT_PATTERNS.iter().any(|(prefix, suffix)| {
+            path.len() > prefix.len() + suffix.len()
+                && path.starts_with(prefix)
+                && path.ends_with(suffix)
+                && !path[prefix.len()..path.len() - suffix.len()].contains('/')
+        })
+}
 
 /// A POST route whose keys share one scope for every caller, signed in or not.
 #[derive(Debug, Clone, Copy)]
@@ -96,7 +112,7 @@ pub async fn idempotency_middleware(
         .get::<OriginalUri>()
         .map(|u| u.0.path().to_owned())
         .unwrap_or_else(|| req.uri().path().to_owned());
-    if EXEMPT_PATHS.contains(&path.as_str()) {
+    if is_exempt(&path) {
         return next.run(req).await;
     }
     let shared = SHARED_SCOPES.iter().find(|s| s.path == path);
@@ -392,6 +408,18 @@ mod tests {
             assert_ne!(shared.scope, "anonymous");
             assert!(!shared.scope.bytes().all(|b| b.is_ascii_hexdigit()));
         }
+    }
+
+    #[test]
+    fn exemptions_match_whole_routes_only() {
+        assert!(is_exempt("/api/v1/session"));
+        assert!(is_exempt("/api/v1/dose-events"));
+        assert!(is_exempt("/api/v1/people/abc123/calendar-token"));
+        assert!(!is_exempt("/api/v1/people//calendar-token"));
+        assert!(!is_exempt("/api/v1/people/a/b/calendar-token"));
+        assert!(!is_exempt("/api/v1/people"));
+        assert!(!is_exempt("/api/v1/reminders"));
+        assert!(!is_exempt("/api/v1/inquiries"));
     }
 
     #[test]

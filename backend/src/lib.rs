@@ -7,11 +7,13 @@ pub mod clock;
 pub mod config;
 pub mod content;
 pub mod db;
+pub mod ics;
 pub mod idempotency;
 pub mod inquiries;
 pub mod password;
 pub mod problem;
 pub mod rate_limit;
+pub mod reminders;
 pub mod routes;
 pub mod security;
 pub mod seed;
@@ -137,10 +139,11 @@ pub fn router_with(state: AppState, extra_api: Router<AppState>) -> Router {
 }
 
 /// One line per request: API traffic and failures at info level, served app files at debug level
-/// so page loads do not drown the log. Paths only; query strings may carry personal data.
+/// so page loads do not drown the log. Paths only; query strings may carry personal data. A
+/// calendar feed's path is its secret token, so it is logged without it.
 async fn log_requests(req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    let path = loggable_path(req.uri().path());
     let started = std::time::Instant::now();
     let res = next.run(req).await;
     let status = res.status().as_u16();
@@ -153,4 +156,31 @@ async fn log_requests(req: Request, next: Next) -> Response {
         tracing::debug!(%method, %path, status, ms, "request");
     }
     res
+}
+
+/// The path as logs may show it: a calendar feed's token is a credential, so it is left out.
+fn loggable_path(path: &str) -> String {
+    if path.starts_with(reminders::CALENDAR_FEED_PREFIX) {
+        format!("{}{{token}}", reminders::CALENDAR_FEED_PREFIX)
+    } else {
+        path.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_tokens_stay_out_of_the_logs() {
+        assert_eq!(
+            loggable_path("/calendar/abcDEF123_-.ics"),
+            "/calendar/{token}"
+        );
+        assert_eq!(
+            loggable_path("/api/v1/people/p1/calendar.ics"),
+            "/api/v1/people/p1/calendar.ics"
+        );
+        assert_eq!(loggable_path("/"), "/");
+    }
 }

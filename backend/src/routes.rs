@@ -4,7 +4,7 @@
 use crate::{
     articles, inquiries,
     problem::{ApiProblem, RouteMiss},
-    sessions, studio, AppState,
+    reminders, sessions, studio, AppState,
 };
 use axum::{
     extract::{DefaultBodyLimit, State},
@@ -116,6 +116,91 @@ pub const ROUTES: &[Route] = &[
         method: "POST",
         path: "/api/v1/studio/articles/{slug}/{lang}/unpublish",
         handler: || post(studio::unpublish),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/people",
+        handler: || get(reminders::list_people),
+    },
+    Route {
+        method: "POST",
+        path: "/api/v1/people",
+        handler: || post(reminders::create_person),
+    },
+    Route {
+        method: "PUT",
+        path: "/api/v1/people/{id}",
+        handler: || put(reminders::update_person),
+    },
+    Route {
+        method: "DELETE",
+        path: "/api/v1/people/{id}",
+        handler: || delete(reminders::delete_person),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/people/{id}/calendar.ics",
+        handler: || get(reminders::person_calendar),
+    },
+    Route {
+        method: "POST",
+        path: "/api/v1/people/{id}/calendar-token",
+        handler: || post(reminders::create_calendar_token),
+    },
+    Route {
+        method: "DELETE",
+        path: "/api/v1/people/{id}/calendar-token",
+        handler: || delete(reminders::delete_calendar_token),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/reminders",
+        handler: || get(reminders::list_reminders),
+    },
+    Route {
+        method: "POST",
+        path: "/api/v1/reminders",
+        handler: || post(reminders::create_reminder),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/reminders/{id}",
+        handler: || get(reminders::get_reminder),
+    },
+    Route {
+        method: "PUT",
+        path: "/api/v1/reminders/{id}",
+        handler: || put(reminders::update_reminder),
+    },
+    Route {
+        method: "DELETE",
+        path: "/api/v1/reminders/{id}",
+        handler: || delete(reminders::delete_reminder),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/reminders/{id}/occurrences",
+        handler: || get(reminders::reminder_occurrences),
+    },
+    Route {
+        method: "POST",
+        path: "/api/v1/dose-events",
+        // A device's offline queue may hold more than the API's usual body limit allows.
+        handler: || {
+            post(reminders::record_dose_events).layer(DefaultBodyLimit::max(
+                reminders::DOSE_EVENTS_BODY_LIMIT_BYTES,
+            ))
+        },
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/dose-events",
+        handler: || get(reminders::list_dose_events),
+    },
+    Route {
+        method: "GET",
+        path: "/calendar/{token}",
+        handler: || get(reminders::public_calendar),
     },
 ];
 

@@ -134,7 +134,7 @@ pub async fn get_draft(
 
 /// What a save demands of the translation's current state, from its conditional headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Precondition {
+pub(crate) enum Precondition {
     /// No condition: only creating a translation may do without one.
     None,
     /// `If-None-Match: *`: create only; the translation must not exist.
@@ -147,7 +147,7 @@ enum Precondition {
 ///
 /// `If-Match: *` is refused (428): it matches any version, which is exactly the silent
 /// overwrite the header is here to prevent.
-fn precondition(headers: &HeaderMap) -> Result<Precondition, ApiProblem> {
+pub(crate) fn precondition(headers: &HeaderMap) -> Result<Precondition, ApiProblem> {
     let values = |name| {
         headers
             .get_all(name)
@@ -180,8 +180,8 @@ fn precondition(headers: &HeaderMap) -> Result<Precondition, ApiProblem> {
                 .collect();
             if tags.contains(&"*") {
                 return Err(ApiProblem::precondition_required(
-                    "If-Match: * would overwrite whatever is there; send the ETag of the draft \
-                     you edited, such as \"3\".",
+                    "If-Match: * would overwrite whatever is there; send the ETag of what you \
+                     edited (the draft, reminder, ...), such as \"3\".",
                 ));
             }
             tags.iter()
@@ -195,7 +195,7 @@ fn precondition(headers: &HeaderMap) -> Result<Precondition, ApiProblem> {
                 .map(Precondition::Versions)
                 .ok_or_else(|| {
                     ApiProblem::bad_request(
-                        "If-Match must be the ETag of the draft you edited, such as \"3\" (with the quotes).",
+                        "If-Match must be the ETag of what you edited, such as \"3\" (with the quotes).",
                     )
                 })
         }

@@ -176,9 +176,15 @@ fn check_against_spec(spec: &Value, method: &str, path: &str, res: &TestResponse
                 .get(media)
                 .unwrap_or_else(|| panic!("{at}: content type {content_type} is not documented"))
                 ["schema"];
-            let mut errors = Vec::new();
-            validate(spec, schema, &res.json(), "$", &mut errors);
-            assert!(errors.is_empty(), "{at}: {errors:#?}\nbody: {}", res.text());
+            if media.ends_with("json") {
+                let mut errors = Vec::new();
+                validate(spec, schema, &res.json(), "$", &mut errors);
+                assert!(errors.is_empty(), "{at}: {errors:#?}\nbody: {}", res.text());
+            } else {
+                // Text answers (calendar files) are documented as strings.
+                assert_eq!(resolve(spec, schema)["type"], "string", "{at}");
+                assert!(std::str::from_utf8(&res.body).is_ok(), "{at}: not UTF-8");
+            }
         }
     }
     for (name, header_spec) in documented
@@ -1018,4 +1024,560 @@ fn article_enums_are_documented() {
         schemas["ArticleFeedback"]["properties"]["comment"]["maxLength"],
         portal_core::learn::MAX_FEEDBACK_CHARS
     );
+}
+
+/// Sends a request with an optional JSON body, session and `If-Match`.
+async fn reminders_call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+    cookie: Option<&str>,
+    if_match: Option<&str>,
+) -> TestResponse {
+    let mut req = request(method, path);
+    if let Some(cookie) = cookie {
+        req = req.header(header::COOKIE, cookie);
+    }
+    if let Some(tag) = if_match {
+        req = req.header(header::IF_MATCH, tag);
+    }
+    let req = match body {
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(serde_json::to_vec(b).unwrap())),
+        None => req.body(Body::empty()),
+    };
+    app.send(req.unwrap()).await
+}
+
+#[tokio::test]
+async fn reminder_answers_match_their_documented_schemas() {
+    let spec = spec();
+    let app = TestApp::new();
+    const PEOPLE: &str = "/api/v1/people";
+    const PERSON: &str = "/api/v1/people/{id}";
+    const ICS: &str = "/api/v1/people/{id}/calendar.ics";
+    const TOKEN: &str = "/api/v1/people/{id}/calendar-token";
+    const FEED: &str = "/calendar/{token}";
+    const REMINDERS: &str = "/api/v1/reminders";
+    const REMINDER: &str = "/api/v1/reminders/{id}";
+    const OCCURRENCES: &str = "/api/v1/reminders/{id}/occurrences";
+    const EVENTS: &str = "/api/v1/dose-events";
+    let cara = app.sign_in("cara@example.com", "caregiver-demo").await;
+    let c = Some(cara.as_str());
+
+    let person = json!({ "name": "Mum", "colour": "teal", "zone": "Europe/London" });
+    let created = reminders_call(&app, Method::POST, PEOPLE, Some(&person), c, None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    check_against_spec(&spec, "POST", PEOPLE, &created);
+    let p = created.json()["id"].as_str().unwrap().to_owned();
+    let one = format!("{PEOPLE}/{p}");
+    let changed = reminders_call(&app, Method::PUT, &one, Some(&person), c, Some("\"1\"")).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+    check_against_spec(&spec, "PUT", PERSON, &changed);
+    check_against_spec(
+        &spec,
+        "GET",
+        PEOPLE,
+        &reminders_call(&app, Method::GET, PEOPLE, None, c, None).await,
+    );
+
+    let patterns = [
+        json!({ "kind": "daily", "times": ["01:30", "20:00"] }),
+        json!({ "kind": "weekly", "days": ["mon", "fri"], "times": ["09:00"] }),
+        json!({ "kind": "everyNDays", "n": 3, "times": ["07:00"] }),
+        json!({ "kind": "cycle", "daysOn": 21, "daysOff": 7, "times": ["08:00"] }),
+        json!({ "kind": "everyNHours", "hours": 6, "windowStart": "06:00", "windowEnd": "22:00" }),
+        json!({ "kind": "asNeeded", "maxPer24h": 4, "minGapMinutes": 240 }),
+    ];
+    let mut ids = Vec::new();
+    for (n, pattern) in patterns.iter().enumerate() {
+        let body = json!({
+            "personId": p,
+            "medicine": "Metformin",
+            "strength": "500 mg",
+            "doseAmount": "2.5",
+            "doseUnit": "ml",
+            "instructions": "",
+            "schedule": {
+                "zone": "Europe/London",
+                "start": "2026-03-01",
+                "end": if n == 1 { json!("2026-12-31") } else { Value::Null },
+                "count": if n == 2 { json!(40) } else { Value::Null },
+                "travel": if n == 4 { "keepInterval" } else { "homeZone" },
+                "pattern": pattern
+            },
+            "hideNameInCalendar": n == 3,
+            "stock": if n == 0 { json!(10) } else { Value::Null },
+            "refillAt": if n == 0 { json!(2) } else { Value::Null }
+        });
+        let res = reminders_call(&app, Method::POST, REMINDERS, Some(&body), c, None).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        check_against_spec(&spec, "POST", REMINDERS, &res);
+        ids.push((res.json()["id"].as_str().unwrap().to_owned(), body));
+    }
+    let (r, body) = ids[0].clone();
+    let reminder = format!("{REMINDERS}/{r}");
+    check_against_spec(
+        &spec,
+        "GET",
+        REMINDERS,
+        &reminders_call(&app, Method::GET, REMINDERS, None, c, None).await,
+    );
+    check_against_spec(
+        &spec,
+        "GET",
+        REMINDER,
+        &reminders_call(&app, Method::GET, &reminder, None, c, None).await,
+    );
+    let put = reminders_call(&app, Method::PUT, &reminder, Some(&body), c, Some("\"1\"")).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text());
+    check_against_spec(&spec, "PUT", REMINDER, &put);
+    // Both kinds of shift: 01:30 is skipped in March and repeated in October.
+    for window in [
+        "from=2026-03-28T00:00:00Z&until=2026-03-31T00:00:00Z",
+        "from=2026-10-24T00:00:00Z&until=2026-10-27T00:00:00Z",
+    ] {
+        let res = reminders_call(
+            &app,
+            Method::GET,
+            &format!("{reminder}/occurrences?{window}"),
+            None,
+            c,
+            None,
+        )
+        .await;
+        assert!(res.text().contains("\"kind\":\""), "{}", res.text());
+        check_against_spec(&spec, "GET", OCCURRENCES, &res);
+    }
+
+    let mut snoozed = json!({
+        "id": "0f8fad5b-d9cb-469f-a165-000000000002", "reminderId": r,
+        "scheduledAt": "2026-03-30T19:00:00Z", "action": "snoozed",
+        "at": "2026-03-30T19:00:00Z", "snoozeMinutes": 10
+    });
+    let events = json!([
+        { "id": "0f8fad5b-d9cb-469f-a165-000000000001", "reminderId": r,
+          "scheduledAt": "2026-03-30T00:30:00Z", "action": "taken", "at": "2026-03-30T00:35:00Z" },
+        snoozed.clone(),
+        { "id": "0f8fad5b-d9cb-469f-a165-000000000003", "reminderId": r, "scheduledAt": null,
+          "action": "skipped", "at": "2026-03-30T20:00:00Z", "reason": "Asleep", "recordedAt": null },
+        { "id": "0f8fad5b-d9cb-469f-a165-000000000004", "reminderId": "gone", "scheduledAt": null,
+          "action": "skipped", "at": "2026-03-30T20:00:00Z" }
+    ]);
+    let res = reminders_call(&app, Method::POST, EVENTS, Some(&events), c, None).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    check_against_spec(&spec, "POST", EVENTS, &res);
+    snoozed["snoozeMinutes"] = 30.into();
+    let res = reminders_call(&app, Method::POST, EVENTS, Some(&json!([snoozed])), c, None).await;
+    assert_eq!(res.json()["conflicts"].as_array().unwrap().len(), 1);
+    check_against_spec(&spec, "POST", EVENTS, &res);
+    let list = reminders_call(
+        &app,
+        Method::GET,
+        &format!("{EVENTS}?from=2026-03-01T00:00:00Z&until=2026-04-01T00:00:00Z"),
+        None,
+        c,
+        None,
+    )
+    .await;
+    assert_eq!(list.json().as_array().unwrap().len(), 3);
+    check_against_spec(&spec, "GET", EVENTS, &list);
+
+    let ics = reminders_call(
+        &app,
+        Method::GET,
+        &format!("{one}/calendar.ics"),
+        None,
+        c,
+        None,
+    )
+    .await;
+    assert_eq!(ics.status, StatusCode::OK);
+    check_against_spec(&spec, "GET", ICS, &ics);
+    let token = reminders_call(
+        &app,
+        Method::POST,
+        &format!("{one}/calendar-token"),
+        None,
+        c,
+        None,
+    )
+    .await;
+    assert_eq!(token.status, StatusCode::CREATED);
+    check_against_spec(&spec, "POST", TOKEN, &token);
+    let feed = app.get(token.json()["url"].as_str().unwrap()).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    check_against_spec(&spec, "GET", FEED, &feed);
+    let ended = reminders_call(
+        &app,
+        Method::DELETE,
+        &format!("{one}/calendar-token"),
+        None,
+        c,
+        None,
+    )
+    .await;
+    check_against_spec(&spec, "DELETE", TOKEN, &ended);
+    let removed = reminders_call(&app, Method::DELETE, &reminder, None, c, None).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    check_against_spec(&spec, "DELETE", REMINDER, &removed);
+    let removed = reminders_call(&app, Method::DELETE, &one, None, c, None).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    check_against_spec(&spec, "DELETE", PERSON, &removed);
+}
+
+#[tokio::test]
+async fn reminder_problems_match_their_documented_schemas() {
+    let spec = spec();
+    let app = TestApp::new();
+    let cara = app.sign_in("cara@example.com", "caregiver-demo").await;
+    let eddie = app.sign_in("eddie@example.com", "editor-demo").await;
+    let c = Some(cara.as_str());
+    let window = "from=2026-03-01T00:00:00Z&until=2026-03-02T00:00:00Z";
+    let person = json!({ "name": "Mum", "colour": "teal", "zone": "Europe/London" });
+    let p = reminders_call(&app, Method::POST, "/api/v1/people", Some(&person), c, None)
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Signed out, another role, and ids that are not the account's, on every operation.
+    let operations: Vec<(&str, &str, String, Option<Value>)> = vec![
+        ("GET", "/api/v1/people", "/api/v1/people".into(), None),
+        (
+            "POST",
+            "/api/v1/people",
+            "/api/v1/people".into(),
+            Some(person.clone()),
+        ),
+        (
+            "PUT",
+            "/api/v1/people/{id}",
+            "/api/v1/people/x".into(),
+            Some(person.clone()),
+        ),
+        (
+            "DELETE",
+            "/api/v1/people/{id}",
+            "/api/v1/people/x".into(),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/people/{id}/calendar.ics",
+            "/api/v1/people/x/calendar.ics".into(),
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/people/{id}/calendar-token",
+            "/api/v1/people/x/calendar-token".into(),
+            None,
+        ),
+        (
+            "DELETE",
+            "/api/v1/people/{id}/calendar-token",
+            "/api/v1/people/x/calendar-token".into(),
+            None,
+        ),
+        ("GET", "/api/v1/reminders", "/api/v1/reminders".into(), None),
+        (
+            "POST",
+            "/api/v1/reminders",
+            "/api/v1/reminders".into(),
+            Some(json!({})),
+        ),
+        (
+            "GET",
+            "/api/v1/reminders/{id}",
+            "/api/v1/reminders/x".into(),
+            None,
+        ),
+        (
+            "PUT",
+            "/api/v1/reminders/{id}",
+            "/api/v1/reminders/x".into(),
+            Some(json!({})),
+        ),
+        (
+            "DELETE",
+            "/api/v1/reminders/{id}",
+            "/api/v1/reminders/x".into(),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/reminders/{id}/occurrences",
+            format!("/api/v1/reminders/x/occurrences?{window}"),
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/dose-events",
+            "/api/v1/dose-events".into(),
+            Some(json!([])),
+        ),
+        (
+            "GET",
+            "/api/v1/dose-events",
+            format!("/api/v1/dose-events?{window}"),
+            None,
+        ),
+    ];
+    for (method, documented, path, body) in &operations {
+        let m = Method::from_bytes(method.as_bytes()).unwrap();
+        let signed_out =
+            reminders_call(&app, m.clone(), path, body.as_ref(), None, Some("\"1\"")).await;
+        signed_out.assert_problem(401, pt::UNAUTHENTICATED);
+        check_against_spec(&spec, method, documented, &signed_out);
+        let editor = reminders_call(
+            &app,
+            m.clone(),
+            path,
+            body.as_ref(),
+            Some(&eddie),
+            Some("\"1\""),
+        )
+        .await;
+        editor.assert_problem(403, pt::FORBIDDEN);
+        check_against_spec(&spec, method, documented, &editor);
+        if path.contains("/x") && *method != "PUT"
+            || (*method == "PUT" && *documented == "/api/v1/people/{id}")
+        {
+            let missing = reminders_call(&app, m, path, body.as_ref(), c, Some("\"1\"")).await;
+            missing.assert_problem(404, pt::NOT_FOUND);
+            check_against_spec(&spec, method, documented, &missing);
+        }
+    }
+    let missing_feed = app.get("/calendar/nothing.ics").await;
+    missing_feed.assert_problem(404, pt::NOT_FOUND);
+    check_against_spec(&spec, "GET", "/calendar/{token}", &missing_feed);
+
+    let one = format!("/api/v1/people/{p}");
+    for (res, status) in [
+        (
+            reminders_call(&app, Method::PUT, &one, Some(&person), c, None).await,
+            428,
+        ),
+        (
+            reminders_call(&app, Method::PUT, &one, Some(&person), c, Some("\"9\"")).await,
+            412,
+        ),
+        (
+            reminders_call(&app, Method::PUT, &one, Some(&person), c, Some("9")).await,
+            400,
+        ),
+        (
+            reminders_call(
+                &app,
+                Method::PUT,
+                &one,
+                Some(&json!({ "name": "" , "colour": "x", "zone": "" })),
+                c,
+                Some("\"1\""),
+            )
+            .await,
+            422,
+        ),
+    ] {
+        assert_eq!(res.status.as_u16(), status, "{}", res.text());
+        check_against_spec(&spec, "PUT", "/api/v1/people/{id}", &res);
+    }
+    let invalid = reminders_call(
+        &app,
+        Method::POST,
+        "/api/v1/reminders",
+        Some(&json!({
+            "personId": p, "medicine": "M", "doseAmount": "1", "doseUnit": "tablet",
+            "schedule": { "zone": "Nowhere", "start": "2026-01-01", "pattern": { "kind": "daily", "times": [] } }
+        })),
+        c,
+        None,
+    )
+    .await;
+    invalid.assert_problem(422, pt::VALIDATION);
+    check_against_spec(&spec, "POST", "/api/v1/reminders", &invalid);
+    let bad_window = reminders_call(
+        &app,
+        Method::GET,
+        "/api/v1/dose-events?from=x",
+        None,
+        c,
+        None,
+    )
+    .await;
+    bad_window.assert_problem(400, pt::BAD_REQUEST);
+    check_against_spec(&spec, "GET", "/api/v1/dose-events", &bad_window);
+    let bad_event = reminders_call(
+        &app,
+        Method::POST,
+        "/api/v1/dose-events",
+        Some(&json!([{ "id": "1", "reminderId": "r", "scheduledAt": null, "action": "taken", "at": "x" }])),
+        c,
+        None,
+    )
+    .await;
+    bad_event.assert_problem(422, pt::VALIDATION);
+    check_against_spec(&spec, "POST", "/api/v1/dose-events", &bad_event);
+    let too_many: Vec<Value> = (0..501)
+        .map(|n| json!({ "id": format!("0f8fad5b-d9cb-469f-a165-{n:012}"), "reminderId": "r", "scheduledAt": null, "action": "taken", "at": "2026-03-01T00:00:00Z" }))
+        .collect();
+    let res = reminders_call(
+        &app,
+        Method::POST,
+        "/api/v1/dose-events",
+        Some(&json!(too_many)),
+        c,
+        None,
+    )
+    .await;
+    res.assert_problem(413, pt::PAYLOAD_TOO_LARGE);
+    check_against_spec(&spec, "POST", "/api/v1/dose-events", &res);
+}
+
+#[test]
+fn reminder_enums_limits_and_codes_are_documented() {
+    use portal_core::{
+        reminders::{DoseAction, COLOURS, DOSE_UNITS, MAX_DOSE_EVENTS_PER_BATCH},
+        schedule::{AsNeededProblem, ScheduleProblem, TravelPolicy, Weekday},
+    };
+    let spec = spec();
+    let schemas = &spec["components"]["schemas"];
+    assert_eq!(schemas["Colour"]["enum"], json!(COLOURS));
+    assert_eq!(schemas["DoseUnit"]["enum"], json!(DOSE_UNITS));
+    assert_eq!(
+        schemas["DoseAction"]["enum"],
+        serde_json::to_value(DoseAction::ALL).unwrap()
+    );
+    assert_eq!(
+        schemas["Weekday"]["enum"],
+        serde_json::to_value(Weekday::ALL).unwrap()
+    );
+    assert_eq!(
+        schemas["TravelPolicy"]["enum"],
+        serde_json::to_value([
+            TravelPolicy::KeepLocalTime,
+            TravelPolicy::KeepInterval,
+            TravelPolicy::HomeZone
+        ])
+        .unwrap()
+    );
+    assert_eq!(
+        spec["paths"]["/api/v1/dose-events"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["maxItems"],
+        MAX_DOSE_EVENTS_PER_BATCH
+    );
+    let codes = schemas["FieldError"]["properties"]["code"]["enum"].clone();
+    let time = jiff::civil::time(8, 0, 0, 0);
+    let schedule_codes = [
+        ScheduleProblem::NoTimes,
+        ScheduleProblem::DuplicateTime(time),
+        ScheduleProblem::NoWeekdays,
+        ScheduleProblem::EndBeforeStart,
+        ScheduleProblem::ZeroInterval,
+        ScheduleProblem::IntervalTooLong,
+        ScheduleProblem::EmptyWindow,
+        ScheduleProblem::WindowTooLong,
+        ScheduleProblem::ImpossibleCycle,
+        ScheduleProblem::CountZero,
+        ScheduleProblem::AsNeededLimits(AsNeededProblem::MaxZero),
+        ScheduleProblem::AsNeededLimits(AsNeededProblem::GapZero),
+        ScheduleProblem::AsNeededLimits(AsNeededProblem::MaxUnreachable),
+        ScheduleProblem::UnknownZone,
+    ]
+    .map(|p| p.code());
+    use portal_core::reminders::{INVALID, REQUIRED, TOO_LONG, TOO_MANY, UNKNOWN_CHOICE};
+    for code in
+        schedule_codes
+            .into_iter()
+            .chain([REQUIRED, TOO_LONG, TOO_MANY, INVALID, UNKNOWN_CHOICE])
+    {
+        assert!(
+            codes.as_array().unwrap().contains(&json!(code)),
+            "{code} is not documented"
+        );
+    }
+}
+
+#[test]
+fn the_reminder_schema_matches_what_serde_writes() {
+    use jiff::civil::{date, time};
+    use portal_core::{
+        reminders::Reminder,
+        schedule::{AsNeededLimits, Pattern, Schedule, TravelPolicy, Weekday},
+    };
+    let spec = spec();
+    let strict = json!({ "$ref": "#/components/schemas/Reminder" });
+    let t = |h| time(h, 0, 0, 0);
+    let patterns = [
+        Pattern::Daily { times: vec![t(8)] },
+        Pattern::Weekly {
+            days: Weekday::ALL.to_vec(),
+            times: vec![t(8), t(20)],
+        },
+        Pattern::EveryNDays {
+            n: 2,
+            times: vec![t(8)],
+        },
+        Pattern::Cycle {
+            days_on: 21,
+            days_off: 7,
+            times: vec![t(8)],
+        },
+        Pattern::EveryNHours {
+            hours: 4,
+            window_start: t(8),
+            window_end: t(20),
+        },
+        Pattern::AsNeeded(AsNeededLimits {
+            max_per_24h: 4,
+            min_gap_minutes: 240,
+        }),
+    ];
+    for (n, pattern) in patterns.into_iter().enumerate() {
+        let reminder = Reminder {
+            id: "r".into(),
+            person_id: "p".into(),
+            medicine: "M".into(),
+            strength: String::new(),
+            dose_amount: "1".into(),
+            dose_unit: "tablet".into(),
+            instructions: String::new(),
+            schedule: Schedule {
+                zone: "Europe/London".into(),
+                start: date(2026, 1, 1),
+                end: (n % 2 == 0).then(|| date(2026, 12, 31)),
+                count: (n % 3 == 0).then_some(10),
+                pattern,
+                travel: TravelPolicy::HomeZone,
+            },
+            hide_name_in_calendar: true,
+            stock: (n == 0).then_some(3),
+            refill_at: None,
+            version: 1,
+            updated_at: "2026-01-01T00:00:00Z".into(),
+        };
+        let mut errors = Vec::new();
+        validate(
+            &spec,
+            &strict,
+            &serde_json::to_value(&reminder).unwrap(),
+            "$",
+            &mut errors,
+        );
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    // A drifted member is caught.
+    let mut errors = Vec::new();
+    validate(
+        &spec,
+        &json!({ "$ref": "#/components/schemas/Pattern" }),
+        &json!({ "kind": "daily", "times": ["08:00"], "days": ["mon"] }),
+        "$",
+        &mut errors,
+    );
+    assert!(!errors.is_empty());
 }

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod navigation;
 pub mod outbox;
 pub mod readability;
+pub mod reminders;
 pub mod retry;
 pub mod schedule;
 pub mod search;
