@@ -148,12 +148,13 @@ test("Studio: live preview, checks, autosave that survives a reload, publish and
   await expectNoAxeViolations(page);
 
   // The preview follows the text as it is typed, and the checks find problems at once.
-  const marker = `Warm up slowly for ten minutes ${Date.now()}.`;
+  const marker = `Warm up slowly for ten minutes ${Date.now()}. Responsibility matters.`;
   const body = page.getByLabel("Text", { exact: true });
   await body.press("End");
   await body.pressSequentially(`\n\n${marker}\n\n[click here](/learn)\n`, { delay: 5 });
   await expect(page.locator(".preview-frame")).toContainText(marker);
   await expect(page.locator(".findings")).toContainText("Link text does not say where it goes");
+  await expect(page.locator(".preview-frame mark.check-mark", { hasText: "Responsibility" }).first()).toBeVisible();
   await expect(page.getByText("All changes saved.")).toBeVisible({ timeout: 10_000 });
 
   // Widths

@@ -15,7 +15,12 @@ const TOC_MIN_HEADINGS: usize = 4;
 
 /// The article's meta line, table of contents and body. The page supplies the `<h1>`.
 #[component]
-pub fn ArticleView(#[prop(into)] article: Signal<Article>) -> impl IntoView {
+pub fn ArticleView(
+    #[prop(into)] article: Signal<Article>,
+    /// Studio marks what its checks found (long words and sentences); patients' pages pass nothing.
+    #[prop(optional, into)]
+    marks: Option<Signal<Marks>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let doc = Memo::new(move |_| article.with(|a| markdown::parse(&a.body)));
     let meta = move || {
@@ -40,7 +45,12 @@ pub fn ArticleView(#[prop(into)] article: Signal<Article>) -> impl IntoView {
                 let toc = markdown::toc(d);
                 (toc.len() >= TOC_MIN_HEADINGS).then(|| view! { <TableOfContents entries=toc /> })
             })}
-            <div class="article-body">{move || doc.with(render_document)}</div>
+            <div class="article-body">
+                {move || {
+                    let m = marks.map(|s| s.get()).unwrap_or_default();
+                    doc.with(|d| render_document(d, &m))
+                }}
+            </div>
             <p class="article-approval">
                 {move || article.with(|a| {
                     if a.approval_code.is_empty() {
@@ -70,23 +80,90 @@ fn TableOfContents(entries: Vec<(u8, String, String)>) -> impl IntoView {
     }
 }
 
+/// Passages to mark in the text: lowercase words, and sentences as they appear in the text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Marks {
+    pub words: Vec<String>,
+    pub sentences: Vec<String>,
+}
+
+/// `text` with every marked word (whole words, ASCII case-insensitive) and sentence in `<mark>`.
+fn marked_text(text: &str, m: &Marks) -> AnyView {
+    if m.words.is_empty() && m.sentences.is_empty() {
+        return text.to_owned().into_any();
+    }
+    // ASCII lowercasing keeps byte offsets, so ranges found in `lower` slice `text` safely.
+    let lower = text.to_ascii_lowercase();
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for sentence in m.sentences.iter().filter(|s| !s.is_empty()) {
+        if let Some(start) = text.find(sentence.as_str()) {
+            ranges.push((start, start + sentence.len()));
+        }
+    }
+    for word in m.words.iter().filter(|w| !w.is_empty()) {
+        let mut from = 0;
+        while let Some(i) = lower.get(from..).and_then(|rest| rest.find(word.as_str())) {
+            let (start, end) = (from + i, from + i + word.len());
+            let alone = !lower[..start]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+                && !lower[end..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric);
+            if alone {
+                ranges.push((start, end));
+            }
+            from = end;
+        }
+    }
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in ranges {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    let mut parts = Vec::new();
+    let mut at = 0;
+    for (start, end) in merged {
+        if start > at {
+            parts.push(text[at..start].to_owned().into_any());
+        }
+        parts.push(
+            view! { <mark class="check-mark">{text[start..end].to_owned()}</mark> }.into_any(),
+        );
+        at = end;
+    }
+    if at < text.len() {
+        parts.push(text[at..].to_owned().into_any());
+    }
+    parts.into_iter().collect_view().into_any()
+}
+
 /// The body's blocks as views.
-pub fn render_document(doc: &Document) -> AnyView {
+pub fn render_document(doc: &Document, m: &Marks) -> AnyView {
     doc.blocks
         .iter()
-        .map(render_block)
+        .map(|b| render_block(b, m))
         .collect_view()
         .into_any()
 }
 
-fn render_blocks(blocks: &[Block]) -> AnyView {
-    blocks.iter().map(render_block).collect_view().into_any()
+fn render_blocks(blocks: &[Block], m: &Marks) -> AnyView {
+    blocks
+        .iter()
+        .map(|b| render_block(b, m))
+        .collect_view()
+        .into_any()
 }
 
-fn render_block(block: &Block) -> AnyView {
+fn render_block(block: &Block, m: &Marks) -> AnyView {
     match block {
         Block::Heading { level, id, content } => {
-            let inner = render_inlines(content);
+            let inner = render_inlines(content, m);
             let id = id.clone();
             match level {
                 2 => view! { <h2 id=id>{inner}</h2> }.into_any(),
@@ -96,7 +173,7 @@ fn render_block(block: &Block) -> AnyView {
                 _ => view! { <h6 id=id>{inner}</h6> }.into_any(),
             }
         }
-        Block::Paragraph(inlines) => view! { <p>{render_inlines(inlines)}</p> }.into_any(),
+        Block::Paragraph(inlines) => view! { <p>{render_inlines(inlines, m)}</p> }.into_any(),
         Block::List {
             ordered,
             start,
@@ -104,7 +181,7 @@ fn render_block(block: &Block) -> AnyView {
         } => {
             let items = items
                 .iter()
-                .map(|item| view! { <li>{render_blocks(item)}</li> })
+                .map(|item| view! { <li>{render_blocks(item, m)}</li> })
                 .collect_view();
             if *ordered {
                 view! { <ol start=*start>{items}</ol> }.into_any()
@@ -113,9 +190,9 @@ fn render_block(block: &Block) -> AnyView {
             }
         }
         Block::Quote(blocks) => {
-            view! { <blockquote>{render_blocks(blocks)}</blockquote> }.into_any()
+            view! { <blockquote>{render_blocks(blocks, m)}</blockquote> }.into_any()
         }
-        Block::Callout { kind, blocks } => render_callout(*kind, blocks),
+        Block::Callout { kind, blocks } => render_callout(*kind, blocks, m),
         Block::Table { align, head, rows } => {
             // Classes, not style attributes: the Content-Security-Policy allows no inline styles.
             let align_of = |i: usize| match align.get(i) {
@@ -128,7 +205,7 @@ fn render_block(block: &Block) -> AnyView {
                 .iter()
                 .enumerate()
                 .map(|(i, cell)| {
-                    view! { <th scope="col" class=align_of(i)>{render_inlines(cell)}</th> }
+                    view! { <th scope="col" class=align_of(i)>{render_inlines(cell, m)}</th> }
                 })
                 .collect_view();
             let rows = rows
@@ -138,7 +215,7 @@ fn render_block(block: &Block) -> AnyView {
                         .iter()
                         .enumerate()
                         .map(|(i, cell)| {
-                            view! { <td class=align_of(i)>{render_inlines(cell)}</td> }
+                            view! { <td class=align_of(i)>{render_inlines(cell, m)}</td> }
                         })
                         .collect_view();
                     view! { <tr>{cells}</tr> }
@@ -159,7 +236,7 @@ fn render_block(block: &Block) -> AnyView {
     }
 }
 
-fn render_callout(kind: CalloutKind, blocks: &[Block]) -> AnyView {
+fn render_callout(kind: CalloutKind, blocks: &[Block], m: &Marks) -> AnyView {
     let (class, label) = match kind {
         CalloutKind::Doctor => ("callout callout-doctor", Key::LearnCalloutDoctor),
         CalloutKind::Warning => ("callout callout-warning", Key::LearnCalloutWarning),
@@ -169,21 +246,25 @@ fn render_callout(kind: CalloutKind, blocks: &[Block]) -> AnyView {
     view! {
         <div class=class role="note">
             <p class="callout-label">{tr(label)}</p>
-            {render_blocks(blocks)}
+            {render_blocks(blocks, m)}
         </div>
     }
     .into_any()
 }
 
-fn render_inlines(inlines: &[Inline]) -> AnyView {
-    inlines.iter().map(render_inline).collect_view().into_any()
+fn render_inlines(inlines: &[Inline], m: &Marks) -> AnyView {
+    inlines
+        .iter()
+        .map(|i| render_inline(i, m))
+        .collect_view()
+        .into_any()
 }
 
-fn render_inline(inline: &Inline) -> AnyView {
+fn render_inline(inline: &Inline, m: &Marks) -> AnyView {
     match inline {
-        Inline::Text(text) => text.clone().into_any(),
-        Inline::Emphasis(inner) => view! { <em>{render_inlines(inner)}</em> }.into_any(),
-        Inline::Strong(inner) => view! { <strong>{render_inlines(inner)}</strong> }.into_any(),
+        Inline::Text(text) => marked_text(text, m),
+        Inline::Emphasis(inner) => view! { <em>{render_inlines(inner, m)}</em> }.into_any(),
+        Inline::Strong(inner) => view! { <strong>{render_inlines(inner, m)}</strong> }.into_any(),
         Inline::Code(text) => view! { <code>{text.clone()}</code> }.into_any(),
         Inline::LineBreak => view! { <br /> }.into_any(),
         Inline::Image { src, alt } => {
@@ -199,13 +280,13 @@ fn render_inline(inline: &Inline) -> AnyView {
                 // Another site: a new tab without access back to this one, and said so in words.
                 view! {
                     <a href=href.clone() target="_blank" rel="noopener noreferrer external" class="external">
-                        {render_inlines(content)}
+                        {render_inlines(content, m)}
                         <span class="visually-hidden">{tr(Key::LearnExternal)}</span>
                     </a>
                 }
                 .into_any()
             } else {
-                view! { <a href=href.clone()>{render_inlines(content)}</a> }.into_any()
+                view! { <a href=href.clone()>{render_inlines(content, m)}</a> }.into_any()
             }
         }
     }

@@ -19,7 +19,7 @@ use portal_core::readability::{self, Finding};
 use serde::{Deserialize, Serialize};
 
 use crate::api::use_api;
-use crate::components::article_view::ArticleView;
+use crate::components::article_view::{ArticleView, Marks};
 use crate::components::error_text::error_key;
 use crate::components::page::{PageTitle, TextPageTitle};
 use crate::device_store::{self, keys};
@@ -565,6 +565,25 @@ fn finding_view(finding: &Finding) -> AnyView {
 fn Preview(editor: Editor) -> impl IntoView {
     let width = RwSignal::new(390u32);
     let article = Signal::derive(move || editor.article());
+    // What the checks found is marked in the preview too, where the editor reads it in context.
+    let marks = Signal::derive(move || {
+        let d = editor.draft.get();
+        let report = readability::check_article(
+            &d.title,
+            &d.summary,
+            &markdown::parse(&d.body),
+            &editor.language.get_value(),
+        );
+        let mut marks = Marks::default();
+        for finding in report.findings {
+            match finding {
+                Finding::LongWord { word } => marks.words.push(word),
+                Finding::LongSentence { text, .. } => marks.sentences.push(text),
+                _ => {}
+            }
+        }
+        marks
+    });
     let widths = [
         (390u32, Key::StudioPhone),
         (768, Key::StudioTablet),
@@ -588,8 +607,9 @@ fn Preview(editor: Editor) -> impl IntoView {
             <div class="preview-frame" style:width=move || format!("{}px", width.get())>
                 <p class="preview-banner">{tr(Key::StudioPreviewBanner)}</p>
                 <h1 class="page-title">{move || article.with(|a| a.title.clone())}</h1>
-                <ArticleView article />
+                <ArticleView article marks />
             </div>
+            <p class="hint">{tr(Key::StudioMarksHint)}</p>
         </section>
     }
 }
