@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::{header, HeaderValue, Method, StatusCode};
-use common::{fresh_key, json_request, TestApp, TestResponse};
+use common::{eddie, fresh_key, json_request, pairs, TestApp, TestResponse};
 use portal_backend::{
     content,
     problem::extra_types::{PRECONDITION_REQUIRED, VERSION_CONFLICT},
@@ -22,10 +22,6 @@ use serde_json::{json, Value};
 
 const ARTICLES: &str = "/api/v1/articles";
 const STUDIO: &str = "/api/v1/studio/articles";
-
-async fn eddie(app: &TestApp) -> String {
-    app.sign_in("eddie@example.com", "editor-demo").await
-}
 
 /// Every role but the editor's, signed in.
 async fn non_editors(app: &TestApp) -> Vec<(&'static str, String)> {
@@ -207,28 +203,6 @@ fn feedback_rows(app: &TestApp) -> Vec<(String, String, bool, String, Option<Str
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .unwrap()
-}
-
-fn field_codes(problem: &Value) -> Vec<(String, String)> {
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let detail = e["detail"].as_str().unwrap();
-            assert!(detail.ends_with('.') && detail.len() > 10, "{e}");
-            (
-                e["field"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(f, c)| (f.to_string(), c.to_string()))
-        .collect()
 }
 
 #[tokio::test]
@@ -1385,4 +1359,8 @@ async fn a_fresh_library_holds_the_content_files() {
         .unwrap();
     assert_eq!(rows as usize, files.len() + 1);
     assert_eq!(created.version, 1);
+}
+
+fn field_codes(problem: &Value) -> Vec<(String, String)> {
+    common::field_codes_where(problem, |d| d.ends_with('.') && d.len() > 10)
 }

@@ -20,21 +20,6 @@ async fn post_raw(
     app.send(b.body(body.into()).unwrap()).await
 }
 
-fn field_codes(problem: &Value) -> Vec<(String, String)> {
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            assert!(e["detail"].as_str().is_some_and(|d| !d.is_empty()));
-            (
-                e["field"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 fn pair(field: &str, code: &str) -> (String, String) {
     (field.to_owned(), code.to_owned())
 }
@@ -214,4 +199,8 @@ async fn odd_cookies_are_just_not_signed_in() {
             .await;
         res.assert_problem(401, pt::UNAUTHENTICATED);
     }
+}
+
+fn field_codes(problem: &Value) -> Vec<(String, String)> {
+    common::field_codes_where(problem, |d| !d.is_empty())
 }

@@ -4,7 +4,9 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{fresh_key, safety_inquiry, valid_inquiry, TestApp, TestResponse};
+use common::{
+    cara, eddie, fresh_key, mia, pairs, pat, safety_inquiry, valid_inquiry, TestApp, TestResponse,
+};
 use portal_core::{
     api::problem_types as pt,
     inquiry::{InquiryDraft, InquiryReceipt, InquiryStatus, InquirySummary, StaffInquiry},
@@ -14,22 +16,6 @@ use std::sync::Arc;
 
 const INQUIRIES: &str = "/api/v1/inquiries";
 const STAFF_LIST: &str = "/api/v1/medical-information/inquiries";
-
-async fn pat(app: &TestApp) -> String {
-    app.sign_in("pat@example.com", "patient-demo").await
-}
-
-async fn cara(app: &TestApp) -> String {
-    app.sign_in("cara@example.com", "caregiver-demo").await
-}
-
-async fn eddie(app: &TestApp) -> String {
-    app.sign_in("eddie@example.com", "editor-demo").await
-}
-
-async fn mia(app: &TestApp) -> String {
-    app.sign_in("mia@example.com", "medinfo-demo").await
-}
 
 fn receipt(res: &TestResponse) -> InquiryReceipt {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
@@ -73,28 +59,6 @@ fn is_reference(r: &str) -> bool {
         Some((a, b)) => group(a) && group(b),
         None => false,
     }
-}
-
-fn field_codes(problem: &Value) -> Vec<(String, String)> {
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let detail = e["detail"].as_str().unwrap();
-            assert!(detail.ends_with('.') && detail.len() > 10, "{e}");
-            (
-                e["field"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(f, c)| (f.to_string(), c.to_string()))
-        .collect()
 }
 
 fn stored_user_id(app: &TestApp, reference: &str) -> Option<String> {
@@ -746,4 +710,8 @@ async fn drug_safety_works_through_safety_reports_oldest_first() {
             .await
             .assert_problem(400, pt::BAD_REQUEST);
     }
+}
+
+fn field_codes(problem: &Value) -> Vec<(String, String)> {
+    common::field_codes_where(problem, |d| d.ends_with('.') && d.len() > 10)
 }

@@ -8,7 +8,7 @@ use axum::{
     body::Body,
     http::{header, HeaderValue, Method, StatusCode},
 };
-use common::{json_request, request, TestApp, TestResponse};
+use common::{cara, json_request, pairs, pat, request, TestApp, TestResponse};
 use portal_backend::problem::extra_types::{PRECONDITION_REQUIRED, VERSION_CONFLICT};
 use portal_core::api::problem_types as pt;
 use serde_json::{json, Value};
@@ -16,14 +16,6 @@ use serde_json::{json, Value};
 const PEOPLE: &str = "/api/v1/people";
 const REMINDERS: &str = "/api/v1/reminders";
 const EVENTS: &str = "/api/v1/dose-events";
-
-async fn pat(app: &TestApp) -> String {
-    app.sign_in("pat@example.com", "patient-demo").await
-}
-
-async fn cara(app: &TestApp) -> String {
-    app.sign_in("cara@example.com", "caregiver-demo").await
-}
 
 /// Sends a request with an optional JSON body, session and `If-Match`.
 async fn call(
@@ -109,30 +101,6 @@ fn event(id: &str, reminder: &str, action: &str, at: &str) -> Value {
 /// A UUID-shaped id ending in `n`.
 fn uuid(n: u32) -> String {
     format!("0f8fad5b-d9cb-469f-a165-{n:012x}")
-}
-
-fn field_codes(problem: &Value) -> Vec<(String, String)> {
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            assert!(
-                e["detail"].as_str().is_some_and(|d| d.ends_with('.')),
-                "{e}"
-            );
-            (
-                e["field"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(f, c)| (f.to_string(), c.to_string()))
-        .collect()
 }
 
 #[tokio::test]
@@ -1438,4 +1406,8 @@ async fn calendar_feeds_have_secret_addresses_that_rotate_and_end() {
     ] {
         app.get(junk).await.assert_problem(404, pt::NOT_FOUND);
     }
+}
+
+fn field_codes(problem: &Value) -> Vec<(String, String)> {
+    common::field_codes_where(problem, |d| d.ends_with('.'))
 }

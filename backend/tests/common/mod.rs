@@ -330,3 +330,42 @@ impl TestResponse {
         p
     }
 }
+
+/// A session of each demo account.
+pub async fn pat(app: &TestApp) -> String {
+    app.sign_in("pat@example.com", "patient-demo").await
+}
+
+pub async fn cara(app: &TestApp) -> String {
+    app.sign_in("cara@example.com", "caregiver-demo").await
+}
+
+pub async fn eddie(app: &TestApp) -> String {
+    app.sign_in("eddie@example.com", "editor-demo").await
+}
+
+pub async fn mia(app: &TestApp) -> String {
+    app.sign_in("mia@example.com", "medinfo-demo").await
+}
+
+/// The (field, code) pairs of a validation problem, asserting `detail_ok` of every detail.
+pub fn field_codes_where(problem: &Value, detail_ok: fn(&str) -> bool) -> Vec<(String, String)> {
+    problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert!(e["detail"].as_str().is_some_and(detail_ok), "{e}");
+            (
+                e["field"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(f, c)| (f.to_string(), c.to_string()))
+        .collect()
+}
