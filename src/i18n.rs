@@ -77,6 +77,17 @@ pub fn tr(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static 
     move || i18n.t(key)
 }
 
+/// A date as the reader's language writes it, from an RFC 3339 time.
+pub fn local_date(rfc3339: &str, language_tag: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    date.to_locale_date_string(language_tag, &options).into()
+}
+
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }

@@ -240,8 +240,9 @@ fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-/// A random UUID from the browser's cryptographic generator; the key only has to be unique.
-fn new_key() -> String {
+/// A random UUID from the browser's cryptographic generator, for `Idempotency-Key`s and other ids the
+/// device makes; it only has to be unique.
+pub fn new_key() -> String {
     web_sys::window()
         .and_then(|w| w.crypto().ok())
         .map(|c| c.random_uuid())

@@ -31,7 +31,7 @@ pub fn ArticleView(
                     ("minutes", &a.reading_minutes.to_string()),
                     (
                         "date",
-                        &crate::routes::my_inquiries::local_date(&a.last_reviewed, &a.language),
+                        &crate::i18n::local_date(&a.last_reviewed, &a.language),
                     ),
                 ],
             )

@@ -220,12 +220,7 @@ fn Feedback(slug: String, language: String) -> impl IntoView {
             return;
         }
         if key.with_value(String::is_empty) {
-            key.set_value(
-                web_sys::window()
-                    .and_then(|w| w.crypto().ok())
-                    .map(|c| c.random_uuid())
-                    .unwrap_or_else(|| js_sys::Date::now().to_string()),
-            );
+            key.set_value(crate::inquiry_outbox::new_key());
         }
         let feedback = ArticleFeedback {
             language: language.clone(),

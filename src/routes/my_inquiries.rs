@@ -10,7 +10,7 @@ use crate::api::use_api;
 use crate::auth::use_auth;
 use crate::components::error_text::error_key;
 use crate::components::page::PageTitle;
-use crate::i18n::{tr, use_i18n, Key};
+use crate::i18n::{local_date, tr, use_i18n, Key};
 use crate::inquiry_outbox::use_outbox;
 use crate::routes::ask::OutboxPanel;
 
@@ -21,17 +21,6 @@ fn status_key(status: InquiryStatus) -> Key {
         InquiryStatus::BeingAnswered => Key::InquiryStatusBeingAnswered,
         InquiryStatus::Answered => Key::InquiryStatusAnswered,
     }
-}
-
-/// A date as the reader's language writes it, from an RFC 3339 time.
-pub fn local_date(rfc3339: &str, language_tag: &str) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return rfc3339.to_owned();
-    }
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    date.to_locale_date_string(language_tag, &options).into()
 }
 
 #[component]

@@ -15,7 +15,7 @@ use portal_core::learn::{
     Article, ArticleStatus, ArticleTopic, DraftUpdate, PublishRequest, StudioDraft,
 };
 use portal_core::markdown;
-use portal_core::readability::{self, Finding};
+use portal_core::readability::{self, Finding, Report};
 use serde::{Deserialize, Serialize};
 
 use crate::api::use_api;
@@ -140,6 +140,10 @@ struct Editor {
     conflict: RwSignal<Option<StudioDraft>>,
     /// Taken from context when the editor starts: saves run in tasks that have no context.
     api: StoredValue<Option<crate::api::Api>>,
+    /// The checks of the current draft, computed once per edit for the panel, the preview's marks
+    /// and the question before publishing.
+    report: Memo<Report>,
+    target: RwSignal<f64>,
 }
 
 impl Editor {
@@ -240,10 +244,22 @@ pub fn StudioEditor() -> impl IntoView {
     let query = use_query_map();
     let slug = params.with_untracked(|p| p.get("slug").unwrap_or_default());
     let language = params.with_untracked(|p| p.get("lang").unwrap_or_default());
+    let draft = RwSignal::new(blank_draft(String::new()));
+    let report_language = language.clone();
+    let report = Memo::new(move |_| {
+        draft.with(|d| {
+            readability::check_article(
+                &d.title,
+                &d.summary,
+                &markdown::parse(&d.body),
+                &report_language,
+            )
+        })
+    });
     let editor = Editor {
         slug: StoredValue::new(slug.clone()),
         language: StoredValue::new(language.clone()),
-        draft: RwSignal::new(blank_draft(String::new())),
+        draft,
         version: RwSignal::new(None),
         status: RwSignal::new(ArticleStatus::Draft),
         approval_code: RwSignal::new(String::new()),
@@ -252,6 +268,8 @@ pub fn StudioEditor() -> impl IntoView {
         edits: RwSignal::new(0),
         conflict: RwSignal::new(None),
         api: StoredValue::new(use_api()),
+        report,
+        target: RwSignal::new(target_grade()),
     };
     let ready = RwSignal::new(None::<Result<(), ApiError>>);
     let restored = RwSignal::new(false);
@@ -474,12 +492,7 @@ fn EditorFields(editor: Editor) -> impl IntoView {
 #[component]
 fn Checks(editor: Editor) -> impl IntoView {
     let i18n = use_i18n();
-    let target = RwSignal::new(target_grade());
-    let report = Memo::new(move |_| {
-        let d = editor.draft.get();
-        let doc = markdown::parse(&d.body);
-        readability::check_article(&d.title, &d.summary, &doc, &editor.language.get_value())
-    });
+    let (target, report) = (editor.target, editor.report);
     let set_target = move |ev: leptos::ev::Event| {
         if let Ok(v) = event_target_value(&ev).parse::<f64>() {
             if (1.0..=16.0).contains(&v) {
@@ -567,21 +580,16 @@ fn Preview(editor: Editor) -> impl IntoView {
     let article = Signal::derive(move || editor.article());
     // What the checks found is marked in the preview too, where the editor reads it in context.
     let marks = Signal::derive(move || {
-        let d = editor.draft.get();
-        let report = readability::check_article(
-            &d.title,
-            &d.summary,
-            &markdown::parse(&d.body),
-            &editor.language.get_value(),
-        );
         let mut marks = Marks::default();
-        for finding in report.findings {
-            match finding {
-                Finding::LongWord { word } => marks.words.push(word),
-                Finding::LongSentence { text, .. } => marks.sentences.push(text),
-                _ => {}
+        editor.report.with(|r| {
+            for finding in &r.findings {
+                match finding {
+                    Finding::LongWord { word } => marks.words.push(word.clone()),
+                    Finding::LongSentence { text, .. } => marks.sentences.push(text.clone()),
+                    _ => {}
+                }
             }
-        }
+        });
         marks
     });
     let widths = [
@@ -670,20 +678,15 @@ fn Publishing(editor: Editor) -> impl IntoView {
             error.set(Some(Key::StudioSaveFirst));
             return;
         }
-        let d = editor.draft.get_untracked();
-        let report = readability::check_article(
-            &d.title,
-            &d.summary,
-            &markdown::parse(&d.body),
-            &editor.language.get_value(),
-        );
-        if let Some(s) = report.scores {
-            if !readability::meets_target(&s, target_grade()) {
+        let scores = editor.report.with_untracked(|r| r.scores);
+        let target = editor.target.get_untracked();
+        if let Some(s) = scores {
+            if !readability::meets_target(&s, target) {
                 let question = i18n.fill(
                     Key::StudioConfirmHardToRead,
                     &[
                         ("grade", &format!("{:.1}", s.grade)),
-                        ("target", &format!("{:.0}", target_grade())),
+                        ("target", &format!("{target:.0}")),
                     ],
                 );
                 let ok = web_sys::window()

@@ -76,7 +76,7 @@ fn required_key(field: Field) -> Key {
 }
 
 /// The message for `field`, when the last check found a problem with it.
-fn error_for(form: AskForm, field: Field) -> Memo<Option<String>> {
+pub(super) fn error_for(form: AskForm, field: Field) -> Memo<Option<String>> {
     let i18n = use_i18n();
     Memo::new(move |_| {
         form.problems.with(|list| {

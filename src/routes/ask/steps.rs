@@ -11,7 +11,8 @@ use portal_core::language::Language;
 use crate::i18n::{tr, use_i18n, Key};
 
 use super::controls::{
-    choice, explained, field_id, text_lens, CheckBox, GroupError, RadioGroup, TextInput, TextKind,
+    choice, error_for, explained, field_id, text_lens, CheckBox, GroupError, RadioGroup, TextInput,
+    TextKind,
 };
 use super::{AskForm, Products};
 
@@ -216,13 +217,7 @@ fn ProductRadios(
     let i18n = use_i18n();
     let base = field_id(Field::Product);
     let error_id = format!("{base}-error");
-    let error = Memo::new(move |_| {
-        form.problems.with(|l| {
-            l.iter()
-                .find(|p| p.field == Field::Product)
-                .map(|p| super::controls::problem_text(i18n, *p))
-        })
-    });
+    let error = error_for(form, Field::Product);
     let mut rows: Vec<(String, String, Option<String>)> = choices
         .iter()
         .filter_map(|c| {
@@ -587,15 +582,8 @@ fn Select(
     get: fn(&InquiryDraft) -> String,
     set: fn(&mut InquiryDraft, String),
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let id = field_id(field);
-    let error = Memo::new(move |_| {
-        form.problems.with(|l| {
-            l.iter()
-                .find(|p| p.field == field)
-                .map(|p| super::controls::problem_text(i18n, *p))
-        })
-    });
+    let error = error_for(form, field);
     let error_id = format!("{id}-error");
     let described = error_id.clone();
     let options = options
