@@ -47,7 +47,7 @@ pub fn Studio() -> impl IntoView {
                 <div class="form-error" role="alert"><p>{move || i18n.t(error_key(&e))}</p></div>
             }.into_any(),
             Some(Ok(items)) => view! {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label=tr(Key::StudioListCaption)>
                     <table class="studio-table">
                         <caption>{tr(Key::StudioListCaption)}</caption>
                         <thead><tr>
