@@ -20,6 +20,7 @@ pub mod seed;
 pub mod sessions;
 pub mod static_files;
 pub mod studio;
+pub mod time_zones;
 
 pub use config::Settings;
 pub use routes::ROUTES;
@@ -35,7 +36,6 @@ use axum::{
 use portal_core::api::API_PREFIX;
 use std::{collections::BTreeMap, path::Path, sync::Arc};
 use tower::ServiceBuilder;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Largest request body the API accepts.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -116,10 +116,7 @@ pub fn router_with(state: AppState, extra_api: Router<AppState>) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(problem::contain_panics))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("no-store"),
-                ))
+                .layer(from_fn(api_cache_control))
                 .layer(from_fn_with_state(state.clone(), auth::session_middleware))
                 .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES)),
         );
@@ -136,6 +133,28 @@ pub fn router_with(state: AppState, extra_api: Router<AppState>) -> Router {
                 .layer(from_fn(problem::ensure_problem_json)),
         )
         .with_state(state)
+}
+
+/// Marks a successful API answer that is the same for everyone (public time zone data): it keeps
+/// the `Cache-Control` its handler gave it, where every other API answer is `no-store`.
+#[derive(Debug, Clone, Copy)]
+pub struct Shareable;
+
+/// `Cache-Control: no-store` on every API answer but [`Shareable`] ones. A shared answer loses
+/// any `Set-Cookie` (such as the session middleware's clearing of a dead cookie): a shared cache
+/// would hand it to everyone who asks.
+async fn api_cache_control(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let shared = res.extensions().get::<Shareable>().is_some()
+        && res.status().is_success()
+        && res.headers().contains_key(header::CACHE_CONTROL);
+    if shared {
+        res.headers_mut().remove(header::SET_COOKIE);
+    } else {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
 }
 
 /// One line per request: API traffic and failures at info level, served app files at debug level

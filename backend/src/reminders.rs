@@ -62,7 +62,7 @@ fn canonical_zone(name: &str) -> Option<String> {
     Some(tz.iana_name().unwrap_or(name).to_owned())
 }
 
-fn zone_known(name: &str) -> bool {
+pub(crate) fn zone_known(name: &str) -> bool {
     canonical_zone(name).is_some()
 }
 
@@ -796,10 +796,39 @@ impl StoredEvent {
     }
 }
 
+/// Whether a `taken` event other than `id` is stored for the scheduled dose `scheduled_at` (in
+/// its stored, normalised spelling) of the reminder.
+fn slot_taken(
+    conn: &Connection,
+    account: &str,
+    reminder_id: &str,
+    scheduled_at: &str,
+    id: &str,
+) -> Result<bool, DbError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM dose_events
+                        WHERE account_id = ?1 AND reminder_id = ?2 AND scheduled_at = ?3
+                          AND action = ?4 AND id <> ?5)",
+        params![
+            account,
+            reminder_id,
+            scheduled_at,
+            DoseAction::Taken.as_str(),
+            id
+        ],
+        |r| r.get(0),
+    )?)
+}
+
 /// `POST /api/v1/dose-events`: stores a device's logged doses, each once by its id. Events of a
 /// reminder that does not exist (deleted meanwhile, or never this account's) are not stored.
-/// Each `taken` event stored counts the reminder's stock down by one, never below 0 (the dose
-/// amount is not considered: a stock counts doses), as a change to the reminder (new version).
+///
+/// A `taken` event stored counts the reminder's stock down by one, never below 0 (the dose
+/// amount is not considered: a stock counts doses), as a change to the reminder (new version),
+/// unless another `taken` event of the same scheduled dose is stored already: the app corrects
+/// the time of a taken dose by logging a second `taken` event for it (the one with the greatest
+/// id, ids being time-ordered UUIDv7s, counts), which is still one dose out of the pack. As-needed
+/// doses (no scheduled time) have no slot to share, so each one counts.
 ///
 /// Not subject to `Idempotency-Key`: the events' own ids make resending safe, and a full batch
 /// is larger than idempotency records keep.
@@ -875,7 +904,14 @@ pub async fn record_dose_events(
                             receipt.rejected.push(id);
                             continue;
                         }
-                        if event.action == DoseAction::Taken.as_str() {
+                        let counts = event.action == DoseAction::Taken.as_str()
+                            && match event.scheduled_at.as_deref() {
+                                Some(slot) => {
+                                    !slot_taken(&tx, &account, &event.reminder_id, slot, &id)?
+                                }
+                                None => true,
+                            };
+                        if counts {
                             // NULL (not counted) and 0 stay as they are.
                             tx.execute(
                                 "UPDATE reminders

@@ -4,7 +4,7 @@
 use crate::{
     articles, inquiries,
     problem::{ApiProblem, RouteMiss},
-    reminders, sessions, studio, AppState,
+    reminders, sessions, studio, time_zones, AppState,
 };
 use axum::{
     extract::{DefaultBodyLimit, State},
@@ -196,6 +196,16 @@ pub const ROUTES: &[Route] = &[
         method: "GET",
         path: "/api/v1/dose-events",
         handler: || get(reminders::list_dose_events),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/time-zone",
+        handler: || get(time_zones::time_zone),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/time-zones",
+        handler: || get(time_zones::list_time_zones),
     },
     Route {
         method: "GET",

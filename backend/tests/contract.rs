@@ -1438,6 +1438,42 @@ async fn reminder_problems_match_their_documented_schemas() {
     check_against_spec(&spec, "POST", "/api/v1/dose-events", &res);
 }
 
+#[tokio::test]
+async fn time_zone_answers_match_their_documented_schemas() {
+    let spec = spec();
+    let app = TestApp::new();
+    const ZONE: &str = "/api/v1/time-zone";
+    const ZONES: &str = "/api/v1/time-zones";
+    for query in [
+        "?name=Europe/London",
+        "?name=america/argentina/buenos_aires",
+        "?name=Etc/GMT%2B5",
+        "?name=Mars/Olympus_Mons",
+        "?name=../etc/passwd",
+        "",
+    ] {
+        let res = app.get(&format!("{ZONE}{query}")).await;
+        check_against_spec(&spec, "GET", ZONE, &res);
+    }
+    let res = app.get(ZONES).await;
+    assert_eq!(res.status, StatusCode::OK);
+    check_against_spec(&spec, "GET", ZONES, &res);
+
+    // The documented example is real data that loads.
+    let example =
+        &spec["paths"][ZONE]["get"]["responses"]["200"]["content"]["application/json"]["example"];
+    let data: portal_core::time_zone::TimeZoneData =
+        serde_json::from_value(example.clone()).unwrap();
+    let live: portal_core::time_zone::TimeZoneData =
+        serde_json::from_slice(&app.get(&format!("{ZONE}?name={}", data.name)).await.body).unwrap();
+    assert_eq!(live, data);
+    assert!(data.to_time_zone().is_some());
+    assert_eq!(
+        spec["components"]["headers"]["PublicForADay"]["schema"]["const"],
+        portal_backend::time_zones::CACHE_CONTROL
+    );
+}
+
 #[test]
 fn reminder_enums_limits_and_codes_are_documented() {
     use portal_core::{

@@ -958,9 +958,14 @@ async fn stock_counts_down_by_one_per_taken_dose_and_stops_at_zero() {
     .await
     .assert_problem(412, VERSION_CONFLICT);
     post(json!([
-        event(&uuid(4), &r, "taken", "2026-03-31T07:05:00Z"),
-        event(&uuid(5), &r, "taken", "2026-03-31T19:05:00Z"),
-        event(&uuid(6), &uncounted, "taken", "2026-03-31T19:05:00Z"),
+        taken_at(&uuid(4), &r, "2026-03-31T07:00:00Z", "2026-03-31T07:05:00Z"),
+        taken_at(&uuid(5), &r, "2026-03-31T19:00:00Z", "2026-03-31T19:05:00Z"),
+        taken_at(
+            &uuid(6),
+            &uncounted,
+            "2026-03-31T19:00:00Z",
+            "2026-03-31T19:05:00Z"
+        ),
     ]))
     .await;
     assert_eq!(reminder_state(&app, &pat, &r).await, (json!(0), json!(3)));
@@ -979,6 +984,105 @@ async fn stock_counts_down_by_one_per_taken_dose_and_stops_at_zero() {
     )
     .await;
     assert_eq!(res.json()["stock"], 30);
+}
+
+/// A `taken` event of the dose scheduled at `scheduled` (`None`: as needed).
+fn taken_at(
+    id: &str,
+    reminder: &str,
+    scheduled: impl Into<Option<&'static str>>,
+    at: &str,
+) -> Value {
+    let mut e = event(id, reminder, "taken", at);
+    e["scheduledAt"] = scheduled.into().map_or(Value::Null, Value::from);
+    e
+}
+
+#[tokio::test]
+async fn a_corrected_taken_dose_counts_the_stock_down_once() {
+    let app = TestApp::new();
+    let pat = pat(&app).await;
+    let person = add_person(&app, &pat, "Me").await;
+    let mut body = reminder_body(&id(&person));
+    body["stock"] = 20.into();
+    let r = id(&add_reminder(&app, &pat, &body).await);
+    let other = id(&add_reminder(&app, &pat, &body).await);
+    let post = |events: Value| {
+        let (app, pat) = (&app, pat.clone());
+        async move {
+            let res = call(app, Method::POST, EVENTS, Some(&events), Some(&pat), None).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+            res.json()
+        }
+    };
+
+    post(json!([taken_at(
+        &uuid(1),
+        &r,
+        "2026-03-30T07:00:00Z",
+        "2026-03-30T07:05:00Z"
+    )]))
+    .await;
+    assert_eq!(reminder_state(&app, &pat, &r).await, (json!(19), json!(2)));
+    // The time corrected later: a second taken event of the same dose, its scheduled time
+    // written with another offset. Stored, and the stock stays.
+    let receipt = post(json!([taken_at(
+        &uuid(2),
+        &r,
+        "2026-03-30T08:00:00+01:00",
+        "2026-03-30T07:20:00Z"
+    )]))
+    .await;
+    assert_eq!(receipt["stored"], json!([uuid(2)]));
+    assert_eq!(reminder_state(&app, &pat, &r).await, (json!(19), json!(2)));
+    // Within one batch too; the same instant of another reminder is another dose.
+    post(json!([
+        taken_at(&uuid(3), &r, "2026-03-30T19:00:00Z", "2026-03-30T19:00:00Z"),
+        taken_at(&uuid(4), &r, "2026-03-30T19:00:00Z", "2026-03-30T19:30:00Z"),
+        taken_at(
+            &uuid(5),
+            &other,
+            "2026-03-30T19:00:00Z",
+            "2026-03-30T19:00:00Z"
+        ),
+    ]))
+    .await;
+    assert_eq!(reminder_state(&app, &pat, &r).await, (json!(18), json!(3)));
+    assert_eq!(
+        reminder_state(&app, &pat, &other).await,
+        (json!(19), json!(2))
+    );
+    // A dose skipped first and then taken is one dose taken.
+    post(json!([
+        {
+            "id": uuid(6),
+            "reminderId": r,
+            "scheduledAt": "2026-03-31T07:00:00Z",
+            "action": "skipped",
+            "at": "2026-03-31T07:00:00Z"
+        },
+        taken_at(&uuid(7), &r, "2026-03-31T07:00:00Z", "2026-03-31T09:00:00Z"),
+    ]))
+    .await;
+    assert_eq!(reminder_state(&app, &pat, &r).await, (json!(17), json!(4)));
+    // As-needed doses have no scheduled time to share: each one counts.
+    post(json!([
+        taken_at(&uuid(8), &r, None, "2026-03-31T12:00:00Z"),
+        taken_at(&uuid(9), &r, None, "2026-03-31T12:00:00Z"),
+    ]))
+    .await;
+    assert_eq!(reminder_state(&app, &pat, &r).await, (json!(15), json!(6)));
+    // Every event is kept: the app shows the one with the greatest id.
+    let list = call(
+        &app,
+        Method::GET,
+        &format!("{EVENTS}?from=2026-03-30T00:00:00Z&until=2026-04-01T00:00:00Z"),
+        None,
+        Some(&pat),
+        None,
+    )
+    .await;
+    assert_eq!(list.json().as_array().unwrap().len(), 9);
 }
 
 async fn occurrences(

@@ -250,6 +250,54 @@ async fn api_answers_are_never_cached() {
 }
 
 #[tokio::test]
+async fn only_shareable_successes_may_be_cached_and_they_carry_no_cookie() {
+    use axum::{response::IntoResponse, routing::get, Router};
+    use portal_backend::Shareable;
+    fn answer(status: StatusCode, shareable: bool) -> axum::response::Response {
+        let mut res = (
+            status,
+            [
+                (header::CACHE_CONTROL, "public, max-age=60"),
+                (header::SET_COOKIE, "portal_session=; Max-Age=0"),
+            ],
+            "x",
+        )
+            .into_response();
+        if shareable {
+            res.extensions_mut().insert(Shareable);
+        }
+        res
+    }
+    let routes = Router::new()
+        .route(
+            "/test/plain",
+            get(|| async { answer(StatusCode::OK, false) }),
+        )
+        .route(
+            "/test/shared",
+            get(|| async { answer(StatusCode::OK, true) }),
+        )
+        .route(
+            "/test/shared-error",
+            get(|| async { answer(StatusCode::NOT_FOUND, true) }),
+        );
+    let app = TestApp::with_api_routes(routes);
+
+    let res = app.get("/api/v1/test/plain").await;
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    assert_eq!(
+        res.set_cookies().len(),
+        1,
+        "cookies of private answers stay"
+    );
+    let res = app.get("/api/v1/test/shared").await;
+    assert_eq!(res.header("cache-control"), Some("public, max-age=60"));
+    assert!(res.set_cookies().is_empty());
+    let res = app.get("/api/v1/test/shared-error").await;
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
 async fn config_json_reflects_settings() {
     let app = TestApp::with_settings(|s| {
         s.runtime.api_base_url = "https://api.example.org/api/v1".into();
