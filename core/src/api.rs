@@ -126,6 +126,22 @@ impl RuntimeConfig {
     pub fn api_url(&self, path: &str) -> String {
         format!("{}{}", self.api_base_url.trim_end_matches('/'), path)
     }
+
+    /// A full URL for a path the backend gives relative to its own origin (such as a calendar
+    /// feed's `/calendar/<token>.ics`): the API base URL's origin when it is absolute, else
+    /// `page_origin` (the backend serves the app).
+    pub fn backend_url(&self, path: &str, page_origin: &str) -> String {
+        let base = self.api_base_url.trim();
+        let origin = ["https://", "http://"]
+            .iter()
+            .find_map(|scheme| {
+                let rest = base.strip_prefix(scheme)?;
+                let host = rest.split('/').next().unwrap_or(rest);
+                Some(format!("{scheme}{host}"))
+            })
+            .unwrap_or_else(|| page_origin.trim_end_matches('/').to_owned());
+        format!("{origin}{path}")
+    }
 }
 
 /// RFC 9457 problem details, as the backend sends them with `application/problem+json`.
@@ -197,6 +213,22 @@ mod tests {
     #[test]
     fn api_url_joins_without_double_slash() {
         assert_eq!(config().api_url("/session"), "/api/v1/session");
+    }
+
+    #[test]
+    fn backend_urls_use_the_api_origin_or_the_page() {
+        let mut c = config();
+        assert_eq!(
+            c.backend_url("/calendar/t.ics", "https://portal.example/"),
+            "https://portal.example/calendar/t.ics"
+        );
+        c.api_base_url = "https://api.example:8443/v1".into();
+        assert_eq!(
+            c.backend_url("/calendar/t.ics", "https://portal.example"),
+            "https://api.example:8443/calendar/t.ics"
+        );
+        c.api_base_url = "http://localhost".into();
+        assert_eq!(c.backend_url("/x", ""), "http://localhost/x");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod api_error;
+pub mod dose_log;
 pub mod inquiry;
 pub mod language;
 pub mod learn;
@@ -11,8 +12,10 @@ pub mod markdown;
 pub mod navigation;
 pub mod outbox;
 pub mod readability;
+pub mod reminder_form;
 pub mod reminders;
 pub mod retry;
 pub mod schedule;
 pub mod search;
 pub mod sign_in;
+pub mod time_zone;

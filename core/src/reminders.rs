@@ -217,7 +217,7 @@ pub struct FieldIssue {
 }
 
 impl FieldIssue {
-    fn new(field: impl Into<String>, code: &'static str) -> FieldIssue {
+    pub fn new(field: impl Into<String>, code: &'static str) -> FieldIssue {
         FieldIssue {
             field: field.into(),
             code,

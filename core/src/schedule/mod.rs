@@ -17,6 +17,7 @@ pub mod engine;
 pub mod fhir;
 pub mod model;
 pub mod validate;
+pub mod words;
 
 pub use jiff;
 
