@@ -41,7 +41,7 @@ export default defineConfig({
     { name: "desktop", use: { viewport: { width: 1280, height: 800 } } },
   ],
   webServer: {
-    command: `${backend} --addr 127.0.0.1:${port} --db ${process.env.PORTAL_E2E_DB} --static-dir ../dist`,
+    command: `${backend} --addr 127.0.0.1:${port} --db ${process.env.PORTAL_E2E_DB} --static-dir ${process.env.PORTAL_E2E_DIST ?? "../dist"}`,
     url: `http://127.0.0.1:${port}/api/v1/health`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -17,7 +17,11 @@ use portal_core::learn::{
     StudioArticleSummary, StudioDraft,
 };
 use portal_core::navigation::encode_query_value;
+use portal_core::reminders::{
+    CalendarLink, DoseEvent, DoseEventReceipt, Person, PersonInput, Reminder, ReminderInput,
+};
 use portal_core::retry::{Method, RetryPolicy};
+use portal_core::time_zone::TimeZoneData;
 use send_wrapper::SendWrapper;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -174,6 +178,126 @@ impl Api {
             None,
         )
         .await
+    }
+
+    /// The people this account keeps reminders for.
+    pub async fn people(&self) -> Result<Vec<Person>, ApiError> {
+        self.send::<(), _>(Method::Get, "/people", None, None).await
+    }
+
+    pub async fn create_person(&self, person: &PersonInput, key: &str) -> Result<Person, ApiError> {
+        self.send(Method::Post, "/people", Some(person), Some(key))
+            .await
+    }
+
+    /// Changes a person; refused with 412 when someone changed them since `version`.
+    pub async fn update_person(
+        &self,
+        id: &str,
+        person: &PersonInput,
+        version: u64,
+    ) -> Result<Person, ApiError> {
+        let path = format!("/people/{}", encode_query_value(id));
+        self.send_full(
+            Method::Put,
+            &path,
+            Some(person),
+            None,
+            Some(&format!("\"{version}\"")),
+        )
+        .await
+    }
+
+    /// Every reminder of every person of this account.
+    pub async fn reminders(&self) -> Result<Vec<Reminder>, ApiError> {
+        self.send::<(), _>(Method::Get, "/reminders", None, None)
+            .await
+    }
+
+    pub async fn create_reminder(
+        &self,
+        reminder: &ReminderInput,
+        key: &str,
+    ) -> Result<Reminder, ApiError> {
+        self.send(Method::Post, "/reminders", Some(reminder), Some(key))
+            .await
+    }
+
+    /// Changes a reminder; refused with 412 when it changed since `version` (on another device, or
+    /// by a dose that counted its stock down).
+    pub async fn update_reminder(
+        &self,
+        id: &str,
+        reminder: &ReminderInput,
+        version: u64,
+    ) -> Result<Reminder, ApiError> {
+        self.send_full(
+            Method::Put,
+            &reminder_path(id),
+            Some(reminder),
+            None,
+            Some(&format!("\"{version}\"")),
+        )
+        .await
+    }
+
+    /// Deletes a reminder and its logged doses, if it is still at `version`.
+    pub async fn delete_reminder(&self, id: &str, version: u64) -> Result<(), ApiError> {
+        self.send_full::<(), ()>(
+            Method::Delete,
+            &reminder_path(id),
+            None,
+            None,
+            Some(&format!("\"{version}\"")),
+        )
+        .await
+    }
+
+    /// Dose events logged between two RFC 3339 instants.
+    pub async fn dose_events(&self, from: &str, until: &str) -> Result<Vec<DoseEvent>, ApiError> {
+        let path = format!(
+            "/dose-events?from={}&until={}",
+            encode_query_value(from),
+            encode_query_value(until)
+        );
+        self.send::<(), _>(Method::Get, &path, None, None).await
+    }
+
+    /// Sends logged doses; each is stored once by its id however often it is sent.
+    pub async fn record_dose_events(
+        &self,
+        events: &[DoseEvent],
+    ) -> Result<DoseEventReceipt, ApiError> {
+        self.send(Method::Post, "/dose-events", Some(&events), None)
+            .await
+    }
+
+    /// A time zone's rules, for computing dose times on the device.
+    pub async fn time_zone(&self, name: &str) -> Result<TimeZoneData, ApiError> {
+        let path = format!("/time-zone?name={}", encode_query_value(name));
+        self.send::<(), _>(Method::Get, &path, None, None).await
+    }
+
+    /// Where the person's calendar file downloads from (the session cookie goes with it).
+    pub fn calendar_download_url(&self, person_id: &str) -> String {
+        self.inner.config.api_url(&format!(
+            "/people/{}/calendar.ics",
+            encode_query_value(person_id)
+        ))
+    }
+
+    /// A new secret calendar feed address for the person (any earlier one stops working), as a
+    /// full URL a calendar app can subscribe to.
+    pub async fn new_calendar_feed(&self, person_id: &str) -> Result<String, ApiError> {
+        let path = format!("/people/{}/calendar-token", encode_query_value(person_id));
+        let link: CalendarLink = self.send::<(), _>(Method::Post, &path, None, None).await?;
+        Ok(self.inner.config.backend_url(&link.url, &page_origin()))
+    }
+
+    /// Ends the person's calendar feed address.
+    pub async fn end_calendar_feed(&self, person_id: &str) -> Result<(), ApiError> {
+        let path = format!("/people/{}/calendar-token", encode_query_value(person_id));
+        self.send::<(), ()>(Method::Delete, &path, None, None).await
     }
 
     /// Sends a request, retrying safe ones after transient failures with full-jitter backoff.
@@ -340,6 +464,16 @@ fn abort_on_cleanup(controller: &AbortController) -> CancelFlag {
         });
     }
     CancelFlag(flag)
+}
+
+fn reminder_path(id: &str) -> String {
+    format!("/reminders/{}", encode_query_value(id))
+}
+
+fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
 }
 
 fn studio_path(slug: &str, language: &str, action: &str) -> String {

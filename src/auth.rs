@@ -111,8 +111,10 @@ impl Auth {
         }
         self.session.set(None);
         self.reason.set(reason);
-        // A question half-written, articles read, drafts being edited: none of it outlives the
-        // session on this device. Submitted inquiries in the outbox are still delivered.
+        // A question half-written, articles read, drafts being edited, reminders: none of it
+        // outlives the session on this device. Submitted inquiries in the outbox are still
+        // delivered; doses logged offline get one last chance to reach the backend first.
+        crate::reminder_data::flush_outbox(api).await;
         for key in crate::device_store::keys::PERSONAL {
             let _ = crate::device_store::delete(key).await;
         }

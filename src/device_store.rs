@@ -28,8 +28,25 @@ pub mod keys {
     pub const LEARN_OFFLINE: &str = "learn.offline";
     /// Studio drafts being edited, before the backend has them.
     pub const STUDIO_EDITS: &str = "studio.edits";
+    /// People, reminders and the doses logged, as last synchronised, for the Today view offline.
+    pub const REMINDERS: &str = "reminders.data";
+    /// Doses logged on this device that the backend has not confirmed yet.
+    pub const DOSE_OUTBOX: &str = "reminders.outbox";
+    /// A reminder form being filled in.
+    pub const REMINDER_DRAFT: &str = "reminders.draft";
+    /// The time-zone rules of the zones reminders follow (they hint at where people live).
+    pub const TIME_ZONES: &str = "time-zones";
     /// What sign-out wipes: everything personal except inquiries still waiting to be delivered.
-    pub const PERSONAL: [&str; 3] = [ASK_DRAFT, LEARN_OFFLINE, STUDIO_EDITS];
+    /// Sign-out first tries to send the dose outbox.
+    pub const PERSONAL: [&str; 7] = [
+        ASK_DRAFT,
+        LEARN_OFFLINE,
+        STUDIO_EDITS,
+        REMINDERS,
+        DOSE_OUTBOX,
+        REMINDER_DRAFT,
+        TIME_ZONES,
+    ];
 }
 
 /// The storage could not be used (disabled, full, or blocked by the browser).

@@ -10,7 +10,10 @@ pub mod device_store;
 pub mod i18n;
 pub mod inquiry_outbox;
 pub mod learn_offline;
+pub mod reminder_alerts;
+pub mod reminder_data;
 pub mod routes;
+pub mod time_zones;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -58,6 +61,8 @@ pub fn Portal(config: RuntimeConfig) -> impl IntoView {
     provide_context(config.clone());
     let auth = Auth::provide(api.clone());
     InquiryOutbox::provide(api.clone());
+    crate::time_zones::Zones::provide(api.clone());
+    crate::reminder_data::ReminderData::provide(api.clone(), auth);
     auth::watch_idle(auth, api, config.idle_sign_out_minutes);
     view! { <PortalRoutes /> }
 }
@@ -75,6 +80,22 @@ pub fn PortalRoutes() -> impl IntoView {
                     <Route
                         path=path!("/reminders")
                         view=|| view! { <Guarded access=REMINDERS_ACCESS><reminders::Reminders /></Guarded> }
+                    />
+                    <Route
+                        path=path!("/reminders/new")
+                        view=|| view! { <Guarded access=REMINDERS_ACCESS><reminders::form::ReminderEditor /></Guarded> }
+                    />
+                    <Route
+                        path=path!("/reminders/edit/:id")
+                        view=|| view! { <Guarded access=REMINDERS_ACCESS><reminders::form::ReminderEditor /></Guarded> }
+                    />
+                    <Route
+                        path=path!("/reminders/people")
+                        view=|| view! { <Guarded access=REMINDERS_ACCESS><reminders::people::People /></Guarded> }
+                    />
+                    <Route
+                        path=path!("/reminders/history")
+                        view=|| view! { <Guarded access=REMINDERS_ACCESS><reminders::history::History /></Guarded> }
                     />
                     <Route path=path!("/ask") view=ask::Ask />
                     <Route

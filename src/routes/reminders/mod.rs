@@ -1,22 +1,473 @@
+//! Medication reminders for the people a caregiver looks after: today's doses, history, people and
+//! the reminder form. Signed-in only. Everything reads from [`ReminderData`], so it works offline.
+
+pub mod dose_card;
+pub mod form;
+pub mod history;
+pub mod people;
+
 use leptos::prelude::*;
+use leptos_router::components::A;
+use portal_core::dose_log::{
+    as_needed_taken_on, day_doses, needs_refill, stock_left, taken_instants, zone_followed,
+};
+use portal_core::reminders::{DoseAction, DoseEvent, Person, Reminder};
+use portal_core::schedule::jiff::tz::TimeZone;
+use portal_core::schedule::jiff::Timestamp;
+use portal_core::schedule::{as_needed_check, AsNeededVerdict, Pattern};
 
-use crate::auth::use_auth;
+use crate::components::error_text::error_key;
 use crate::components::page::PageTitle;
-use crate::i18n::{tr, use_i18n, Key};
+use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, Key};
+use crate::reminder_alerts::{AlertsPanel, DueWatcher};
+use crate::reminder_data::{make_event_id, use_reminder_data, Refused, ReminderData, SyncState};
+use crate::time_zones::{use_zones, Zones};
 
-/// Medication reminders for the people a caregiver looks after. Signed-in only.
+use dose_card::DoseCard;
+
+/// Which reminders page is shown, for the section links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Today,
+    History,
+    People,
+    Add,
+}
+
+/// The links between the reminders pages.
 #[component]
-pub fn Reminders() -> impl IntoView {
-    let i18n = use_i18n();
-    let auth = use_auth();
-    let name = move || {
-        auth.session()
-            .map(|s| s.user.display_name)
-            .unwrap_or_default()
+pub fn SectionNav(current: Section) -> impl IntoView {
+    // Plain links: the router's `<A>` would also mark "Today" (`/reminders`) as current on every
+    // page below it.
+    let link = move |section: Section, href: &'static str, key: Key| {
+        let current = (section == current).then_some("page");
+        view! { <li><a href=href aria-current=current>{tr(key)}</a></li> }
     };
     view! {
+        <nav class="section-nav" aria-label=tr(Key::RemindersSections)>
+            <ul>
+                {link(Section::Today, "/reminders", Key::RemindersToday)}
+                {link(Section::History, "/reminders/history", Key::RemindersHistory)}
+                {link(Section::People, "/reminders/people", Key::RemindersPeople)}
+                {link(Section::Add, "/reminders/new", Key::RemindersAdd)}
+            </ul>
+        </nav>
+    }
+}
+
+/// A clock for the reminders pages: "now", moved on every 30 seconds so statuses change by
+/// themselves (due becomes overdue, a snooze ends).
+pub fn ticking_now() -> RwSignal<Timestamp> {
+    let now = RwSignal::new(Timestamp::now());
+    let handle = set_interval_with_handle(
+        move || now.set(Timestamp::now()),
+        std::time::Duration::from_secs(30),
+    );
+    on_cleanup(move || {
+        if let Ok(h) = handle {
+            h.clear();
+        }
+    });
+    now
+}
+
+/// Loads the zones the given people's reminders follow; reactive.
+pub fn load_zones(data: ReminderData, zones: Zones) {
+    Effect::new(move |_| {
+        let people = data.people.get();
+        let reminders = data.reminders.get();
+        let mut names: Vec<&str> = people.iter().map(|p| p.zone.as_str()).collect();
+        names.extend(reminders.iter().map(|r| r.schedule.zone.as_str()));
+        zones.ensure(names);
+    });
+}
+
+/// The zone's date today, or the UTC date while the zone loads.
+fn today_in(tz: Option<&TimeZone>, now: Timestamp) -> portal_core::schedule::jiff::civil::Date {
+    now.to_zoned(tz.cloned().unwrap_or(TimeZone::UTC)).date()
+}
+
+/// Today: each person's doses, in order, with one-tap actions.
+#[component]
+pub fn Reminders() -> impl IntoView {
+    let (Some(data), Some(zones)) = (use_reminder_data(), use_zones()) else {
+        return view! { <p>{tr(Key::ErrorUnexpected)}</p> }.into_any();
+    };
+    let i18n = use_i18n();
+    let now = ticking_now();
+    load_zones(data, zones);
+    data.wake();
+    let heading_day = move || {
+        let tz = zones.get(&crate::time_zones::device_zone());
+        let day = today_in(tz.as_ref(), now.get());
+        civil_text(
+            day.to_datetime(portal_core::schedule::jiff::civil::Time::midnight()),
+            i18n.language().tag(),
+            CivilStyle::LongDay,
+        )
+    };
+    let has_people = move || data.people.with(|p| !p.is_empty());
+    let has_reminders = move || data.reminders.with(|r| !r.is_empty());
+    view! {
         <PageTitle title=Key::RemindersTitle />
-        <p class="lead">{move || i18n.fill(Key::RemindersIntro, &[("name", &name())])}</p>
-        <p>{tr(Key::RemindersDeliveryNote)}</p>
+        <SectionNav current=Section::Today />
+        <SyncLine data />
+        <RefusedNotice data />
+        <RefillAlerts data />
+        <DueWatcher now />
+        <h2 class="today-heading">{tr(Key::RemindersTodayHeading)} " " <span class="today-date">{heading_day}</span></h2>
+        {move || {
+            if data.state.get() == SyncState::Opening {
+                return view! { <p role="status">{tr(Key::Loading)}</p> }.into_any();
+            }
+            if !has_people() {
+                return view! {
+                    <div class="empty-state">
+                        <p>{tr(Key::RemindersNoPeople)}</p>
+                        <A href="/reminders/people" attr:class="button button-primary">{tr(Key::RemindersAddPerson)}</A>
+                    </div>
+                }
+                .into_any();
+            }
+            if !has_reminders() {
+                return view! {
+                    <div class="empty-state">
+                        <p>{tr(Key::RemindersNoReminders)}</p>
+                        <A href="/reminders/new" attr:class="button button-primary">{tr(Key::RemindersAdd)}</A>
+                    </div>
+                }
+                .into_any();
+            }
+            data.people
+                .get()
+                .into_iter()
+                .map(|person| view! { <PersonToday person now data zones /> })
+                .collect_view()
+                .into_any()
+        }}
+        <Show when=has_reminders>
+            <AlertsPanel />
+        </Show>
+    }
+    .into_any()
+}
+
+/// One person's doses today.
+#[component]
+fn PersonToday(
+    person: Person,
+    now: RwSignal<Timestamp>,
+    data: ReminderData,
+    zones: Zones,
+) -> impl IntoView {
+    let heading_id = format!("today-{}", person.id);
+    let labelled_by = heading_id.clone();
+    let person_id = StoredValue::new(person.id.clone());
+    let person = StoredValue::new(person);
+    let own_reminders = move || {
+        data.reminders.with(|list| {
+            list.iter()
+                .filter(|r| person_id.with_value(|id| &r.person_id == id))
+                .cloned()
+                .collect::<Vec<Reminder>>()
+        })
+    };
+    let rows = Memo::new(move |_| {
+        let reminders = own_reminders();
+        let events = data.events();
+        let now = now.get();
+        let person = person.get_value();
+        let zone_of = |name: &str| zones.get(name);
+        let tz = zones.get(&person.zone);
+        let today = today_in(tz.as_ref(), now);
+        day_doses(&person, &reminders, &events, &zone_of, today, today, now)
+    });
+    let as_needed = move || {
+        own_reminders()
+            .into_iter()
+            .filter(|r| matches!(r.schedule.pattern, Pattern::AsNeeded(_)))
+            .collect::<Vec<_>>()
+    };
+    let waiting_zone = move || {
+        let person = person.get_value();
+        own_reminders().iter().any(|r| {
+            let zone = zone_followed(r, &person);
+            zones.get(zone).is_none()
+        })
+    };
+    let missing_zone = move || {
+        let person = person.get_value();
+        own_reminders()
+            .iter()
+            .any(|r| zones.is_missing(zone_followed(r, &person)))
+    };
+    let colour = format!(
+        "person-dot colour-{}",
+        person.with_value(|p| p.colour.clone())
+    );
+    view! {
+        <section class="person-today" aria-labelledby=labelled_by>
+            <h3 id=heading_id>
+                <span class=colour aria-hidden="true"></span>
+                {person.with_value(|p| p.name.clone())}
+            </h3>
+            {move || missing_zone().then(|| view! { <p class="notice notice-urgent">{tr(Key::RemindersZoneMissing)}</p> })}
+            {move || (waiting_zone() && !missing_zone()).then(|| view! { <p role="status">{tr(Key::Loading)}</p> })}
+            {move || {
+                let rows = rows.get();
+                if rows.is_empty() && as_needed().is_empty() {
+                    return view! { <p class="muted">{tr(Key::RemindersNothingToday)}</p> }.into_any();
+                }
+                view! {
+                    <ol class="dose-list">
+                        {rows
+                            .into_iter()
+                            .map(|row| {
+                                let reminder = data
+                                    .reminders
+                                    .with_untracked(|l| l.iter().find(|r| r.id == row.reminder_id).cloned());
+                                reminder.map(|reminder| {
+                                    let tz = zones
+                                        .get(zone_followed(&reminder, &person.get_value()))
+                                        .unwrap_or(TimeZone::UTC);
+                                    view! { <li><DoseCard row reminder tz data now /></li> }
+                                })
+                            })
+                            .collect_view()}
+                    </ol>
+                }
+                .into_any()
+            }}
+            {move || {
+                as_needed()
+                    .into_iter()
+                    .map(|reminder| view! { <AsNeededCard reminder person=person.get_value() data zones now /> })
+                    .collect_view()
+            }}
+        </section>
+    }
+}
+
+/// An as-needed medicine: the doses taken today and a button to log one, which warns before the
+/// label's limits are passed.
+#[component]
+fn AsNeededCard(
+    reminder: Reminder,
+    person: Person,
+    data: ReminderData,
+    zones: Zones,
+    now: RwSignal<Timestamp>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let Pattern::AsNeeded(limits) = reminder.schedule.pattern.clone() else {
+        return ().into_any();
+    };
+    let zone = StoredValue::new(zone_followed(&reminder, &person).to_owned());
+    let id = reminder.id.clone();
+    let id_for_taken = StoredValue::new(id.clone());
+    let confirm = RwSignal::new(false);
+    let logged = RwSignal::new(false);
+    let tz = move || zone.with_value(|z| zones.get(z)).unwrap_or(TimeZone::UTC);
+    let taken_today = move || {
+        let tz = tz();
+        let day = today_in(Some(&tz), now.get());
+        id_for_taken.with_value(|id| as_needed_taken_on(id, &data.events(), &tz, day))
+    };
+    let id_for_verdict = StoredValue::new(id.clone());
+    let verdict = move || {
+        let taken = id_for_verdict.with_value(|id| taken_instants(id, &data.events()));
+        as_needed_check(&limits, &taken, now.get())
+    };
+    let warning = move || {
+        let lang = i18n.language().tag();
+        match verdict() {
+            AsNeededVerdict::Ok => None,
+            AsNeededVerdict::TooSoon { wait_minutes } => Some(i18n.fill(
+                Key::RemindersTooSoon,
+                &[("minutes", &wait_minutes.to_string())],
+            )),
+            AsNeededVerdict::DailyMaxReached { next_allowed } => {
+                let local = next_allowed.to_zoned(tz()).datetime();
+                Some(i18n.fill(
+                    Key::RemindersDailyMax,
+                    &[
+                        ("max", &limits.max_per_24h.to_string()),
+                        ("time", &civil_text(local, lang, CivilStyle::DayTime)),
+                    ],
+                ))
+            }
+        }
+    };
+    let log_now = move || {
+        data.log(DoseEvent {
+            id: make_event_id(),
+            reminder_id: id.clone(),
+            scheduled_at: None,
+            action: DoseAction::Taken,
+            at: Timestamp::now().to_string(),
+            snooze_minutes: None,
+            reason: String::new(),
+            recorded_at: None,
+        });
+        confirm.set(false);
+        logged.set(true);
+    };
+    let log_now = StoredValue::new(log_now);
+    let title = dose_title(&reminder);
+    let edit_label = title.clone();
+    let edit_href = format!("/reminders/edit/{}", reminder.id);
+    view! {
+        <article class="dose-card as-needed">
+            <h4 class="dose-medicine">{title}</h4>
+            <p class="dose-meta">{tr(Key::RemindersAsNeededLabel)}</p>
+            <p class="dose-meta">
+                {move || {
+                    let lang = i18n.language().tag();
+                    let tz = tz();
+                    let times: Vec<String> = taken_today()
+                        .iter()
+                        .map(|t| civil_text(t.to_zoned(tz.clone()).datetime(), lang, CivilStyle::Time))
+                        .collect();
+                    if times.is_empty() {
+                        i18n.t(Key::RemindersAsNeededNoneToday).to_string()
+                    } else {
+                        i18n.fill(Key::RemindersAsNeededTakenAt, &[("times", &times.join(", "))])
+                    }
+                }}
+            </p>
+            {move || {
+                let warn = warning();
+                match (warn, confirm.get()) {
+                    (Some(text), true) => view! {
+                        <div class="notice notice-urgent" role="alert">
+                            <p>{text}</p>
+                            <p>{tr(Key::RemindersLimitCheck)}</p>
+                            <div class="dose-actions">
+                                <button type="button" class="button" on:click=move |_| log_now.with_value(|f| f())>
+                                    {tr(Key::RemindersLogAnyway)}
+                                </button>
+                                <button type="button" class="button" on:click=move |_| confirm.set(false)>
+                                    {tr(Key::Cancel)}
+                                </button>
+                            </div>
+                        </div>
+                    }
+                    .into_any(),
+                    (Some(text), false) => view! {
+                        <p class="field-error">{text}</p>
+                        <div class="dose-actions">
+                            <button type="button" class="button" on:click=move |_| confirm.set(true)>
+                                {tr(Key::RemindersLogDose)}
+                            </button>
+                        </div>
+                    }
+                    .into_any(),
+                    (None, _) => view! {
+                        <div class="dose-actions">
+                            <button type="button" class="button button-primary" on:click=move |_| log_now.with_value(|f| f())>
+                                {tr(Key::RemindersLogDose)}
+                            </button>
+                        </div>
+                    }
+                    .into_any(),
+                }
+            }}
+            <p class="visually-hidden" role="status">
+                {move || logged.get().then(|| tr(Key::RemindersDoseLogged)())}
+            </p>
+            <p class="dose-edit"><a href=edit_href>{move || i18n.fill(Key::RemindersChangeReminder, &[("medicine", &edit_label)])}</a></p>
+        </article>
+    }
+    .into_any()
+}
+
+/// "Ibuprofen 200 mg, 1 tablet".
+pub fn dose_title(reminder: &Reminder) -> String {
+    let mut title = reminder.medicine.clone();
+    if !reminder.strength.is_empty() {
+        title.push(' ');
+        title.push_str(&reminder.strength);
+    }
+    title
+}
+
+/// Whether the page shows fresh data, the device's copy, or doses waiting to be sent.
+#[component]
+pub fn SyncLine(data: ReminderData) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="sync-line" role="status">
+            {move || {
+                let waiting = data.waiting();
+                let base = match data.state.get() {
+                    SyncState::Opening | SyncState::Syncing => i18n.t(Key::RemindersSyncing).to_string(),
+                    SyncState::UpToDate => i18n.t(Key::RemindersUpToDate).to_string(),
+                    SyncState::Offline(e) => format!(
+                        "{} {}",
+                        i18n.t(error_key(&e)),
+                        i18n.t(Key::RemindersOfflineCopy)
+                    ),
+                };
+                if waiting > 0 {
+                    format!(
+                        "{base} {}",
+                        i18n.fill(Key::RemindersWaiting, &[("count", &waiting.to_string())])
+                    )
+                } else {
+                    base
+                }
+            }}
+            {move || (!data.persistent.get()).then(|| view! { " " {tr(Key::RemindersNotKept)} })}
+        </p>
+    }
+}
+
+/// Doses the backend would not take: told once, then dismissed.
+#[component]
+fn RefusedNotice(data: ReminderData) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let refused = data.refused.get();
+        (!refused.is_empty()).then(|| {
+            let gone = refused
+                .iter()
+                .filter(|r| matches!(r, Refused::ReminderGone(_)))
+                .count();
+            let conflicts = refused.len() - gone;
+            view! {
+                <div class="notice notice-urgent" role="alert">
+                    {(gone > 0).then(|| view! { <p>{i18n.fill(Key::RemindersRefusedGone, &[("count", &gone.to_string())])}</p> })}
+                    {(conflicts > 0).then(|| view! { <p>{i18n.fill(Key::RemindersRefusedConflict, &[("count", &conflicts.to_string())])}</p> })}
+                    <button type="button" class="button" on:click=move |_| data.dismiss_refused()>{tr(Key::RemindersDismiss)}</button>
+                </div>
+            }
+        })
+    }
+}
+
+/// "Only 5 left": reminders whose stock reached the refill level.
+#[component]
+fn RefillAlerts(data: ReminderData) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let synced = data.synced_events();
+        let pending = data.pending_events();
+        data.reminders
+            .get()
+            .into_iter()
+            .filter_map(|r| {
+                let left = stock_left(&r, &synced, &pending);
+                needs_refill(&r, left).then(|| {
+                    let text = i18n.fill(
+                        Key::RemindersRefill,
+                        &[
+                            ("medicine", &dose_title(&r)),
+                            ("count", &left.unwrap_or(0).to_string()),
+                        ],
+                    );
+                    view! { <p class="notice notice-urgent refill">{text}</p> }
+                })
+            })
+            .collect_view()
     }
 }

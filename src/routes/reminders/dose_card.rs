@@ -1,0 +1,259 @@
+//! One scheduled dose on the Today view: its time, medicine and status, and what can be done about
+//! it in one tap (taken, snooze, skip), or afterwards (change the time it was taken).
+
+use leptos::prelude::*;
+use portal_core::dose_log::{DoseRow, DoseStatus};
+use portal_core::reminders::{DoseAction, DoseEvent, Reminder, MAX_REASON_CHARS, SNOOZE_MINUTES};
+use portal_core::schedule::jiff::civil::Time;
+use portal_core::schedule::jiff::tz::TimeZone;
+use portal_core::schedule::jiff::Timestamp;
+use portal_core::schedule::Shift;
+
+use super::dose_title;
+use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, Key};
+use crate::reminder_data::{make_event_id, ReminderData};
+
+/// Which extra controls are open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    None,
+    Snooze,
+    Skip,
+    EditTime,
+}
+
+#[component]
+pub fn DoseCard(
+    row: DoseRow,
+    reminder: Reminder,
+    tz: TimeZone,
+    data: ReminderData,
+    now: RwSignal<Timestamp>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(Open::None);
+    let reason = RwSignal::new(String::new());
+    let edit_time = RwSignal::new(String::new());
+    let time_error = RwSignal::new(false);
+    let announce = RwSignal::new(None::<Key>);
+    let occurrence = row.occurrence;
+    let lang = move || i18n.language().tag();
+    let tz = StoredValue::new(tz);
+    let local_time = move |t: Timestamp| {
+        civil_text(
+            t.to_zoned(tz.get_value()).datetime(),
+            lang(),
+            CivilStyle::Time,
+        )
+    };
+    let reminder_id = reminder.id.clone();
+    let log = move |action: DoseAction, at: Timestamp, snooze: Option<u16>, why: String| {
+        data.log(DoseEvent {
+            id: make_event_id(),
+            reminder_id: reminder_id.clone(),
+            scheduled_at: Some(occurrence.at.to_string()),
+            action,
+            at: at.to_string(),
+            snooze_minutes: snooze,
+            reason: why,
+            recorded_at: None,
+        });
+        open.set(Open::None);
+        now.set(Timestamp::now());
+        announce.set(Some(match action {
+            DoseAction::Taken => Key::RemindersDoseLogged,
+            DoseAction::Skipped => Key::RemindersDoseSkipped,
+            DoseAction::Snoozed => Key::RemindersDoseSnoozed,
+        }));
+    };
+    let log = StoredValue::new(log);
+    let status = row.status.clone();
+    let (status_key, status_class) = match &status {
+        DoseStatus::Upcoming => (Key::RemindersStatusUpcoming, "upcoming"),
+        DoseStatus::Due => (Key::RemindersStatusDue, "due"),
+        DoseStatus::Overdue => (Key::RemindersStatusOverdue, "overdue"),
+        DoseStatus::Missed => (Key::RemindersStatusMissed, "missed"),
+        DoseStatus::Taken { .. } => (Key::RemindersStatusTaken, "taken"),
+        DoseStatus::Skipped { .. } => (Key::RemindersStatusSkipped, "skipped"),
+        DoseStatus::Snoozed { .. } => (Key::RemindersStatusSnoozed, "snoozed"),
+    };
+    let detail = {
+        let status = status.clone();
+        move || match &status {
+            DoseStatus::Taken { at } => {
+                Some(i18n.fill(Key::RemindersTakenAt, &[("time", &local_time(*at))]))
+            }
+            DoseStatus::Snoozed { until } => {
+                Some(i18n.fill(Key::RemindersSnoozedUntil, &[("time", &local_time(*until))]))
+            }
+            DoseStatus::Skipped { reason } if !reason.is_empty() => {
+                Some(i18n.fill(Key::RemindersSkippedBecause, &[("reason", reason)]))
+            }
+            _ => None,
+        }
+    };
+    let shifted = occurrence.shifted.map(|s| match s {
+        Shift::SpringForwardGap { .. } => Key::RemindersShiftedForward,
+        Shift::FallBackRepeat { .. } => Key::RemindersShiftedBack,
+    });
+    let done = matches!(
+        status,
+        DoseStatus::Taken { .. } | DoseStatus::Skipped { .. }
+    );
+    let is_taken = matches!(status, DoseStatus::Taken { .. });
+    let dose = format!(
+        "{} {}",
+        reminder.dose_amount,
+        unit_text(&reminder.dose_unit)
+    );
+    let instructions = reminder.instructions.clone();
+    let title = dose_title(&reminder);
+    let title_for_label = title.clone();
+    let edit_label = title.clone();
+    let edit_href = format!("/reminders/edit/{}", reminder.id);
+    let at_text = move || local_time(occurrence.at);
+    let card_label = move || format!("{} {}", at_text(), title_for_label);
+    let save_time = move || {
+        let text = edit_time.get_untracked();
+        let parsed = text.parse::<Time>().ok().and_then(|t| {
+            let day = occurrence.at.to_zoned(tz.get_value()).date();
+            day.to_datetime(t).to_zoned(tz.get_value()).ok()
+        });
+        match parsed {
+            Some(z) if z.timestamp() <= Timestamp::now() => {
+                time_error.set(false);
+                log.with_value(|f| f(DoseAction::Taken, z.timestamp(), None, String::new()));
+            }
+            _ => time_error.set(true),
+        }
+    };
+    let reason_id = format!("skip-reason-{}-{}", reminder.id, occurrence.at.as_second());
+    let time_id = format!("taken-time-{}-{}", reminder.id, occurrence.at.as_second());
+    let time_error_id = format!("{time_id}-error");
+    view! {
+        <article class=format!("dose-card status-{status_class}") aria-label=card_label>
+            <p class="dose-time">{at_text}</p>
+            <div class="dose-body">
+                <h4 class="dose-medicine">{title}</h4>
+                <p class="dose-meta">{dose}</p>
+                {(!instructions.is_empty()).then(|| view! { <p class="dose-meta">{instructions}</p> })}
+                {shifted.map(|k| view! { <p class="dose-meta">{tr(k)}</p> })}
+                <p class=format!("dose-status {status_class}")>
+                    <span class="status-badge">{tr(status_key)}</span>
+                    {move || detail().map(|d| view! { " " <span>{d}</span> })}
+                </p>
+                {(!done).then(|| view! {
+                    <div class="dose-actions">
+                        <button type="button" class="button button-primary"
+                            on:click=move |_| log.with_value(|f| f(DoseAction::Taken, Timestamp::now(), None, String::new()))>
+                            {tr(Key::RemindersMarkTaken)}
+                        </button>
+                        <button type="button" class="button"
+                            aria-expanded=move || (open.get() == Open::Snooze).to_string()
+                            on:click=move |_| open.update(|o| *o = if *o == Open::Snooze { Open::None } else { Open::Snooze })>
+                            {tr(Key::RemindersSnooze)}
+                        </button>
+                        <button type="button" class="button"
+                            aria-expanded=move || (open.get() == Open::Skip).to_string()
+                            on:click=move |_| open.update(|o| *o = if *o == Open::Skip { Open::None } else { Open::Skip })>
+                            {tr(Key::RemindersSkip)}
+                        </button>
+                    </div>
+                })}
+                {move || (open.get() == Open::Snooze).then(|| view! {
+                    <div class="dose-extra" role="group" aria-label=tr(Key::RemindersSnoozeFor)>
+                        {SNOOZE_MINUTES
+                            .into_iter()
+                            .map(|m| view! {
+                                <button type="button" class="button"
+                                    on:click=move |_| log.with_value(|f| f(DoseAction::Snoozed, Timestamp::now(), Some(m), String::new()))>
+                                    {move || i18n.fill(Key::RemindersMinutes, &[("n", &m.to_string())])}
+                                </button>
+                            })
+                            .collect_view()}
+                    </div>
+                })}
+                {
+                    let reason_id = reason_id.clone();
+                    move || (open.get() == Open::Skip).then(|| {
+                        let reason_id = reason_id.clone();
+                        view! {
+                            <div class="dose-extra field">
+                                <label for=reason_id.clone()>{tr(Key::RemindersSkipReason)}</label>
+                                <input id=reason_id type="text" maxlength=MAX_REASON_CHARS
+                                    prop:value=move || reason.get()
+                                    on:input=move |ev| reason.set(event_target_value(&ev)) />
+                                <div class="dose-actions">
+                                    <button type="button" class="button button-primary"
+                                        on:click=move |_| log.with_value(|f| f(DoseAction::Skipped, Timestamp::now(), None, reason.get_untracked().trim().to_owned()))>
+                                        {tr(Key::RemindersSkipConfirm)}
+                                    </button>
+                                    <button type="button" class="button" on:click=move |_| open.set(Open::None)>{tr(Key::Cancel)}</button>
+                                </div>
+                            </div>
+                        }
+                    })
+                }
+                {done.then(|| view! {
+                    <div class="dose-actions">
+                        {is_taken.then(|| view! {
+                            <button type="button" class="button"
+                                aria-expanded=move || (open.get() == Open::EditTime).to_string()
+                                on:click=move |_| {
+                                    edit_time.set(String::new());
+                                    open.update(|o| *o = if *o == Open::EditTime { Open::None } else { Open::EditTime });
+                                }>
+                                {tr(Key::RemindersChangeTime)}
+                            </button>
+                        })}
+                        {(!is_taken).then(|| view! {
+                            <button type="button" class="button"
+                                on:click=move |_| log.with_value(|f| f(DoseAction::Taken, Timestamp::now(), None, String::new()))>
+                                {tr(Key::RemindersTakenAfterAll)}
+                            </button>
+                        })}
+                    </div>
+                })}
+                {move || (open.get() == Open::EditTime).then(|| {
+                    let time_id = time_id.clone();
+                    let error_id = time_error_id.clone();
+                    let described = error_id.clone();
+                    view! {
+                        <form class="dose-extra field" on:submit=move |ev| { ev.prevent_default(); save_time(); }>
+                            <label for=time_id.clone()>{tr(Key::RemindersTakenTimeLabel)}</label>
+                            <input id=time_id type="time" required
+                                aria-invalid=move || time_error.get().to_string()
+                                aria-describedby=move || time_error.get().then(|| described.clone())
+                                prop:value=move || edit_time.get()
+                                on:input=move |ev| { edit_time.set(event_target_value(&ev)); time_error.set(false); } />
+                            {move || time_error.get().then(|| view! { <p id=error_id.clone() class="field-error">{tr(Key::RemindersTakenTimeInvalid)}</p> })}
+                            <div class="dose-actions">
+                                <button type="submit" class="button button-primary">{tr(Key::Save)}</button>
+                                <button type="button" class="button" on:click=move |_| open.set(Open::None)>{tr(Key::Cancel)}</button>
+                            </div>
+                        </form>
+                    }
+                })}
+                <p class="visually-hidden" role="status">{move || announce.get().map(|k| tr(k)())}</p>
+                <p class="dose-edit"><a href=edit_href>{move || i18n.fill(Key::RemindersChangeReminder, &[("medicine", &edit_label)])}</a></p>
+            </div>
+        </article>
+    }
+}
+
+/// The dose unit's name in the reader's language ("tablet(s)").
+pub fn unit_text(unit: &str) -> String {
+    let i18n = use_i18n();
+    let key = match unit {
+        "tablet" => Key::UnitTablet,
+        "capsule" => Key::UnitCapsule,
+        "puff" => Key::UnitPuff,
+        "ml" => Key::UnitMl,
+        "drop" => Key::UnitDrop,
+        "patch" => Key::UnitPatch,
+        "injection" => Key::UnitInjection,
+        "sachet" => Key::UnitSachet,
+        other => return other.to_owned(),
+    };
+    i18n.t(key).to_owned()
+}

@@ -1,0 +1,340 @@
+//! The people reminders are kept for (myself, Mum, a child): name, colour and time zone, and each
+//! person's calendar export.
+
+use leptos::prelude::*;
+use portal_core::api_error::ApiError;
+use portal_core::reminders::{
+    check_person, is_zone_name, FieldIssue, Person, PersonInput, COLOURS, MAX_PERSON_NAME_CHARS,
+};
+
+use super::form::schedule_words;
+use super::{Section, SectionNav, SyncLine};
+use crate::api::use_api;
+use crate::components::error_text::error_key;
+use crate::components::page::PageTitle;
+use crate::i18n::{tr, use_i18n, Key};
+use crate::inquiry_outbox::new_key;
+use crate::reminder_data::{use_reminder_data, ReminderData};
+use crate::time_zones::{device_zone, zone_names};
+
+#[component]
+pub fn People() -> impl IntoView {
+    let Some(data) = use_reminder_data() else {
+        return view! { <p>{tr(Key::ErrorUnexpected)}</p> }.into_any();
+    };
+    data.wake();
+    let adding = RwSignal::new(false);
+    view! {
+        <PageTitle title=Key::PeopleTitle />
+        <SectionNav current=Section::People />
+        <SyncLine data />
+        <p class="lead">{tr(Key::PeopleIntro)}</p>
+        <ul class="people-list">
+            {move || data.people.get().into_iter().map(|p| view! { <li><PersonCard person=p data /></li> }).collect_view()}
+        </ul>
+        {move || if adding.get() || data.people.with(Vec::is_empty) {
+            view! {
+                <section class="card" aria-labelledby="new-person-heading">
+                    <h2 id="new-person-heading">{tr(Key::PeopleAddHeading)}</h2>
+                    <PersonForm data existing=None on_done=move || adding.set(false) />
+                </section>
+            }.into_any()
+        } else {
+            view! {
+                <button type="button" class="button button-primary" on:click=move |_| adding.set(true)>
+                    {tr(Key::RemindersAddPerson)}
+                </button>
+            }.into_any()
+        }}
+    }
+    .into_any()
+}
+
+#[component]
+fn PersonCard(person: Person, data: ReminderData) -> impl IntoView {
+    let editing = RwSignal::new(false);
+    let i18n = use_i18n();
+    let count = {
+        let id = person.id.clone();
+        move || {
+            data.reminders
+                .with(|l| l.iter().filter(|r| r.person_id == id).count())
+        }
+    };
+    let stored = StoredValue::new(person.clone());
+    let heading_id = format!("person-{}", person.id);
+    let labelled_by = heading_id.clone();
+    view! {
+        <article class="card person-card" aria-labelledby=labelled_by>
+            <h2 id=heading_id class="card-title">
+                <span class=format!("person-dot colour-{}", person.colour) aria-hidden="true"></span>
+                {person.name.clone()}
+            </h2>
+            <p>{move || i18n.fill(Key::PeopleSummary, &[("zone", &stored.with_value(|p| p.zone.clone())), ("count", &count().to_string())])}</p>
+            {move || if editing.get() {
+                view! { <PersonForm data existing=Some(stored.get_value()) on_done=move || editing.set(false) /> }.into_any()
+            } else {
+                view! {
+                    <button type="button" class="button" on:click=move |_| editing.set(true)>
+                        {move || i18n.fill(Key::PeopleChange, &[("name", &stored.with_value(|p| p.name.clone()))])}
+                    </button>
+                }.into_any()
+            }}
+            {move || {
+                let own: Vec<_> = data.reminders.with(|l| {
+                    l.iter().filter(|r| stored.with_value(|p| r.person_id == p.id)).cloned().collect()
+                });
+                (!own.is_empty()).then(|| view! {
+                    <h3>{tr(Key::PeopleReminders)}</h3>
+                    <ul class="reminder-list">
+                        {own.into_iter().map(|r| {
+                            let title = super::dose_title(&r);
+                            let words = schedule_words(i18n, &r.schedule.pattern);
+                            let href = format!("/reminders/edit/{}", r.id);
+                            let label = i18n.fill(Key::RemindersChangeReminder, &[("medicine", &title)]);
+                            view! {
+                                <li>
+                                    <strong>{title}</strong> ": " {words} " "
+                                    <a href=href aria-label=label>{tr(Key::PeopleChangeShort)}</a>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
+            <CalendarExport person=stored.get_value() />
+        </article>
+    }
+}
+
+/// Adds a person, or changes one (with the version it was loaded at).
+#[component]
+fn PersonForm(
+    data: ReminderData,
+    existing: Option<Person>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let api = StoredValue::new(send_wrapper::SendWrapper::new(use_api()));
+    let prefix = existing.as_ref().map_or("new".to_owned(), |p| p.id.clone());
+    let name = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+    );
+    let colour = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|p| p.colour.clone())
+            .unwrap_or_else(|| {
+                COLOURS[data.people.with_untracked(Vec::len) % COLOURS.len()].to_owned()
+            }),
+    );
+    let zone = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|p| p.zone.clone())
+            .unwrap_or_else(device_zone),
+    );
+    let issues = RwSignal::new(Vec::<FieldIssue>::new());
+    let failure = RwSignal::new(None::<Key>);
+    let busy = RwSignal::new(false);
+    let key = StoredValue::new(new_key());
+    let existing = StoredValue::new(existing);
+    let known = StoredValue::new(zone_names());
+    let issue_for = move |field: &'static str| {
+        move || {
+            issues.with(|l| {
+                l.iter().find(|i| i.field == field).map(|i| {
+                    i18n.t(match field {
+                        "name" if i.code == "too_long" => Key::ReminderErrTooLong,
+                        "name" => Key::PeopleErrName,
+                        _ => Key::ReminderErrZone,
+                    })
+                })
+            })
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = PersonInput {
+            name: name.get_untracked().trim().to_owned(),
+            colour: colour.get_untracked(),
+            zone: zone.get_untracked().trim().to_owned(),
+        };
+        let found = check_person(&input, |z| {
+            is_zone_name(z) && known.with_value(|k| k.is_empty() || k.iter().any(|n| n == z))
+        });
+        issues.set(found.clone());
+        if !found.is_empty() {
+            return;
+        }
+        let Some(api) = api.get_value().take() else {
+            return;
+        };
+        busy.set(true);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            let result = match existing.get_value() {
+                Some(p) => api.update_person(&p.id, &input, p.version).await,
+                None => api.create_person(&input, &key.get_value()).await,
+            };
+            busy.set(false);
+            match result {
+                Ok(person) => {
+                    data.put_person(person);
+                    data.wake();
+                    on_done();
+                }
+                Err(ApiError::Status { status: 412, .. }) => {
+                    failure.set(Some(Key::PeopleConflict));
+                    data.wake();
+                }
+                Err(e) => failure.set(Some(error_key(&e))),
+            }
+        });
+    };
+    let name_id = format!("{prefix}-name");
+    let zone_id = format!("{prefix}-zone");
+    let list_id = format!("{prefix}-zones");
+    let name_error = issue_for("name");
+    let zone_error = issue_for("zone");
+    view! {
+        <form class="form person-form" novalidate on:submit=submit>
+            <div class="field">
+                <label for=name_id.clone()>{tr(Key::PeopleName)}</label>
+                <input id=name_id.clone() type="text" maxlength=MAX_PERSON_NAME_CHARS autocomplete="off"
+                    aria-invalid=move || name_error().is_some().to_string()
+                    aria-describedby=format!("{name_id}-error")
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                <p class="field-error" id=format!("{name_id}-error")>{name_error}</p>
+            </div>
+            <fieldset class="field">
+                <legend>{tr(Key::PeopleColour)}</legend>
+                <div class="colour-row">
+                    {COLOURS.into_iter().map(|c| {
+                        let id = format!("{prefix}-colour-{c}");
+                        view! {
+                            <div class="colour-choice">
+                                <input type="radio" name=format!("{prefix}-colour") id=id.clone()
+                                    prop:checked=move || colour.get() == c
+                                    on:change=move |_| colour.set(c.to_owned()) />
+                                <label for=id>
+                                    <span class=format!("person-dot colour-{c}") aria-hidden="true"></span>
+                                    {tr(colour_key(c))}
+                                </label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            <div class="field">
+                <label for=zone_id.clone()>{tr(Key::PeopleZone)}</label>
+                <p class="hint" id=format!("{zone_id}-hint")>{tr(Key::PeopleZoneHint)}</p>
+                <input id=zone_id.clone() type="text" list=list_id.clone() autocomplete="off" spellcheck="false"
+                    aria-invalid=move || zone_error().is_some().to_string()
+                    aria-describedby=format!("{zone_id}-hint {zone_id}-error")
+                    prop:value=move || zone.get() on:change=move |ev| zone.set(event_target_value(&ev)) />
+                <datalist id=list_id>
+                    {known.get_value().into_iter().map(|n| view! { <option value=n></option> }).collect_view()}
+                </datalist>
+                <p class="field-error" id=format!("{zone_id}-error")>{zone_error}</p>
+            </div>
+            <div class="form-error" role="alert">{move || failure.get().map(|k| view! { <p>{tr(k)}</p> })}</div>
+            <div class="form-actions">
+                <button type="submit" class="button button-primary" aria-disabled=move || busy.get().to_string()>
+                    {tr(Key::PeopleSave)}
+                </button>
+                <button type="button" class="button" on:click=move |_| on_done()>{tr(Key::Cancel)}</button>
+            </div>
+        </form>
+    }
+}
+
+fn colour_key(c: &str) -> Key {
+    match c {
+        "teal" => Key::ColourTeal,
+        "blue" => Key::ColourBlue,
+        "indigo" => Key::ColourIndigo,
+        "purple" => Key::ColourPurple,
+        "pink" => Key::ColourPink,
+        "red" => Key::ColourRed,
+        "orange" => Key::ColourOrange,
+        _ => Key::ColourGreen,
+    }
+}
+
+/// The .ics download and the secret subscription address.
+#[component]
+fn CalendarExport(person: Person) -> impl IntoView {
+    let api = use_api();
+    let download = api
+        .as_ref()
+        .map(|a| a.calendar_download_url(&person.id))
+        .unwrap_or_default();
+    let api = StoredValue::new(send_wrapper::SendWrapper::new(api));
+    let feed = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<Key>);
+    let id = StoredValue::new(person.id.clone());
+    let make = move |_| {
+        let Some(api) = api.get_value().take() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match api.new_calendar_feed(&id.get_value()).await {
+                Ok(url) => {
+                    failure.set(None);
+                    feed.set(Some(url));
+                }
+                Err(e) => failure.set(Some(error_key(&e))),
+            }
+        });
+    };
+    let end = move |_| {
+        let Some(api) = api.get_value().take() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match api.end_calendar_feed(&id.get_value()).await {
+                Ok(()) => {
+                    feed.set(None);
+                    failure.set(Some(Key::CalendarEnded));
+                }
+                Err(e) => failure.set(Some(error_key(&e))),
+            }
+        });
+    };
+    let feed_id = format!("feed-{}", person.id);
+    let file_name = format!(
+        "{}.ics",
+        person.name.replace(|c: char| !c.is_alphanumeric(), "-")
+    );
+    view! {
+        <details class="calendar-export">
+            <summary>{tr(Key::CalendarTitle)}</summary>
+            <p>{tr(Key::CalendarIntro)}</p>
+            <p><a class="button" href=download download=file_name>{tr(Key::CalendarDownload)}</a></p>
+            <p>{tr(Key::CalendarFeedIntro)}</p>
+            {move || match feed.get() {
+                Some(url) => view! {
+                    <div class="field">
+                        <label for=feed_id.clone()>{tr(Key::CalendarFeedLabel)}</label>
+                        <input id=feed_id.clone() type="text" readonly value=url
+                            on:focus=move |ev| {
+                                if let Some(input) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlInputElement>(&event_target::<web_sys::EventTarget>(&ev)) {
+                                    input.select();
+                                }
+                            } />
+                        <p class="hint">{tr(Key::CalendarFeedSecret)}</p>
+                    </div>
+                    <button type="button" class="button" on:click=end>{tr(Key::CalendarFeedEnd)}</button>
+                }.into_any(),
+                None => view! {
+                    <button type="button" class="button" on:click=make>{tr(Key::CalendarFeedMake)}</button>
+                }.into_any(),
+            }}
+            <p role="status">{move || failure.get().map(|k| tr(k)())}</p>
+        </details>
+    }
+}
