@@ -3,12 +3,17 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
+use patient_portal::api::Api;
 use patient_portal::auth::Auth;
 use patient_portal::config::{parse, ConfigError};
 use patient_portal::i18n::I18n;
+use patient_portal::reminder_data::ReminderData;
+use patient_portal::time_zones::Zones;
 use patient_portal::{ConfigErrorPage, PortalRoutes};
+use portal_core::api::RuntimeConfig;
 use portal_core::api::{Role, Session, User};
 use portal_core::language::Language;
+use portal_core::reminders::Person;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
@@ -84,9 +89,15 @@ async fn routed_shell() {
     let root = container();
     let i18n = I18n::with_language(Language::En);
     let auth = Auth::new(None, true);
+    let reminders = StoredValue::new(None::<ReminderData>);
     let _handle = leptos::mount::mount_to(root.clone(), move || {
         provide_context(i18n);
         provide_context(auth);
+        // No backend answers here: the reminders pages work from what is on the device.
+        let api = Api::new(test_config());
+        provide_context(api.clone());
+        Zones::provide(api.clone());
+        reminders.set_value(Some(ReminderData::provide(api, auth)));
         view! { <PortalRoutes /> }
     });
     settle().await;
@@ -97,7 +108,100 @@ async fn routed_shell() {
     sign_in_form_explains_each_empty_or_wrong_field(&root).await;
     studio_is_for_editors_only(&root, auth).await;
     ask_form_checks_each_step_and_back_keeps_answers(&root).await;
+    reminder_form_explains_problems_and_previews_the_schedule(&root, auth, reminders.get_value())
+        .await;
     switching_language_changes_every_text_and_html_lang(&root).await;
+}
+
+fn test_config() -> RuntimeConfig {
+    RuntimeConfig {
+        api_base_url: "/no-backend/api/v1".into(),
+        medical_information_phone: "+44 800 000 0000".into(),
+        medical_information_email: "medinfo@example.com".into(),
+        emergency_number: "112".into(),
+        idle_sign_out_minutes: 15,
+        privacy_notice_url: "/privacy".into(),
+        request_timeout_ms: 2_000,
+    }
+}
+
+async fn wait_for(root: &HtmlElement, selector: &str) {
+    for _ in 0..50 {
+        if root.query_selector(selector).unwrap().is_some() {
+            return;
+        }
+        settle().await;
+    }
+}
+
+fn text_of(root: &HtmlElement, selector: &str) -> String {
+    find(root, selector).text_content().unwrap_or_default()
+}
+
+async fn reminder_form_explains_problems_and_previews_the_schedule(
+    root: &HtmlElement,
+    auth: Auth,
+    data: Option<ReminderData>,
+) {
+    let data = data.expect("reminders data provided");
+    auth.replace_session(Some(session(Role::Caregiver)));
+    settle().await;
+    data.people.set(vec![Person {
+        id: "p1".into(),
+        name: "Mum".into(),
+        colour: "teal".into(),
+        zone: "UTC".into(),
+        version: 1,
+    }]);
+    visit("/reminders/new").await;
+    wait_for(root, "#rf-medicine").await;
+    assert_eq!(heading(root), "Add a reminder");
+    assert_eq!(
+        text_of(root, ".preview-words"),
+        "Every day at 08:00",
+        "the schedule is said in plain words before saving"
+    );
+
+    find(root, ".reminder-form button[type='submit']").click();
+    settle().await;
+    assert_eq!(
+        text_of(root, "#rf-medicine-error"),
+        "Enter the medicine's name."
+    );
+    assert_eq!(
+        find(root, "#rf-medicine")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        document().active_element().unwrap().id(),
+        "reminder-errors",
+        "the summary takes focus so it is read out"
+    );
+
+    type_into(root, "#rf-medicine", "Metformin");
+    find(root, "#rf-kind-weekly").click();
+    settle().await;
+    find(root, ".reminder-form button[type='submit']").click();
+    settle().await;
+    assert!(root.query_selector("#rf-medicine-error").unwrap().is_none());
+    assert_eq!(text_of(root, "#rf-days-error"), "Choose at least one day.");
+    let medicine: HtmlInputElement = find(root, "#rf-medicine").unchecked_into();
+    assert_eq!(medicine.value(), "Metformin", "what was typed stays");
+
+    find(root, "#rf-schedule-pattern-days-mon").click();
+    find(root, "#rf-schedule-pattern-days-fri").click();
+    find(root, "#rf-add-time").click();
+    settle().await;
+    type_into(root, "#rf-schedule-pattern-times-1", "20:00");
+    settle().await;
+    assert_eq!(
+        text_of(root, ".preview-words"),
+        "Mon and Fri at 08:00 and 20:00"
+    );
+    auth.replace_session(None);
+    settle().await;
 }
 
 async fn tab_bar_navigates_and_moves_focus_to_the_heading(root: &HtmlElement) {

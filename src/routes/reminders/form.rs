@@ -773,7 +773,7 @@ fn TimesList(
                 }).collect_view()
             }}
             {move || error().map(|e| view! { <p class="field-error" id="rf-times-error">{e}</p> })}
-            <button type="button" class="button" on:click=add>{tr(Key::ReminderFormAddTime)}</button>
+            <button type="button" class="button" id="rf-add-time" on:click=add>{tr(Key::ReminderFormAddTime)}</button>
         </fieldset>
     }
 }
@@ -883,8 +883,14 @@ fn Preview(
             .zone_to_follow(&schedule.zone, &person_zone)
             .to_owned();
         let Some(tz) = zones.get(&zone) else {
+            let waiting = if zones.is_missing(&zone) {
+                Key::ReminderPreviewNoZone
+            } else {
+                Key::Loading
+            };
             return Some(
-                view! { <p>{words}</p> <p role="status">{tr(Key::Loading)}</p> }.into_any(),
+                view! { <p class="preview-words">{words}</p> <p role="status">{tr(waiting)}</p> }
+                    .into_any(),
             );
         };
         let p = preview(&schedule, &tz, Timestamp::now(), 5);
