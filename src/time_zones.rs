@@ -43,6 +43,11 @@ impl Zones {
         self.loaded.with(|map| map.get(name).cloned())
     }
 
+    /// The zone, once loaded, without subscribing.
+    pub fn get_untracked(self, name: &str) -> Option<TimeZone> {
+        self.loaded.with_untracked(|map| map.get(name).cloned())
+    }
+
     /// True when `name` could not be loaded, so the page can say why doses are missing.
     pub fn is_missing(self, name: &str) -> bool {
         self.missing.with(|list| list.iter().any(|n| n == name))

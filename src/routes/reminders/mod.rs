@@ -9,7 +9,7 @@ pub mod people;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use portal_core::dose_log::{
-    as_needed_taken_on, day_doses, needs_refill, stock_left, taken_instants, zone_followed,
+    as_needed_taken_on, day_doses, needs_refill, stock_left, taken_instants, zone_followed, DoseRow,
 };
 use portal_core::reminders::{DoseAction, DoseEvent, Person, Reminder};
 use portal_core::schedule::jiff::tz::TimeZone;
@@ -213,31 +213,24 @@ fn PersonToday(
             </h3>
             {move || missing_zone().then(|| view! { <p class="notice notice-urgent">{tr(Key::RemindersZoneMissing)}</p> })}
             {move || (waiting_zone() && !missing_zone()).then(|| view! { <p role="status">{tr(Key::Loading)}</p> })}
-            {move || {
-                let rows = rows.get();
-                if rows.is_empty() && as_needed().is_empty() {
-                    return view! { <p class="muted">{tr(Key::RemindersNothingToday)}</p> }.into_any();
-                }
-                view! {
-                    <ol class="dose-list">
-                        {rows
-                            .into_iter()
-                            .map(|row| {
-                                let reminder = data
-                                    .reminders
-                                    .with_untracked(|l| l.iter().find(|r| r.id == row.reminder_id).cloned());
-                                reminder.map(|reminder| {
-                                    let tz = zones
-                                        .get(zone_followed(&reminder, &person.get_value()))
-                                        .unwrap_or(TimeZone::UTC);
-                                    view! { <li><DoseCard row reminder tz data now /></li> }
-                                })
-                            })
-                            .collect_view()}
-                    </ol>
-                }
-                .into_any()
-            }}
+            {move || (rows.with(Vec::is_empty) && as_needed().is_empty())
+                .then(|| view! { <p class="muted">{tr(Key::RemindersNothingToday)}</p> })}
+            // Keyed, so logging one dose re-renders that card only, not the whole day.
+            <ol class="dose-list">
+                <For each=move || rows.get() key=move |row| row_key(row, data) let:row>
+                    {
+                        let reminder = data
+                            .reminders
+                            .with_untracked(|l| l.iter().find(|r| r.id == row.reminder_id).cloned());
+                        reminder.map(|reminder| {
+                            let tz = zones
+                                .get_untracked(zone_followed(&reminder, &person.get_value()))
+                                .unwrap_or(TimeZone::UTC);
+                            view! { <li><DoseCard row reminder tz data now /></li> }
+                        })
+                    }
+                </For>
+            </ol>
             {move || {
                 as_needed()
                     .into_iter()
@@ -379,6 +372,23 @@ fn AsNeededCard(
         </article>
     }
     .into_any()
+}
+
+/// What makes a dose card look different: its slot, status, deciding event and the reminder's
+/// version (an edited medicine name).
+fn row_key(row: &DoseRow, data: ReminderData) -> String {
+    let version = data.reminders.with_untracked(|l| {
+        l.iter()
+            .find(|r| r.id == row.reminder_id)
+            .map_or(0, |r| r.version)
+    });
+    format!(
+        "{}|{}|{:?}|{:?}|{version}",
+        row.reminder_id,
+        row.occurrence.at.as_millisecond(),
+        row.status,
+        row.event_id
+    )
 }
 
 /// "Ibuprofen 200 mg, 1 tablet".
