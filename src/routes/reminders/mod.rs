@@ -277,7 +277,7 @@ fn AsNeededCard(
             AsNeededVerdict::Ok => None,
             AsNeededVerdict::TooSoon { wait_minutes } => Some(i18n.fill(
                 Key::RemindersTooSoon,
-                &[("minutes", &wait_minutes.to_string())],
+                &[("wait", &wait_text(i18n, wait_minutes))],
             )),
             AsNeededVerdict::DailyMaxReached { next_allowed } => {
                 let local = next_allowed.to_zoned(tz()).datetime();
@@ -389,6 +389,19 @@ fn row_key(row: &DoseRow, data: ReminderData) -> String {
         row.status,
         row.event_id
     )
+}
+
+/// "4 h 1 min", or "45 minutes" under an hour.
+fn wait_text(i18n: crate::i18n::I18n, minutes: u32) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    if h == 0 {
+        i18n.fill(Key::PhraseMinutes, &[("n", &m.to_string())])
+    } else {
+        i18n.fill(
+            Key::PhraseHoursMinutes,
+            &[("h", &h.to_string()), ("m", &m.to_string())],
+        )
+    }
 }
 
 /// "Ibuprofen 200 mg, 1 tablet".
