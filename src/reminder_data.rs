@@ -10,6 +10,7 @@ use futures::channel::mpsc::{unbounded, UnboundedSender};
 use futures::StreamExt;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
+use portal_core::api::Role;
 use portal_core::api_error::ApiError;
 use portal_core::dose_log::{apply_receipt, merge_events, new_event_id};
 use portal_core::reminders::{DoseEvent, Person, Reminder, MAX_DOSE_EVENTS_PER_BATCH};
@@ -97,7 +98,12 @@ impl ReminderData {
             auth,
         };
         provide_context(data);
-        let account = Memo::new(move |_| auth.session().map(|s| s.user.id));
+        // Only patients and caregivers keep reminders; the backend refuses everyone else.
+        let account = Memo::new(move |_| {
+            auth.session()
+                .filter(|s| matches!(s.user.role, Role::Patient | Role::Caregiver))
+                .map(|s| s.user.id)
+        });
         Effect::new(move |_| match account.get() {
             Some(_) => leptos::task::spawn_local(async move {
                 data.open().await;
@@ -113,7 +119,11 @@ impl ReminderData {
                 futures::pin_mut!(tick);
                 match futures::future::select(rx.next(), tick).await {
                     futures::future::Either::Left((None, _)) => return,
-                    futures::future::Either::Left((Some(()), _)) => data.sync().await,
+                    futures::future::Either::Left((Some(()), _)) => {
+                        // Several pages may ask at once: one synchronisation answers them all.
+                        while rx.try_recv().is_ok() {}
+                        data.sync().await
+                    }
                     futures::future::Either::Right(_) => {
                         if data.pending.with_untracked(|p| !p.is_empty())
                             || matches!(data.state.get_untracked(), SyncState::Offline(_))
@@ -252,9 +262,10 @@ impl ReminderData {
         match loaded {
             Ok((people, reminders, events)) => {
                 // A dose logged while the lists were loading is still pending: nothing is lost.
-                self.people.set(people);
-                self.reminders.set(reminders);
-                self.synced.set(events);
+                // Unchanged lists are left alone, so an open panel on Today is not rebuilt.
+                set_if_changed(self.people, people);
+                set_if_changed(self.reminders, reminders);
+                set_if_changed(self.synced, events);
                 self.synced_at.set(Some(now.to_string()));
                 self.state.set(SyncState::UpToDate);
                 self.save_snapshot().await;
@@ -350,6 +361,12 @@ pub fn make_event_id() -> String {
     }
     let ms = js_sys::Date::now().max(0.0) as u64;
     new_event_id(ms, random)
+}
+
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|current| *current != value) {
+        signal.set(value);
+    }
 }
 
 fn upsert<T>(list: &mut Vec<T>, item: T, id: impl Fn(&T) -> &String) {

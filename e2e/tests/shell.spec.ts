@@ -116,8 +116,12 @@ test("the email typed on the sign-in form survives a reload, the password does n
 });
 
 test("a session that ended elsewhere is explained, and signing in again goes back", async ({ page, context }) => {
+  // The reminders data loads right after sign-in; an answer still on its way would set the
+  // (renewed) cookie again after it is cleared.
+  const loaded = page.waitForResponse((r) => r.url().includes("/api/v1/dose-events"));
   await signIn(page, "caregiver");
   await heading(page, "Your health companion");
+  await loaded;
   await context.clearCookies();
   await navLink(page, "Reminders").click();
   await heading(page, "Sign in");

@@ -9,7 +9,7 @@ use portal_core::schedule::jiff::tz::TimeZone;
 use portal_core::schedule::jiff::Timestamp;
 use portal_core::schedule::Shift;
 
-use super::dose_title;
+use super::{dose_title, focus_later};
 use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, Key};
 use crate::reminder_data::{make_event_id, ReminderData};
 
@@ -47,6 +47,8 @@ pub fn DoseCard(
         )
     };
     let reminder_id = reminder.id.clone();
+    let card_id = format!("dose-{}-{}", reminder.id, occurrence.at.as_second());
+    let article_id = card_id.clone();
     let log = move |action: DoseAction, at: Timestamp, snooze: Option<u16>, why: String| {
         data.log(DoseEvent {
             id: make_event_id(),
@@ -60,6 +62,8 @@ pub fn DoseCard(
         });
         open.set(Open::None);
         now.set(Timestamp::now());
+        // The card is drawn anew with its new status: keep the person's place on it.
+        focus_later(card_id.clone());
         announce.set(Some(match action {
             DoseAction::Taken => Key::RemindersDoseLogged,
             DoseAction::Skipped => Key::RemindersDoseSkipped,
@@ -112,7 +116,7 @@ pub fn DoseCard(
     let edit_label = title.clone();
     let edit_href = format!("/reminders/edit/{}", reminder.id);
     let at_text = move || local_time(occurrence.at);
-    let card_label = move || format!("{} {}", at_text(), title_for_label);
+    let card_label = move || format!("{} {}: {}", at_text(), title_for_label, i18n.t(status_key));
     let save_time = move || {
         let text = edit_time.get_untracked();
         let parsed = text.parse::<Time>().ok().and_then(|t| {
@@ -131,7 +135,7 @@ pub fn DoseCard(
     let time_id = format!("taken-time-{}-{}", reminder.id, occurrence.at.as_second());
     let time_error_id = format!("{time_id}-error");
     view! {
-        <article class=format!("dose-card status-{status_class}") aria-label=card_label>
+        <article id=article_id tabindex="-1" class=format!("dose-card status-{status_class}") aria-label=card_label>
             <p class="dose-time">{at_text}</p>
             <div class="dose-body">
                 <h4 class="dose-medicine">{title}</h4>

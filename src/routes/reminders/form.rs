@@ -18,7 +18,7 @@ use portal_core::schedule::{Shift, TravelPolicy, Weekday};
 use serde::{Deserialize, Serialize};
 
 use super::dose_card::unit_text;
-use super::{load_zones, Section, SectionNav};
+use super::{focus_later, load_zones, Section, SectionNav};
 use crate::api::use_api;
 use crate::components::error_text::error_key;
 use crate::components::page::PageTitle;
@@ -812,20 +812,6 @@ fn WeekdayChoice(
     }
 }
 
-fn focus_later(id: String) {
-    leptos::task::spawn_local(async move {
-        gloo_timers::future::TimeoutFuture::new(0).await;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&id))
-        {
-            if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
-                let _ = el.focus();
-            }
-        }
-    });
-}
-
 /// Suggestions for the zone field, from the browser's own list.
 #[component]
 fn ZoneList() -> impl IntoView {
@@ -853,8 +839,15 @@ fn ErrorSummary(
                         <p>{tr(Key::ErrorCheckFields)}</p>
                         <ul>
                             {list.iter().map(|issue| {
-                                let href = format!("#{}", input_for(&issue.field, kind));
-                                view! { <li><a href=href>{issue_text(i18n, issue)}</a></li> }
+                                let target = input_for(&issue.field, kind);
+                                let href = format!("#{target}");
+                                // The router would treat the link as a navigation: move focus instead.
+                                view! {
+                                    <li><a href=href on:click=move |ev| {
+                                        ev.prevent_default();
+                                        focus_later(target.clone());
+                                    }>{issue_text(i18n, issue)}</a></li>
+                                }
                             }).collect_view()}
                         </ul>
                     }

@@ -16,7 +16,6 @@ use portal_core::schedule::jiff::tz::TimeZone;
 use portal_core::schedule::jiff::Timestamp;
 use portal_core::schedule::{as_needed_check, AsNeededVerdict, Pattern};
 
-use crate::components::error_text::error_key;
 use crate::components::page::PageTitle;
 use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, Key};
 use crate::reminder_alerts::{AlertsPanel, DueWatcher};
@@ -82,6 +81,21 @@ pub fn load_zones(data: ReminderData, zones: Zones) {
     });
 }
 
+/// Moves focus to the element with `id` once the view has caught up (a re-created card, a field).
+pub fn focus_later(id: String) {
+    leptos::task::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&id))
+        {
+            if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+                let _ = el.focus();
+            }
+        }
+    });
+}
+
 /// The zone's date today, or the UTC date while the zone loads.
 fn today_in(tz: Option<&TimeZone>, now: Timestamp) -> portal_core::schedule::jiff::civil::Date {
     now.to_zoned(tz.cloned().unwrap_or(TimeZone::UTC)).date()
@@ -106,10 +120,22 @@ pub fn Reminders() -> impl IntoView {
             CivilStyle::LongDay,
         )
     };
-    let has_people = move || data.people.with(|p| !p.is_empty());
-    let has_reminders = move || data.reminders.with(|r| !r.is_empty());
+    // Memos, so a synchronisation that changes nothing rebuilds nothing.
+    let has_people = Memo::new(move |_| data.people.with(|p| !p.is_empty()));
+    let has_reminders = Memo::new(move |_| data.reminders.with(|r| !r.is_empty()));
+    let opening = Memo::new(move |_| data.state.get() == SyncState::Opening);
+    let people = Memo::new(move |_| data.people.get());
+    let auth = crate::auth::use_auth();
+    let greeting = move || {
+        let name = auth
+            .session()
+            .map(|s| s.user.display_name)
+            .unwrap_or_default();
+        i18n.fill(Key::RemindersIntro, &[("name", &name)])
+    };
     view! {
         <PageTitle title=Key::RemindersTitle />
+        <p class="lead">{greeting}</p>
         <SectionNav current=Section::Today />
         <SyncLine data />
         <RefusedNotice data />
@@ -117,10 +143,10 @@ pub fn Reminders() -> impl IntoView {
         <DueWatcher now />
         <h2 class="today-heading">{tr(Key::RemindersTodayHeading)} " " <span class="today-date">{heading_day}</span></h2>
         {move || {
-            if data.state.get() == SyncState::Opening {
+            if opening.get() {
                 return view! { <p role="status">{tr(Key::Loading)}</p> }.into_any();
             }
-            if !has_people() {
+            if !has_people.get() {
                 return view! {
                     <div class="empty-state">
                         <p>{tr(Key::RemindersNoPeople)}</p>
@@ -129,7 +155,7 @@ pub fn Reminders() -> impl IntoView {
                 }
                 .into_any();
             }
-            if !has_reminders() {
+            if !has_reminders.get() {
                 return view! {
                     <div class="empty-state">
                         <p>{tr(Key::RemindersNoReminders)}</p>
@@ -138,14 +164,14 @@ pub fn Reminders() -> impl IntoView {
                 }
                 .into_any();
             }
-            data.people
+            people
                 .get()
                 .into_iter()
                 .map(|person| view! { <PersonToday person now data zones /> })
                 .collect_view()
                 .into_any()
         }}
-        <Show when=has_reminders>
+        <Show when=move || has_reminders.get()>
             <AlertsPanel />
         </Show>
     }
@@ -304,6 +330,7 @@ fn AsNeededCard(
         });
         confirm.set(false);
         logged.set(true);
+        now.set(Timestamp::now());
     };
     let log_now = StoredValue::new(log_now);
     let title = dose_title(&reminder);
@@ -396,6 +423,8 @@ fn wait_text(i18n: crate::i18n::I18n, minutes: u32) -> String {
     let (h, m) = (minutes / 60, minutes % 60);
     if h == 0 {
         i18n.fill(Key::PhraseMinutes, &[("n", &m.to_string())])
+    } else if m == 0 {
+        i18n.fill(Key::PhraseHours, &[("n", &h.to_string())])
     } else {
         i18n.fill(
             Key::PhraseHoursMinutes,
@@ -425,11 +454,7 @@ pub fn SyncLine(data: ReminderData) -> impl IntoView {
                 let base = match data.state.get() {
                     SyncState::Opening | SyncState::Syncing => i18n.t(Key::RemindersSyncing).to_string(),
                     SyncState::UpToDate => i18n.t(Key::RemindersUpToDate).to_string(),
-                    SyncState::Offline(e) => format!(
-                        "{} {}",
-                        i18n.t(error_key(&e)),
-                        i18n.t(Key::RemindersOfflineCopy)
-                    ),
+                    SyncState::Offline(_) => i18n.t(Key::RemindersOfflineCopy).to_string(),
                 };
                 if waiting > 0 {
                     format!(

@@ -32,7 +32,8 @@ pub fn People() -> impl IntoView {
         <ul class="people-list">
             {move || data.people.get().into_iter().map(|p| view! { <li><PersonCard person=p data /></li> }).collect_view()}
         </ul>
-        {move || if adding.get() || data.people.with(Vec::is_empty) {
+        // A new device shows the form only once it knows there is nobody yet.
+        {move || if adding.get() || (data.people.with(Vec::is_empty) && data.synced_at.get().is_some()) {
             view! {
                 <section class="card" aria-labelledby="new-person-heading">
                     <h2 id="new-person-heading">{tr(Key::PeopleAddHeading)}</h2>

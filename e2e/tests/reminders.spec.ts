@@ -1,0 +1,595 @@
+import {
+  test,
+  expect,
+  request as playwrightRequest,
+  type Locator,
+  type Page,
+  type Request,
+  type TestInfo,
+} from "@playwright/test";
+import { readFile } from "node:fs/promises";
+import { expectNoAxeViolations, heading, signIn, watchConsole } from "./helpers";
+
+// Every test uses the caregiver's account at the same time as the others, so each one makes its
+// own person (with a name no other test uses) and looks only inside that person's section.
+
+// Dose times follow the person's zone; the browser's zone is the default for a new person.
+test.use({ timezoneId: "Europe/London" });
+
+/** Monday 23 November 2026, 08:05 in London (GMT, no clock change near). The page's clock starts
+ * here and runs on, so a dose at 07:00 is overdue, one at 07:45 or 08:00 is due, 20:00 is later. */
+const MORNING = "2026-11-23T08:05:00Z";
+
+type DoseEvent = {
+  id: string;
+  reminderId: string;
+  scheduledAt?: string | null;
+  action: "taken" | "skipped" | "snoozed";
+  at: string;
+  snoozeMinutes?: number | null;
+  reason: string;
+};
+
+type Reminder = { id: string; personId: string; medicine: string; stock?: number | null };
+
+/** A name no other test (or project) uses. */
+function unique(label: string, testInfo: TestInfo): string {
+  const project = testInfo.project.name;
+  return `${label} ${project} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+const apiTraffic = new WeakMap<Page, { inFlight: number; last: number }>();
+
+/** Counts the page's requests to the API, for `quiet`. */
+function trackApi(page: Page) {
+  const traffic = { inFlight: 0, last: Date.now() };
+  const isApi = (r: Request) => new URL(r.url()).pathname.startsWith("/api/");
+  const started = (r: Request) => {
+    if (!isApi(r)) return;
+    traffic.inFlight += 1;
+    traffic.last = Date.now();
+  };
+  const ended = (r: Request) => {
+    if (!isApi(r)) return;
+    traffic.inFlight -= 1;
+    traffic.last = Date.now();
+  };
+  page.on("request", started);
+  page.on("requestfinished", ended);
+  page.on("requestfailed", ended);
+  apiTraffic.set(page, traffic);
+}
+
+/** Waits until the page has had no API request under way for half a second. */
+async function quiet(page: Page) {
+  const traffic = apiTraffic.get(page);
+  if (!traffic) throw new Error("trackApi was not called for this page");
+  await expect
+    .poll(() => traffic.inFlight === 0 && Date.now() - traffic.last >= 500, { intervals: [100], timeout: 10_000 })
+    .toBe(true);
+}
+
+/** Fakes the page's clock (it runs on from `time`) and signs in as the caregiver. */
+async function startAt(page: Page, time: string = MORNING) {
+  trackApi(page);
+  await page.clock.install({ time: new Date(time) });
+  await signIn(page, "caregiver");
+  await heading(page, "Your health companion");
+}
+
+/** The reminders pages' status line. */
+function syncLine(page: Page) {
+  return page.locator(".sync-line");
+}
+
+/** Waits until the backend has answered and nothing waits to be sent. */
+async function upToDate(page: Page) {
+  await expect(syncLine(page)).toHaveText("Up to date.");
+}
+
+/** Waits until every synchronisation asked for is over (one wake-up can follow another, and
+ * each redraws Today, closing any Snooze or Skip panel open then: see the report). */
+async function settled(page: Page) {
+  await upToDate(page);
+  await quiet(page);
+  await upToDate(page);
+}
+
+/** Adds a person on the People page, checking the zone defaults to the browser's; returns their card. */
+async function addPerson(page: Page, name: string, colour = "Purple") {
+  await page.goto("/reminders/people");
+  await heading(page, "People");
+  // Before the list has loaded the form is shown for a first person; wait so it does not vanish.
+  await settled(page);
+  const adding = page.getByRole("region", { name: "Add a person" });
+  if (!(await adding.isVisible())) {
+    await page.getByRole("button", { name: "Add a person" }).click();
+  }
+  await adding.getByLabel("Name").fill(name);
+  await adding.getByRole("radio", { name: colour }).check();
+  await expect(adding.getByLabel("Time zone")).toHaveValue("Europe/London");
+  await adding.getByRole("button", { name: "Save" }).click();
+  const card = page.getByRole("article", { name, exact: true });
+  await expect(card).toContainText("Time zone: Europe/London. Reminders: 0.");
+  return card;
+}
+
+type ReminderSpec = {
+  person: string;
+  medicine: string;
+  strength?: string;
+  times?: string[];
+  asNeeded?: { max: string; gapHours: string };
+  stock?: string;
+  refillAt?: string;
+  hideName?: boolean;
+};
+
+/** Opens the form for a new reminder, once it shows the fields. */
+async function openForm(page: Page) {
+  await page.goto("/reminders/new");
+  await heading(page, "Add a reminder");
+  await expect(page.locator("#rf-medicine")).toBeVisible();
+}
+
+/** Fills the open reminder form from `spec`. */
+async function fillForm(page: Page, spec: ReminderSpec) {
+  await page.locator("#rf-personId").selectOption({ label: spec.person });
+  await page.locator("#rf-medicine").fill(spec.medicine);
+  if (spec.strength) await page.locator("#rf-strength").fill(spec.strength);
+  if (spec.asNeeded) {
+    await page.getByRole("radio", { name: "Only when needed" }).check();
+    await page.getByLabel("Most doses in 24 hours").fill(spec.asNeeded.max);
+    await page.getByLabel("Least hours between doses").fill(spec.asNeeded.gapHours);
+  } else {
+    await expect(page.getByRole("radio", { name: "Every day" })).toBeChecked();
+    for (const [i, time] of (spec.times ?? ["08:00"]).entries()) {
+      if (i > 0) await page.getByRole("button", { name: "Add a time" }).click();
+      await page.locator(`#rf-schedule-pattern-times-${i}`).fill(time);
+    }
+  }
+  if (spec.stock) await page.locator("#rf-stock").fill(spec.stock);
+  if (spec.refillAt) await page.locator("#rf-refillAt").fill(spec.refillAt);
+  if (spec.hideName) await page.getByLabel("Hide the medicine's name in calendars and notifications").check();
+}
+
+/** Saves the open form and waits for Today, up to date. */
+async function save(page: Page) {
+  await page.getByRole("button", { name: "Save reminder" }).click();
+  await expect(page).toHaveURL(/\/reminders\?saved=1$/);
+  await heading(page, "Reminders");
+  await settled(page);
+}
+
+/** Adds a reminder through the form and waits for Today. */
+async function addReminder(page: Page, spec: ReminderSpec) {
+  await openForm(page);
+  await fillForm(page, spec);
+  await save(page);
+}
+
+/** One person's section on Today (a `<section aria-labelledby>` headed by their name). */
+function personToday(page: Page, person: string) {
+  return page.getByRole("region", { name: person, exact: true });
+}
+
+/** The card of the dose at `time` ("08:00 AM") of `title` (medicine and strength) in a person's section. */
+function doseCard(section: Locator, time: string, title: string) {
+  // The card's name is "time medicine: status".
+  const escaped = `${time} ${title}`.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return section.getByRole("article", { name: new RegExp(`^${escaped}: `) });
+}
+
+function badge(card: Locator) {
+  return card.locator(".status-badge");
+}
+
+/** The account's reminder with this medicine, from the backend. */
+async function reminderNamed(page: Page, medicine: string): Promise<Reminder> {
+  const res = await page.request.get("/api/v1/reminders");
+  expect(res.ok()).toBeTruthy();
+  const found = ((await res.json()) as Reminder[]).filter((r) => r.medicine === medicine);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+/** The backend's dose events of one reminder around MORNING. */
+async function eventsOf(page: Page, reminderId: string): Promise<DoseEvent[]> {
+  const res = await page.request.get("/api/v1/dose-events?from=2026-11-22T00:00:00Z&until=2026-11-25T00:00:00Z");
+  expect(res.ok()).toBeTruthy();
+  return ((await res.json()) as DoseEvent[]).filter((e) => e.reminderId === reminderId);
+}
+
+test("create: a daily reminder with two times, previewed in plain words, checked, then listed on Today in order", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Mum", testInfo);
+  const medicine = unique("Metformin", testInfo);
+  await addPerson(page, person);
+  await expectNoAxeViolations(page);
+
+  await openForm(page);
+  await expect(page.getByRole("link", { name: "Add a reminder" })).toHaveAttribute("aria-current", "page");
+  await page.locator("#rf-personId").selectOption({ label: person });
+
+  // Saving without a medicine: the summary is focused and the message sits next to the field.
+  await page.getByRole("button", { name: "Save reminder" }).click();
+  const summary = page.locator("#reminder-errors");
+  await expect(summary).toBeFocused();
+  await expect(summary).toContainText("Some details need checking.");
+  await expect(summary.getByRole("link", { name: "Enter the medicine's name." })).toHaveAttribute("href", "#rf-medicine");
+  await expect(page.locator("#rf-medicine-error")).toHaveText("Enter the medicine's name.");
+  await expect(page.locator("#rf-medicine")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#rf-medicine")).toHaveAttribute("aria-describedby", "rf-medicine-error");
+  await expect(page).toHaveURL(/\/reminders\/new$/);
+
+  // The preview says the schedule in plain words and lists the next doses before saving.
+  await fillForm(page, { person, medicine, strength: "500 mg", times: ["20:00", "08:00"] });
+  const preview = page.getByRole("region", { name: "What this means" });
+  await expect(preview.locator(".preview-words")).toHaveText("Every day at 08:00 and 20:00");
+  await expect(preview).toContainText("Next doses:");
+  await expect(preview.locator(".preview-list").first().getByRole("listitem")).toHaveText([
+    "Mon, Nov 23, 08:00 PM",
+    "Tue, Nov 24, 08:00 AM",
+    "Tue, Nov 24, 08:00 PM",
+    "Wed, Nov 25, 08:00 AM",
+    "Wed, Nov 25, 08:00 PM",
+  ]);
+  await expect(preview).toContainText("The clocks go forward 60 minutes on Sun, Mar 28");
+  // One check of the form with both the messages (shown until the next save) and the preview.
+  await expect(page.locator("#rf-medicine-error")).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await page.getByRole("button", { name: "Save reminder" }).click();
+  await expect(page).toHaveURL(/\/reminders\?saved=1$/);
+  await heading(page, "Reminders");
+  await upToDate(page);
+  const section = personToday(page, person);
+  await expect(section.getByRole("heading", { level: 3 })).toHaveText(person);
+  const cards = section.getByRole("article");
+  await expect(cards).toHaveCount(2);
+  await expect(cards.nth(0)).toHaveAttribute("aria-label", `08:00 AM ${medicine} 500 mg: Due now`);
+  await expect(cards.nth(1)).toHaveAttribute("aria-label", `08:00 PM ${medicine} 500 mg: Later`);
+  await expect(badge(cards.nth(0))).toHaveText("Due now");
+  await expect(badge(cards.nth(1))).toHaveText("Later");
+  await expect(cards.nth(0)).toContainText("1 tablet(s)");
+  await expect(page.getByRole("region", { name: "Reminders on this device" })).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  // People counts it and says it in the same words.
+  await page.getByRole("navigation", { name: "Reminders" }).getByRole("link", { name: "People" }).click();
+  const card = page.getByRole("article", { name: person, exact: true });
+  await expect(card).toContainText("Time zone: Europe/London. Reminders: 1.");
+  await expect(card.getByRole("listitem")).toContainText(`${medicine} 500 mg: Every day at 08:00 and 20:00`);
+  expect(problems).toEqual([]);
+});
+
+test("log: taken, snoozed and skipped doses show their status and keep it after a reload and on another device", async ({ page, browser }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Dad", testInfo);
+  const medicine = unique("Ramipril", testInfo);
+  await addPerson(page, person, "Teal");
+  await addReminder(page, { person, medicine, times: ["07:00", "07:45", "08:00", "20:00"] });
+
+  const section = personToday(page, person);
+  const overdue = doseCard(section, "07:00 AM", medicine);
+  const first = doseCard(section, "07:45 AM", medicine);
+  const second = doseCard(section, "08:00 AM", medicine);
+  const evening = doseCard(section, "08:00 PM", medicine);
+  await expect(badge(overdue)).toHaveText("Overdue");
+  await expect(badge(first)).toHaveText("Due now");
+  await expect(badge(second)).toHaveText("Due now");
+  await expect(badge(evening)).toHaveText("Later");
+
+  await first.getByRole("button", { name: "Taken", exact: true }).click();
+  await expect(badge(first)).toHaveText("Taken");
+  await expect(first.locator(".dose-status")).toHaveText("Taken at 08:05 AM");
+  await expect(first.getByRole("button", { name: "Change the time" })).toBeVisible();
+  await expect(first.getByRole("button", { name: "Snooze" })).toHaveCount(0);
+  // Each logged dose is sent at once; the synchronisation redraws the cards and would close a
+  // panel opened meanwhile (an app bug, see the report), so wait for it.
+  await settled(page);
+
+  await second.getByRole("button", { name: "Snooze" }).click();
+  await expect(second.getByRole("button", { name: "Snooze" })).toHaveAttribute("aria-expanded", "true");
+  await second.getByRole("group", { name: "Snooze for" }).getByRole("button", { name: "10 min" }).click();
+  await expect(badge(second)).toHaveText("Snoozed");
+  await expect(second.locator(".dose-status")).toHaveText("Snoozed until 08:15 AM");
+  await settled(page);
+
+  await evening.getByRole("button", { name: "Skip" }).click();
+  await evening.getByLabel("Why (optional)").fill("Out for dinner");
+  await evening.getByRole("button", { name: "Skip this dose" }).click();
+  await expect(badge(evening)).toHaveText("Skipped");
+  await expect(evening.locator(".dose-status")).toHaveText("Skipped Reason: Out for dinner");
+  await expect(evening.getByRole("button", { name: "Taken after all" })).toBeVisible();
+  await upToDate(page);
+
+  // The backend has the three events.
+  const reminder = await reminderNamed(page, medicine);
+  const events = await eventsOf(page, reminder.id);
+  expect(events.map((e) => e.action).sort()).toEqual(["skipped", "snoozed", "taken"]);
+  expect(events.find((e) => e.action === "snoozed")?.snoozeMinutes).toBe(10);
+  expect(events.find((e) => e.action === "skipped")?.reason).toBe("Out for dinner");
+
+  await page.reload();
+  await heading(page, "Reminders");
+  await upToDate(page);
+  await expect(badge(overdue)).toHaveText("Overdue");
+  await expect(first.locator(".dose-status")).toHaveText("Taken at 08:05 AM");
+  await expect(second.locator(".dose-status")).toHaveText("Snoozed until 08:15 AM");
+  await expect(evening.locator(".dose-status")).toHaveText("Skipped Reason: Out for dinner");
+
+  // Another device signed in to the same account shows the same (from the backend).
+  const other = await browser.newContext({ timezoneId: "Europe/London" });
+  try {
+    const phone = await other.newPage();
+    const otherProblems = watchConsole(phone);
+    await startAt(phone, "2026-11-23T08:06:00Z");
+    await phone.goto("/reminders");
+    await upToDate(phone);
+    const there = personToday(phone, person);
+    await expect(doseCard(there, "07:45 AM", medicine).locator(".dose-status")).toHaveText("Taken at 08:05 AM");
+    await expect(doseCard(there, "08:00 AM", medicine).locator(".dose-status")).toHaveText("Snoozed until 08:15 AM");
+    await expect(doseCard(there, "08:00 PM", medicine).locator(".dose-status")).toHaveText("Skipped Reason: Out for dinner");
+    expect(otherProblems).toEqual([]);
+  } finally {
+    await other.close();
+  }
+
+  // When the snooze ends the dose is due again, without a reload (the page's clock ticks).
+  await quiet(page); // a jump of the clock during a request would time it out
+  await page.clock.fastForward("11:00");
+  await expect(badge(second)).toHaveText("Due now");
+  expect(problems).toEqual([]);
+});
+
+test("as needed: the second dose within the gap warns and needs Log it anyway", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Gran", testInfo);
+  const medicine = unique("Paracetamol", testInfo);
+  await addPerson(page, person, "Orange");
+
+  await openForm(page);
+  await fillForm(page, { person, medicine, strength: "500 mg", asNeeded: { max: "2", gapHours: "4" } });
+  await expect(page.locator(".reminder-preview .preview-words")).toHaveText(
+    "Only when needed, at most 2 in 24 hours, at least 4 hours apart",
+  );
+  await expect(page.locator("#rf-schedule-pattern-times-0")).toHaveCount(0);
+  await save(page);
+
+  const section = personToday(page, person);
+  const card = section.locator("article.as-needed").filter({ hasText: medicine });
+  await expect(card.getByRole("heading", { level: 4 })).toHaveText(`${medicine} 500 mg`);
+  await expect(card).toContainText("Only when needed");
+  await expect(card).toContainText("None taken today.");
+  await card.getByRole("button", { name: "Log a dose now" }).click();
+  await expect(card).toContainText("Taken today at 08:05 AM.");
+  // Right after logging the wait is the whole gap, said in whole hours.
+  await expect(card.locator(".field-error")).toHaveText(/^The last dose was too recent\. Wait (?:4 hours|4 h 1 min) more\.$/);
+  // Wait for the dose's synchronisation first: it redraws the card and would close the question
+  // below (see the report), and a jump of the clock during a request times the request out.
+  await settled(page);
+  await page.clock.fastForward("00:30");
+  await expect(card.locator(".field-error")).toHaveText("The last dose was too recent. Wait 4 hours more.");
+
+  // A second dose asks first; cancelling logs nothing.
+  await card.getByRole("button", { name: "Log a dose now" }).click();
+  const alert = card.getByRole("alert");
+  await expect(alert).toContainText("The last dose was too recent.");
+  await expect(alert).toContainText("Only take more if a doctor or pharmacist told you to.");
+  await alert.getByRole("button", { name: "Cancel" }).click();
+  await expect(alert).toHaveCount(0);
+  await expect(card).toContainText("Taken today at 08:05 AM.");
+
+  await card.getByRole("button", { name: "Log a dose now" }).click();
+  await card.getByRole("alert").getByRole("button", { name: "Log it anyway" }).click();
+  await expect(card).toContainText("Taken today at 08:05 AM, 08:05 AM.");
+  await expect(card.locator(".field-error")).toHaveText(
+    "The most for 24 hours (2) has been taken. The next dose is allowed from Tue, Nov 24, 08:05 AM.",
+  );
+  await upToDate(page);
+  const reminder = await reminderNamed(page, medicine);
+  const events = await eventsOf(page, reminder.id);
+  expect(events).toHaveLength(2);
+  expect(events.every((e) => e.action === "taken" && !e.scheduledAt)).toBeTruthy();
+  expect(problems).toEqual([]);
+});
+
+test("history: adherence figures, an accessible chart with a table, and a CSV download", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Aunt", testInfo);
+  const medicine = unique("Atorvastatin", testInfo);
+  await addPerson(page, person, "Blue");
+  await addReminder(page, { person, medicine, strength: "20 mg", times: ["07:45", "08:00"] });
+  const section = personToday(page, person);
+  await doseCard(section, "07:45 AM", `${medicine} 20 mg`).getByRole("button", { name: "Taken", exact: true }).click();
+  await settled(page); // a synchronisation closes an open Skip panel (see the report)
+  const later = doseCard(section, "08:00 AM", `${medicine} 20 mg`);
+  await later.getByRole("button", { name: "Skip" }).click();
+  await later.getByLabel("Why (optional)").fill("Felt sick, asked the GP");
+  await later.getByRole("button", { name: "Skip this dose" }).click();
+  await expect(badge(later)).toHaveText("Skipped");
+  await upToDate(page);
+
+  await page.getByRole("navigation", { name: "Reminders" }).getByRole("link", { name: "History" }).click();
+  await heading(page, "History");
+  await upToDate(page);
+  const whose = page.getByLabel("Whose history");
+  if (await whose.isVisible()) await whose.selectOption({ label: person });
+  await expect(page.locator(".adherence-figure")).toHaveText([
+    "Last 7 days: 50% taken (1 of 2 doses).",
+    "Last 30 days: 50% taken (1 of 2 doses).",
+  ]);
+  const chart = page.getByRole("img", { name: "From Tue, Nov 17 to Mon, Nov 23: 1 taken, 1 skipped, 0 missed." });
+  await expect(chart).toBeVisible();
+  await page.getByText("Show as a table").click();
+  const table = page.locator("table.history-table");
+  await expect(table.getByRole("row")).toHaveCount(8);
+  await expect(table.getByRole("row").last()).toHaveText(/Mon, Nov 23\s*1\s*1\s*0/);
+  await page.getByRole("radio", { name: "30 days" }).check();
+  await expect(page.getByRole("img", { name: /^From Sun, Oct 25 to Mon, Nov 23: 1 taken, 1 skipped, 0 missed\.$/ })).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download the last 30 days (CSV)" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe(`doses-${person.replace(/[^\p{L}\p{N}]/gu, "-")}-2026-11-23.csv`);
+  expect(await download.failure()).toBeNull();
+  const csv = await readFile(await download.path(), "utf8");
+  expect(csv.endsWith("\r\n")).toBeTruthy();
+  expect(csv.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/); // CRLF only
+  const lines = csv.split("\r\n").slice(0, -1);
+  expect(lines[0]).toBe("Person,Medicine,Strength,Dose,Planned for,Time zone,Status,Taken at or reason");
+  expect(lines.slice(1)).toEqual([
+    `${person},${medicine},20 mg,1 tablet,2026-11-23 07:45,Europe/London,Taken,2026-11-23 08:05`,
+    `${person},${medicine},20 mg,1 tablet,2026-11-23 08:00,Europe/London,Skipped,"Felt sick, asked the GP"`,
+  ]);
+  expect(problems).toEqual([]);
+});
+
+test("offline: a dose logged without a network waits on the device, then reaches the backend once", async ({ page, context }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Sis", testInfo);
+  const medicine = unique("Levothyroxine", testInfo);
+  await addPerson(page, person, "Pink");
+  await addReminder(page, { person, medicine, times: ["07:45", "08:00"] });
+  const reminder = await reminderNamed(page, medicine);
+  const section = personToday(page, person);
+  const first = doseCard(section, "07:45 AM", medicine);
+  const second = doseCard(section, "08:00 AM", medicine);
+  await settled(page);
+
+  await context.setOffline(true);
+  await first.getByRole("button", { name: "Taken", exact: true }).click();
+  await expect(badge(first)).toHaveText("Taken");
+  await expect(syncLine(page)).toContainText("Showing what this device knows.");
+  await expect(syncLine(page)).toContainText("1 logged doses are waiting to be sent.");
+  expect(await eventsOf(page, reminder.id)).toHaveLength(0);
+
+  // Coming back online sends it by itself.
+  await context.setOffline(false);
+  await upToDate(page);
+  await page.reload();
+  await heading(page, "Reminders");
+  await upToDate(page);
+  await expect(badge(first)).toHaveText("Taken");
+  await settled(page);
+
+  // The backend stores the next dose but its answer is lost: the app sends it again later,
+  // and the backend keeps it once.
+  let lost = 0;
+  await page.route("**/api/v1/dose-events", async (route) => {
+    if (route.request().method() === "POST" && lost === 0) {
+      lost += 1;
+      await route.fetch();
+      await route.abort("failed");
+    } else {
+      await route.fallback();
+    }
+  });
+  await second.getByRole("button", { name: "Taken", exact: true }).click();
+  await expect(badge(second)).toHaveText("Taken");
+  await expect(syncLine(page)).toContainText("Showing what this device knows.");
+  await expect(syncLine(page)).toContainText("1 logged doses are waiting to be sent.");
+  expect(lost).toBe(1);
+  await quiet(page);
+  const resent = page.waitForResponse((r) => r.url().endsWith("/api/v1/dose-events") && r.request().method() === "POST");
+  await context.setOffline(true);
+  await context.setOffline(false);
+  const receipt = await (await resent).json();
+  expect(receipt.stored).toEqual([]);
+  expect(receipt.duplicates).toHaveLength(1);
+  await upToDate(page);
+
+  // More synchronisations send nothing twice.
+  await page.getByRole("navigation", { name: "Reminders" }).getByRole("link", { name: "People" }).click();
+  await upToDate(page);
+  await page.getByRole("navigation", { name: "Reminders" }).getByRole("link", { name: "Today" }).click();
+  await upToDate(page);
+  const events = await eventsOf(page, reminder.id);
+  expect(events).toHaveLength(2);
+  expect(events.every((e) => e.action === "taken")).toBeTruthy();
+  expect(new Set(events.map((e) => Date.parse(e.scheduledAt ?? ""))).size).toBe(2);
+  expect(receipt.duplicates[0]).toBe(events.find((e) => Date.parse(e.scheduledAt ?? "") === Date.parse("2026-11-23T08:00:00Z"))?.id);
+
+  // The only errors are the browser's notes of the two sends that failed on purpose.
+  const failedSend = /^Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|FAILED) \(http:[^ ]*\/api\/v1\/dose-events\)$/;
+  expect(problems.filter((p) => !failedSend.test(p))).toEqual([]);
+});
+
+test("calendar: the person's .ics file and a private subscription address", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Uncle", testInfo);
+  const medicine = unique("Amlodipine", testInfo).replace(/ /g, "-");
+  const hidden = unique("Private", testInfo).replace(/ /g, "-");
+  await addPerson(page, person, "Green");
+  await addReminder(page, { person, medicine, strength: "5 mg", times: ["09:00"] });
+  await addReminder(page, { person, medicine: hidden, times: ["21:00"], hideName: true });
+
+  await page.goto("/reminders/people");
+  await heading(page, "People");
+  await upToDate(page);
+  const card = page.getByRole("article", { name: person, exact: true });
+  await expect(card).toContainText("Reminders: 2.");
+  await card.getByText("Calendar", { exact: true }).click();
+  const link = card.getByRole("link", { name: "Download calendar file (.ics)" });
+  await expect(link).toHaveAttribute("download", `${person.replace(/[^\p{L}\p{N}]/gu, "-")}.ics`);
+  const href = await link.getAttribute("href");
+  expect(href).toBeTruthy();
+  const res = await page.request.get(href!);
+  expect(res.status()).toBe(200);
+  expect(res.headers()["content-type"]).toMatch(/^text\/calendar/);
+  const ics = (await res.text()).replace(/\r\n[ \t]/g, ""); // unfolded
+  expect(ics.startsWith("BEGIN:VCALENDAR\r\n")).toBeTruthy();
+  expect(ics).toContain(`${medicine} 5 mg`);
+  expect(ics).not.toContain(hidden);
+  expect(ics).toContain("SUMMARY:Medicine reminder");
+  await expectNoAxeViolations(page);
+
+  // A subscription address works without signing in, until it is stopped.
+  await card.getByRole("button", { name: "Make a subscription address" }).click();
+  const address = card.getByLabel("Subscription address");
+  await expect(address).toHaveValue(/^http/);
+  const url = await address.inputValue();
+  const anonymous = await playwrightRequest.newContext();
+  try {
+    const feed = await anonymous.get(url);
+    expect(feed.status()).toBe(200);
+    expect(feed.headers()["content-type"]).toMatch(/^text\/calendar/);
+    expect((await feed.text()).replace(/\r\n[ \t]/g, "")).toContain(`${medicine} 5 mg`);
+    await card.getByRole("button", { name: "Stop this address" }).click();
+    await expect(card.getByRole("status")).toHaveText("The subscription address no longer works.");
+    expect((await anonymous.get(url)).status()).toBe(404);
+  } finally {
+    await anonymous.dispose();
+  }
+  expect(problems).toEqual([]);
+});
+
+test("refill: taking a dose that brings the pack down to the refill level shows the alert", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Nan", testInfo);
+  const medicine = unique("Warfarin", testInfo);
+  await addPerson(page, person, "Red");
+  await addReminder(page, { person, medicine, strength: "1 mg", times: ["08:00", "20:00"], stock: "2", refillAt: "1" });
+  const alert = page.locator(".refill").filter({ hasText: medicine });
+  await expect(alert).toHaveCount(0);
+
+  const section = personToday(page, person);
+  await doseCard(section, "08:00 AM", `${medicine} 1 mg`).getByRole("button", { name: "Taken", exact: true }).click();
+  await expect(alert).toHaveText(`${medicine} 1 mg: only 1 doses left. Time to get more.`);
+  await upToDate(page);
+  await expect(alert).toHaveText(`${medicine} 1 mg: only 1 doses left. Time to get more.`);
+  expect((await reminderNamed(page, medicine)).stock).toBe(1);
+  await page.reload();
+  await upToDate(page);
+  await expect(alert).toHaveText(`${medicine} 1 mg: only 1 doses left. Time to get more.`);
+  expect(problems).toEqual([]);
+});
