@@ -54,7 +54,7 @@ fn notify(title: &str, body: &str, tag: &str) -> bool {
     let options = NotificationOptions::new();
     options.set_body(body);
     options.set_tag(tag);
-    options.set_icon("/assets/icon-192.png");
+    options.set_icon("/assets/favicon.svg");
     let Ok(notification) = Notification::new_with_options(title, &options) else {
         return false;
     };
