@@ -274,7 +274,7 @@ impl Api {
 
     /// A time zone's rules, for computing dose times on the device.
     pub async fn time_zone(&self, name: &str) -> Result<TimeZoneData, ApiError> {
-        let path = format!("/time-zone?name={}", encode_query_value(name));
+        let path = portal_core::time_zone::time_zone_path(name);
         self.send::<(), _>(Method::Get, &path, None, None).await
     }
 

@@ -18,6 +18,7 @@ use web_sys::{Notification, NotificationOptions, NotificationPermission};
 
 use crate::i18n::{tr, use_i18n, Key};
 use crate::reminder_data::use_reminder_data;
+use crate::routes::reminders::dose_title;
 use crate::time_zones::use_zones;
 
 /// A dose that became due longer ago than this is not announced (the page shows it anyway): the
@@ -183,7 +184,7 @@ pub fn DueWatcher(now: RwSignal<Timestamp>) -> impl IntoView {
                 } else {
                     i18n.fill(
                         Key::AlertsDoseBody,
-                        &[("name", &person.name), ("medicine", &super_title(reminder))],
+                        &[("name", &person.name), ("medicine", &dose_title(reminder))],
                     )
                 };
                 notify(
@@ -194,8 +195,4 @@ pub fn DueWatcher(now: RwSignal<Timestamp>) -> impl IntoView {
             }
         }
     });
-}
-
-fn super_title(reminder: &Reminder) -> String {
-    crate::routes::reminders::dose_title(reminder)
 }

@@ -69,6 +69,8 @@ pub struct ReminderData {
     synced: RwSignal<Vec<DoseEvent>>,
     /// Events logged here and not confirmed yet.
     pending: RwSignal<Vec<DoseEvent>>,
+    /// Both, merged once per change for every page and card that reads them.
+    merged: Memo<Vec<DoseEvent>>,
     pub state: RwSignal<SyncState>,
     pub synced_at: RwSignal<Option<String>>,
     pub refused: RwSignal<Vec<Refused>>,
@@ -84,11 +86,14 @@ impl ReminderData {
     /// they stay, and forgets it on sign-out.
     pub fn provide(api: Api, auth: Auth) -> ReminderData {
         let (tx, mut rx) = unbounded::<()>();
+        let synced = RwSignal::new(Vec::new());
+        let pending = RwSignal::new(Vec::new());
         let data = ReminderData {
             people: RwSignal::new(Vec::new()),
             reminders: RwSignal::new(Vec::new()),
-            synced: RwSignal::new(Vec::new()),
-            pending: RwSignal::new(Vec::new()),
+            synced,
+            pending,
+            merged: Memo::new(move |_| synced.with(|s| pending.with(|p| merge_events(s, p)))),
             state: RwSignal::new(SyncState::Opening),
             synced_at: RwSignal::new(None),
             refused: RwSignal::new(Vec::new()),
@@ -146,8 +151,7 @@ impl ReminderData {
 
     /// Every dose event known here: confirmed and waiting (reactive).
     pub fn events(self) -> Vec<DoseEvent> {
-        self.synced
-            .with(|s| self.pending.with(|p| merge_events(s, p)))
+        self.merged.get()
     }
 
     pub fn synced_events(self) -> Vec<DoseEvent> {

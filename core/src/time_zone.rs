@@ -18,16 +18,11 @@ pub const TIME_ZONES_PATH: &str = "/time-zones";
 /// The path (relative to [`crate::api::API_PREFIX`]) that answers the zone `name`, with the name
 /// percent-encoded: a `+` left as it is (`Etc/GMT+5`) would be read back as a space.
 pub fn time_zone_path(name: &str) -> String {
-    let mut path = format!("{TIME_ZONE_PATH}?name=");
-    for b in name.bytes() {
-        // Slashes may stay: they are allowed in a query and keep the address readable.
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            path.push(char::from(b));
-        } else {
-            path.push_str(&format!("%{b:02X}"));
-        }
-    }
-    path
+    // Slashes stay as they are: allowed in a query, they keep the address readable.
+    format!(
+        "{TIME_ZONE_PATH}?name={}",
+        crate::navigation::encode_query_value(name)
+    )
 }
 
 /// One IANA time zone as the backend hands it out.

@@ -3,6 +3,7 @@
 pub mod article_view;
 pub mod error_text;
 pub mod field;
+pub mod focus;
 pub mod guard;
 pub mod icons;
 pub mod language_picker;

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::use_api;
 use crate::auth::use_auth;
+use crate::components::focus::focus_later;
 use crate::components::notices::EmergencyNotice;
 use crate::components::page::PageTitle;
 use crate::device_store::{self, keys};
@@ -76,14 +77,6 @@ impl AskForm {
         self.problems.set(problems);
         focus_later(move || self.summary.get_untracked().map(|s| s.focus()));
     }
-}
-
-/// Runs `f` after the view has updated, so the element to focus exists.
-fn focus_later<R>(f: impl FnOnce() -> Option<R> + 'static) {
-    leptos::task::spawn_local(async move {
-        gloo_timers::future::TimeoutFuture::new(0).await;
-        let _ = f();
-    });
 }
 
 /// The draft as kept on the device.

@@ -9,7 +9,8 @@ use portal_core::schedule::jiff::tz::TimeZone;
 use portal_core::schedule::jiff::Timestamp;
 use portal_core::schedule::Shift;
 
-use super::{dose_title, focus_later};
+use super::dose_title;
+use crate::components::focus::focus_id_later;
 use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, Key};
 use crate::reminder_data::{make_event_id, ReminderData};
 
@@ -63,7 +64,7 @@ pub fn DoseCard(
         open.set(Open::None);
         now.set(Timestamp::now());
         // The card is drawn anew with its new status: keep the person's place on it.
-        focus_later(card_id.clone());
+        focus_id_later(card_id.clone());
         announce.set(Some(match action {
             DoseAction::Taken => Key::RemindersDoseLogged,
             DoseAction::Skipped => Key::RemindersDoseSkipped,

@@ -18,9 +18,10 @@ use portal_core::schedule::{Shift, TravelPolicy, Weekday};
 use serde::{Deserialize, Serialize};
 
 use super::dose_card::unit_text;
-use super::{focus_later, load_zones, Section, SectionNav};
+use super::{load_zones, Section, SectionNav};
 use crate::api::use_api;
 use crate::components::error_text::error_key;
+use crate::components::focus::focus_id_later;
 use crate::components::page::PageTitle;
 use crate::device_store::{self, keys};
 use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, I18n, Key};
@@ -254,7 +255,7 @@ const KNOWN_CODES: [&str; 20] = [
 ];
 
 fn focus_summary() {
-    focus_later("reminder-errors".to_owned());
+    focus_id_later("reminder-errors".to_owned());
 }
 
 /// The element id of the input for a field path.
@@ -372,19 +373,13 @@ fn FormBody(
                         }}
                     </select>
                 </Labelled>
-                <Labelled field="medicine" label=Key::ReminderFormMedicine error=error("medicine")>
-                    <input id=input_id("medicine") type="text" maxlength=MAX_MEDICINE_CHARS autocomplete="off"
-                        prop:value=get(|f| f.medicine.clone()) on:input=set(|f, v| f.medicine = v) />
-                </Labelled>
-                <Labelled field="strength" label=Key::ReminderFormStrength error=error("strength") hint=Key::ReminderFormStrengthHint>
-                    <input id=input_id("strength") type="text" maxlength=MAX_STRENGTH_CHARS autocomplete="off"
-                        prop:value=get(|f| f.strength.clone()) on:input=set(|f, v| f.strength = v) />
-                </Labelled>
+                <FormText form issues field="medicine" label=Key::ReminderFormMedicine
+                    get=|f| &f.medicine set=|f| &mut f.medicine max_len=MAX_MEDICINE_CHARS />
+                <FormText form issues field="strength" label=Key::ReminderFormStrength hint=Key::ReminderFormStrengthHint
+                    get=|f| &f.strength set=|f| &mut f.strength max_len=MAX_STRENGTH_CHARS />
                 <div class="field-row">
-                    <Labelled field="doseAmount" label=Key::ReminderFormDoseAmount error=error("doseAmount")>
-                        <input id=input_id("doseAmount") type="text" inputmode="decimal" maxlength=7 autocomplete="off"
-                            prop:value=get(|f| f.dose_amount.clone()) on:input=set(|f, v| f.dose_amount = v) />
-                    </Labelled>
+                    <FormText form issues field="doseAmount" label=Key::ReminderFormDoseAmount
+                        get=|f| &f.dose_amount set=|f| &mut f.dose_amount inputmode="decimal" max_len=7 />
                     <Labelled field="doseUnit" label=Key::ReminderFormDoseUnit error=error("doseUnit")>
                         <select id=input_id("doseUnit") on:change=set(|f, v| f.dose_unit = v)>
                             {move || {
@@ -396,7 +391,7 @@ fn FormBody(
                         </select>
                     </Labelled>
                 </div>
-                <Labelled field="instructions" label=Key::ReminderFormInstructions error=error("instructions") hint=Key::ReminderFormInstructionsHint>
+                <Labelled field="instructions" label=Key::ReminderFormInstructions error=error("instructions") hint=Some(Key::ReminderFormInstructionsHint)>
                     <textarea id=input_id("instructions") rows=2 maxlength=MAX_INSTRUCTIONS_CHARS
                         prop:value=get(|f| f.instructions.clone()) on:input=set(|f, v| f.instructions = v)></textarea>
                 </Labelled>
@@ -419,14 +414,10 @@ fn FormBody(
                 </div>
                 <ScheduleFields form issues />
                 <div class="field-row">
-                    <Labelled field="schedule.start" label=Key::ReminderFormStart error=error("schedule.start")>
-                        <input id=input_id("schedule.start") type="date"
-                            prop:value=get(|f| f.start.clone()) on:input=set(|f, v| f.start = v) />
-                    </Labelled>
-                    <Labelled field="schedule.end" label=Key::ReminderFormEnd error=error("schedule.end")>
-                        <input id=input_id("schedule.end") type="date"
-                            prop:value=get(|f| f.end.clone()) on:input=set(|f, v| f.end = v) />
-                    </Labelled>
+                    <FormText form issues field="schedule.start" label=Key::ReminderFormStart
+                        get=|f| &f.start set=|f| &mut f.start input_type="date" max_len=10 />
+                    <FormText form issues field="schedule.end" label=Key::ReminderFormEnd
+                        get=|f| &f.end set=|f| &mut f.end input_type="date" max_len=10 />
                 </div>
             </fieldset>
 
@@ -450,7 +441,7 @@ fn FormBody(
                         </div>
                     }
                 }).collect_view()}
-                <Labelled field="schedule.zone" label=Key::ReminderFormZone error=error("schedule.zone") hint=Key::ReminderFormZoneHint>
+                <Labelled field="schedule.zone" label=Key::ReminderFormZone error=error("schedule.zone") hint=Some(Key::ReminderFormZoneHint)>
                     <input id=input_id("schedule.zone") type="text" list="rf-zone-names" autocomplete="off" spellcheck="false"
                         prop:value=get(|f| f.zone.clone()) on:change=set(|f, v| f.zone = v.trim().to_owned()) />
                 </Labelled>
@@ -460,14 +451,10 @@ fn FormBody(
             <fieldset class="form-section">
                 <legend>{tr(Key::ReminderFormSupply)}</legend>
                 <div class="field-row">
-                    <Labelled field="stock" label=Key::ReminderFormStock error=error("stock")>
-                        <input id=input_id("stock") type="text" inputmode="numeric" maxlength=5 autocomplete="off"
-                            prop:value=get(|f| f.stock.clone()) on:input=set(|f, v| f.stock = v) />
-                    </Labelled>
-                    <Labelled field="refillAt" label=Key::ReminderFormRefill error=error("refillAt")>
-                        <input id=input_id("refillAt") type="text" inputmode="numeric" maxlength=5 autocomplete="off"
-                            prop:value=get(|f| f.refill_at.clone()) on:input=set(|f, v| f.refill_at = v) />
-                    </Labelled>
+                    <FormText form issues field="stock" label=Key::ReminderFormStock
+                        get=|f| &f.stock set=|f| &mut f.stock inputmode="numeric" />
+                    <FormText form issues field="refillAt" label=Key::ReminderFormRefill
+                        get=|f| &f.refill_at set=|f| &mut f.refill_at inputmode="numeric" />
                 </div>
                 <div class="choice">
                     <input type="checkbox" id="rf-hide"
@@ -587,7 +574,7 @@ fn Labelled(
     field: &'static str,
     label: Key,
     error: impl Fn() -> Option<String> + Copy + Send + Sync + 'static,
-    #[prop(optional)] hint: Option<Key>,
+    #[prop(default = None)] hint: Option<Key>,
     children: Children,
 ) -> impl IntoView {
     let id = input_id(field);
@@ -662,9 +649,10 @@ fn FormText(
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "text")] inputmode: &'static str,
     #[prop(default = 5)] max_len: usize,
+    #[prop(optional)] hint: Option<Key>,
 ) -> impl IntoView {
     view! {
-        <Labelled field label error=field_error(issues, field)>
+        <Labelled field label error=field_error(issues, field) hint>
             <input id=input_id(field) type=input_type inputmode=inputmode maxlength=max_len autocomplete="off"
                 prop:value=move || form.with(|o| o.as_ref().map(|f| get(f).clone()).unwrap_or_default())
                 on:input=move |ev| {
@@ -740,7 +728,7 @@ fn TimesList(
             }
         });
         let next = count.get_untracked().saturating_sub(1);
-        focus_later(input_id(&format!("schedule.pattern.times.{next}")));
+        focus_id_later(input_id(&format!("schedule.pattern.times.{next}")));
     };
     view! {
         <fieldset class="field times">
@@ -845,7 +833,7 @@ fn ErrorSummary(
                                 view! {
                                     <li><a href=href on:click=move |ev| {
                                         ev.prevent_default();
-                                        focus_later(target.clone());
+                                        focus_id_later(target.clone());
                                     }>{issue_text(i18n, issue)}</a></li>
                                 }
                             }).collect_view()}

@@ -81,21 +81,6 @@ pub fn load_zones(data: ReminderData, zones: Zones) {
     });
 }
 
-/// Moves focus to the element with `id` once the view has caught up (a re-created card, a field).
-pub fn focus_later(id: String) {
-    leptos::task::spawn_local(async move {
-        gloo_timers::future::TimeoutFuture::new(0).await;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&id))
-        {
-            if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
-                let _ = el.focus();
-            }
-        }
-    });
-}
-
 /// The zone's date today, or the UTC date while the zone loads.
 fn today_in(tz: Option<&TimeZone>, now: Timestamp) -> portal_core::schedule::jiff::civil::Date {
     now.to_zoned(tz.cloned().unwrap_or(TimeZone::UTC)).date()
