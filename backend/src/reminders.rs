@@ -563,27 +563,14 @@ pub async fn create_reminder(
                 Ok(checked) => checked,
                 Err(p) => return Ok(Err(p)),
             };
-            tx.execute(
-                "INSERT INTO reminders
-                     (account_id, id, person_id, medicine, strength, dose_amount, dose_unit,
-                      instructions, schedule_json, hide_name_in_calendar, stock, refill_at,
-                      version, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1, ?13, ?13)",
-                params![
-                    account,
-                    id,
-                    input.person_id,
-                    input.medicine,
-                    input.strength,
-                    input.dose_amount,
-                    input.dose_unit,
-                    input.instructions,
-                    schedule_json,
-                    input.hide_name_in_calendar,
-                    input.stock,
-                    input.refill_at,
-                    now
-                ],
+            store_reminder(
+                &tx,
+                INSERT_REMINDER,
+                &account,
+                &id,
+                &input,
+                &schedule_json,
+                now,
             )?;
             let row = load_reminder(&tx, &account, &id)?
                 .ok_or_else(|| DbError::new("a new reminder cannot be read back"))?;
@@ -600,6 +587,49 @@ pub async fn create_reminder(
         reminder.version,
         Some(location),
     ))
+}
+
+/// Both statements take the same numbered parameters, see [`store_reminder`].
+const INSERT_REMINDER: &str = "INSERT INTO reminders
+     (account_id, id, person_id, medicine, strength, dose_amount, dose_unit,
+      instructions, schedule_json, hide_name_in_calendar, stock, refill_at,
+      version, created_at, updated_at)
+ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1, ?13, ?13)";
+const UPDATE_REMINDER: &str = "UPDATE reminders
+ SET person_id = ?3, medicine = ?4, strength = ?5, dose_amount = ?6,
+     dose_unit = ?7, instructions = ?8, schedule_json = ?9,
+     hide_name_in_calendar = ?10, stock = ?11, refill_at = ?12,
+     version = version + 1, updated_at = ?13
+ WHERE account_id = ?1 AND id = ?2";
+
+/// Runs [`INSERT_REMINDER`] or [`UPDATE_REMINDER`] with a checked reminder's fields.
+fn store_reminder(
+    tx: &Connection,
+    sql: &str,
+    account: &str,
+    id: &str,
+    input: &ReminderInput,
+    schedule_json: &str,
+    now: i64,
+) -> rusqlite::Result<usize> {
+    tx.execute(
+        sql,
+        params![
+            account,
+            id,
+            input.person_id,
+            input.medicine,
+            input.strength,
+            input.dose_amount,
+            input.dose_unit,
+            input.instructions,
+            schedule_json,
+            input.hide_name_in_calendar,
+            input.stock,
+            input.refill_at,
+            now
+        ],
+    )
 }
 
 /// `GET /api/v1/reminders/{id}`: one reminder, with its version as `ETag`.
@@ -643,28 +673,14 @@ pub async fn update_reminder(
                 Ok(checked) => checked,
                 Err(p) => return Ok(Err(p)),
             };
-            tx.execute(
-                "UPDATE reminders
-                 SET person_id = ?3, medicine = ?4, strength = ?5, dose_amount = ?6,
-                     dose_unit = ?7, instructions = ?8, schedule_json = ?9,
-                     hide_name_in_calendar = ?10, stock = ?11, refill_at = ?12,
-                     version = version + 1, updated_at = ?13
-                 WHERE account_id = ?1 AND id = ?2",
-                params![
-                    account,
-                    id,
-                    input.person_id,
-                    input.medicine,
-                    input.strength,
-                    input.dose_amount,
-                    input.dose_unit,
-                    input.instructions,
-                    schedule_json,
-                    input.hide_name_in_calendar,
-                    input.stock,
-                    input.refill_at,
-                    now
-                ],
+            store_reminder(
+                &tx,
+                UPDATE_REMINDER,
+                &account,
+                &id,
+                &input,
+                &schedule_json,
+                now,
             )?;
             let row = load_reminder(&tx, &account, &id)?
                 .ok_or_else(|| DbError::new("a changed reminder cannot be read back"))?;
