@@ -61,17 +61,18 @@ if ! wasm-opt --version 2>/dev/null | grep -q 'version 132'; then
   exit 1
 fi
 
+# The release build writes brotli copies of its files for the backend to send.
+if ! python3 -c 'import brotli' 2>/dev/null; then
+  say "Installing the Python brotli module (pre-compressed files, bundle-size figures)"
+  python3 -m pip install -q brotli || as_root apt-get install -y -q python3-brotli \
+    || { echo "error: could not install the Python brotli module" >&2; exit 1; }
+fi
+
 if $want_test; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     say "Installing Chromium and ChromeDriver (Debian packages)"
     as_root apt-get update -q
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q chromium chromium-driver
-  fi
-  if ! python3 -c 'import brotli' 2>/dev/null; then
-    say "Installing the Python brotli module (bundle-size figures)"
-    # Only the size figures need it: a Python that refuses pip installs (PEP 668) must not fail the tests.
-    python3 -m pip install -q brotli || as_root apt-get install -y -q python3-brotli \
-      || echo "warning: no brotli module; bundle sizes will be missing" >&2
   fi
   if ! python3 -c 'import icalendar, dateutil' 2>/dev/null; then
     say "Installing the Python icalendar and dateutil modules (independent check of calendar files)"
@@ -81,5 +82,14 @@ if $want_test; then
       || { echo "error: could not install the Python modules icalendar and python-dateutil" >&2; exit 1; }
     python3 -c 'import icalendar, dateutil' \
       || { echo "error: icalendar and dateutil are installed but python3 cannot import them" >&2; exit 1; }
+  fi
+  if ! python3 -c 'import http_ece, cryptography' 2>/dev/null; then
+    say "Installing the Python http_ece and cryptography modules (independent check of Web Push)"
+    # The backend's push test fails without them, so failing to install them is an error.
+    # Debian has no package of http_ece, so pip is the only way.
+    python3 -m pip install -q http_ece cryptography \
+      || { echo "error: could not install the Python modules http_ece and cryptography" >&2; exit 1; }
+    python3 -c 'import http_ece, cryptography' \
+      || { echo "error: http_ece and cryptography are installed but python3 cannot import them" >&2; exit 1; }
   fi
 fi

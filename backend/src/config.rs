@@ -16,9 +16,14 @@ pub struct Settings {
     pub session_absolute_lifetime_seconds: u32,
     /// Add each demo account the database does not have yet (matched by email).
     pub seed_demo_users: bool,
+    /// Web Push for dose reminders.
+    pub push: crate::push::PushSettings,
+    /// Origins besides the API's own from which browsers may send state-changing API requests:
+    /// for deployments that serve the app from another origin than the API (see `csrf`).
+    pub allowed_origins: Vec<String>,
 }
 
-pub const DEFAULT_SESSION_IDLE_TIMEOUT_SECONDS: u32 = 30 * 60;
+pub const DEFAULT_SESSION_IDLE_TIMEOUT_SECONDS: u32 = 15 * 60;
 pub const DEFAULT_SESSION_ABSOLUTE_LIFETIME_SECONDS: u32 = 12 * 60 * 60;
 
 impl Settings {
@@ -29,6 +34,8 @@ impl Settings {
             session_idle_timeout_seconds: DEFAULT_SESSION_IDLE_TIMEOUT_SECONDS,
             session_absolute_lifetime_seconds: DEFAULT_SESSION_ABSOLUTE_LIFETIME_SECONDS,
             seed_demo_users: true,
+            push: crate::push::PushSettings::default(),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -80,6 +87,19 @@ RUNTIME CONFIGURATION (served as /config.json):
     PORTAL_IDLE_SIGN_OUT_MINUTES   default 15
     PORTAL_PRIVACY_URL             default /privacy     
     PORTAL_REQUEST_TIMEOUT_MS      default 10000
+
+WEB PUSH (dose reminders):
+    PORTAL_PUSH_CONTACT            VAPID contact, mailto: or https:
+                                   (default mailto:security@example.com)
+    PORTAL_VAPID_PRIVATE_KEY       VAPID private key, base64url of 32 bytes
+                                   (default: made once, kept in the database)
+
+SECURITY:
+    PORTAL_ALLOWED_ORIGINS         extra origins (comma-separated, such as
+                                   https://portal.example.com) allowed to send
+                                   state-changing API requests; needed only when
+                                   the app is served from another origin than
+                                   the API, or a proxy rewrites the Host header
 
 Logging follows RUST_LOG (default info).
 ";
@@ -147,13 +167,50 @@ where
         .validate()
         .map_err(|e| format!("invalid runtime configuration: {e}"))?;
 
+    let allowed_origins = match env("PORTAL_ALLOWED_ORIGINS") {
+        None => Vec::new(),
+        Some(list) => parse_origins(&list)?,
+    };
+
     let mut settings = Settings::new(static_dir.unwrap_or_else(|| "dist".to_owned()));
+    // One setting for both sides: the server ends an idle session exactly when the app signs out.
+    settings.session_idle_timeout_seconds = runtime.idle_sign_out_minutes.saturating_mul(60);
     settings.runtime = runtime;
+    if let Some(contact) = env("PORTAL_PUSH_CONTACT") {
+        if !crate::push::is_contact(contact.trim()) {
+            return Err(format!(
+                "PORTAL_PUSH_CONTACT must be a mailto: or https: address, got {contact:?}"
+            ));
+        }
+        settings.push.contact = contact.trim().to_owned();
+    }
+    if let Some(key) = env("PORTAL_VAPID_PRIVATE_KEY") {
+        // The value itself is never echoed: it is a secret.
+        let key = crate::push::parse_private_key(&key)
+            .map_err(|e| format!("PORTAL_VAPID_PRIVATE_KEY is unusable: it {e}"))?;
+        settings.push.vapid_private_key = Some(key);
+    }
+    settings.allowed_origins = allowed_origins;
     Ok(Command::Run(Box::new(ServerOptions {
         addr,
         db_path: PathBuf::from(db.unwrap_or_else(|| "data/portal.sqlite3".to_owned())),
         settings,
     })))
+}
+
+/// `scheme://host[:port]` for each comma-separated entry; anything else (a path, a wildcard, a
+/// typo) is refused at start-up rather than silently admitting nothing, or everything.
+fn parse_origins(list: &str) -> Result<Vec<String>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| match crate::security::absolute_origin(entry) {
+            Some(origin) if origin == entry.trim_end_matches('/').to_ascii_lowercase() => Ok(origin),
+            _ => Err(format!(
+                "PORTAL_ALLOWED_ORIGINS entries must be origins such as https://portal.example.com, got {entry:?}"
+            )),
+        })
+        .collect()
 }
 
 fn parse_number<E: Fn(&str) -> Option<String>>(
@@ -196,6 +253,41 @@ mod tests {
         assert_eq!(o.settings.runtime.emergency_number, "112");
         assert_eq!(o.settings.runtime.idle_sign_out_minutes, 15);
         assert_eq!(o.settings.runtime.privacy_notice_url, "/privacy");
+        assert_eq!(o.settings.push.contact, "mailto:security@example.com");
+        assert!(o.settings.push.vapid_private_key.is_none());
+        assert!(!o.settings.push.allow_loopback_http);
+        assert_eq!(o.settings.session_idle_timeout_seconds, 15 * 60);
+        assert_eq!(o.settings.session_absolute_lifetime_seconds, 12 * 60 * 60);
+        assert!(o.settings.allowed_origins.is_empty());
+    }
+
+    #[test]
+    fn one_idle_setting_for_app_and_server() {
+        let o = run(&[], &[("PORTAL_IDLE_SIGN_OUT_MINUTES", "5")]).unwrap();
+        assert_eq!(o.settings.runtime.idle_sign_out_minutes, 5);
+        assert_eq!(o.settings.session_idle_timeout_seconds, 5 * 60);
+    }
+
+    #[test]
+    fn allowed_origins_are_origins() {
+        let o = run(
+            &[],
+            &[(
+                "PORTAL_ALLOWED_ORIGINS",
+                " https://Portal.example.com , http://localhost:8080/,",
+            )],
+        )
+        .unwrap();
+        assert_eq!(
+            o.settings.allowed_origins,
+            ["https://portal.example.com", "http://localhost:8080"]
+        );
+        for bad in ["*", "portal.example.com", "https://x.com/app", "null"] {
+            assert!(
+                run(&[], &[("PORTAL_ALLOWED_ORIGINS", bad)]).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
@@ -242,6 +334,22 @@ mod tests {
     }
 
     #[test]
+    fn env_sets_web_push() {
+        let key = crate::web_push::VapidKey::generate();
+        let text = crate::web_push::encode_base64url(&key.private_bytes());
+        let o = run(
+            &[],
+            &[
+                ("PORTAL_PUSH_CONTACT", "https://example.com/contact"),
+                ("PORTAL_VAPID_PRIVATE_KEY", &text),
+            ],
+        )
+        .unwrap();
+        assert_eq!(o.settings.push.contact, "https://example.com/contact");
+        assert_eq!(o.settings.push.vapid_private_key, Some(key.private_bytes()));
+    }
+
+    #[test]
     fn rejects_bad_input() {
         assert!(run(&["--addr", "nope"], &[]).is_err());
         assert!(run(&["--db"], &[]).is_err());
@@ -249,6 +357,10 @@ mod tests {
         assert!(run(&[], &[("PORTAL_IDLE_SIGN_OUT_MINUTES", "x")]).is_err());
         assert!(run(&[], &[("PORTAL_IDLE_SIGN_OUT_MINUTES", "0")]).is_err());
         assert!(run(&[], &[("PORTAL_API_BASE_URL", "javascript:x")]).is_err());
+        assert!(run(&[], &[("PORTAL_PUSH_CONTACT", "security@example.com")]).is_err());
+        let secret = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        let err = run(&[], &[("PORTAL_VAPID_PRIVATE_KEY", secret)]).unwrap_err();
+        assert!(!err.contains(secret), "{err}");
         assert_eq!(run(&["--help"], &[]).unwrap_err(), "help");
     }
 }

@@ -244,6 +244,53 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (account_id, person_id) REFERENCES people(account_id, id) ON DELETE CASCADE
     ) STRICT;
     "#,
+    // 5: Web Push for dose reminders: the server's VAPID key, devices' push subscriptions, and
+    // the pushes sent.
+    //
+    // `push_keys` holds at most one key pair (its 32-byte private scalar), made on first use so
+    // subscriptions survive restarts (a new key would invalidate every one of them). A
+    // subscription belongs to the account that last registered it: `endpoint` is unique, so a
+    // shared device signed into another account moves over instead of getting both accounts'
+    // doses. `p256dh` and `auth` are stored decoded. Deleting an account deletes its devices.
+    //
+    // `push_deliveries` is what makes a dose pushed at most once per device: a row is claimed
+    // before sending. `round` is '' for the dose's own time, or the id of the snooze event after
+    // which it was pushed again. Rows go with their subscription and their reminder, and are
+    // cleared out once too old to matter.
+    r#"
+    CREATE TABLE push_keys (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        private_key BLOB NOT NULL CHECK (length(private_key) = 32),
+        created_at  INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE push_subscriptions (
+        id         INTEGER PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        endpoint   TEXT NOT NULL UNIQUE,
+        p256dh     BLOB NOT NULL CHECK (length(p256dh) = 65),
+        auth       BLOB NOT NULL CHECK (length(auth) = 16),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX push_subscriptions_account ON push_subscriptions(account_id);
+
+    CREATE TABLE push_deliveries (
+        subscription_id INTEGER NOT NULL REFERENCES push_subscriptions(id) ON DELETE CASCADE,
+        account_id      TEXT NOT NULL,
+        reminder_id     TEXT NOT NULL,
+        scheduled_at    TEXT NOT NULL,
+        round           TEXT NOT NULL,
+        outcome         TEXT NOT NULL
+                        CHECK (outcome IN ('sending', 'delivered', 'failed')),
+        created_at      INTEGER NOT NULL,
+        PRIMARY KEY (subscription_id, reminder_id, scheduled_at, round),
+        FOREIGN KEY (account_id, reminder_id) REFERENCES reminders(account_id, id)
+            ON DELETE CASCADE
+    ) STRICT;
+    CREATE INDEX push_deliveries_created ON push_deliveries(created_at);
+    CREATE INDEX push_deliveries_reminder ON push_deliveries(account_id, reminder_id);
+    "#,
 ];
 
 #[derive(Debug)]
@@ -597,6 +644,98 @@ mod tests {
                 (1, 0, 0),
                 "u1's rows went with the account, u2's stayed"
             );
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn push_rows_go_with_their_subscription_reminder_and_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portal.sqlite3");
+        {
+            // A database as release 4 left it, with a reminder.
+            let mut c = Connection::open(&path).unwrap();
+            migrate_to(&mut c, 4).unwrap();
+            c.execute_batch(
+                "INSERT INTO users (id, email, display_name, role, password_hash, created_at)
+                     VALUES ('u1', 'a@example.com', 'A', 'caregiver', 'h', 1),
+                            ('u2', 'b@example.com', 'B', 'patient', 'h', 1);
+                 INSERT INTO people (account_id, id, name, colour, zone, version, created_at,
+                                     updated_at)
+                     VALUES ('u1', 'p1', 'Mum', 'teal', 'UTC', 1, 1, 1);
+                 INSERT INTO reminders (account_id, id, person_id, medicine, strength,
+                     dose_amount, dose_unit, instructions, schedule_json, hide_name_in_calendar,
+                     stock, refill_at, version, created_at, updated_at)
+                     VALUES ('u1', 'r1', 'p1', 'M', '', '1', 'tablet', '', '{}', 0, NULL, NULL,
+                             1, 1, 1);",
+            )
+            .unwrap();
+        }
+        let db = Db::open(&path).unwrap();
+        db.call_blocking(|c| {
+            let key = vec![1u8; 65];
+            c.execute(
+                "INSERT INTO push_subscriptions (account_id, endpoint, p256dh, auth, created_at,
+                                                 updated_at)
+                 VALUES ('u1', 'https://push.example.com/a', ?1, ?2, 1, 1)",
+                rusqlite::params![key, vec![2u8; 16]],
+            )?;
+            // One endpoint, one subscription; keys of the wrong size are refused.
+            assert!(c
+                .execute(
+                    "INSERT INTO push_subscriptions (account_id, endpoint, p256dh, auth,
+                                                     created_at, updated_at)
+                     VALUES ('u2', 'https://push.example.com/a', ?1, ?2, 1, 1)",
+                    rusqlite::params![key, vec![2u8; 16]],
+                )
+                .is_err());
+            assert!(c
+                .execute(
+                    "INSERT INTO push_subscriptions (account_id, endpoint, p256dh, auth,
+                                                     created_at, updated_at)
+                     VALUES ('u2', 'https://push.example.com/b', ?1, ?2, 1, 1)",
+                    rusqlite::params![vec![1u8; 33], vec![2u8; 16]],
+                )
+                .is_err());
+            let insert_delivery = |round: &str| {
+                c.execute(
+                    "INSERT INTO push_deliveries (subscription_id, account_id, reminder_id,
+                         scheduled_at, round, outcome, created_at)
+                     SELECT id, 'u1', 'r1', '2026-01-01T08:00:00Z', ?1, 'sending', 1
+                     FROM push_subscriptions",
+                    rusqlite::params![round],
+                )
+            };
+            insert_delivery("")?;
+            insert_delivery("e1")?;
+            // The same dose and round, twice: refused (the claim that prevents double pushes).
+            assert!(insert_delivery("").is_err());
+            // A delivery cannot name another account's reminder.
+            assert!(c
+                .execute(
+                    "INSERT INTO push_deliveries (subscription_id, account_id, reminder_id,
+                         scheduled_at, round, outcome, created_at)
+                     SELECT id, 'u2', 'r1', 'x', '', 'sending', 1 FROM push_subscriptions",
+                    [],
+                )
+                .is_err());
+            let count = |sql: &str| -> rusqlite::Result<i64> { c.query_row(sql, [], |r| r.get(0)) };
+            c.execute("DELETE FROM reminders WHERE id = 'r1'", [])?;
+            assert_eq!(count("SELECT COUNT(*) FROM push_deliveries")?, 0);
+            c.execute("DELETE FROM users WHERE id = 'u1'", [])?;
+            assert_eq!(count("SELECT COUNT(*) FROM push_subscriptions")?, 0);
+            c.execute(
+                "INSERT INTO push_keys (id, private_key, created_at) VALUES (1, ?1, 1)",
+                rusqlite::params![vec![3u8; 32]],
+            )?;
+            // One key pair only.
+            assert!(c
+                .execute(
+                    "INSERT INTO push_keys (id, private_key, created_at) VALUES (2, ?1, 1)",
+                    rusqlite::params![vec![3u8; 32]],
+                )
+                .is_err());
             Ok(())
         })
         .unwrap();

@@ -1,4 +1,4 @@
-use portal_backend::{config, router, seed::DEMO_ACCOUNTS, AppState};
+use portal_backend::{config, push, router, seed::DEMO_ACCOUNTS, AppState};
 use std::{net::SocketAddr, process::ExitCode};
 use tracing_subscriber::EnvFilter;
 
@@ -59,6 +59,8 @@ async fn main() -> ExitCode {
         );
     }
 
+    // Dose reminders pushed to devices while the app is closed; ends with the process.
+    let _dose_pushes = push::spawn_dose_pushes(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     if let Err(e) = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

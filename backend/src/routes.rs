@@ -4,7 +4,7 @@
 use crate::{
     articles, inquiries,
     problem::{ApiProblem, RouteMiss},
-    reminders, sessions, studio, time_zones, AppState,
+    push, reminders, sessions, studio, time_zones, AppState,
 };
 use axum::{
     extract::{DefaultBodyLimit, State},
@@ -196,6 +196,21 @@ pub const ROUTES: &[Route] = &[
         method: "GET",
         path: "/api/v1/dose-events",
         handler: || get(reminders::list_dose_events),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/push/public-key",
+        handler: || get(push::public_key),
+    },
+    Route {
+        method: "PUT",
+        path: "/api/v1/push/subscriptions",
+        handler: || put(push::put_subscription),
+    },
+    Route {
+        method: "DELETE",
+        path: "/api/v1/push/subscriptions",
+        handler: || delete(push::delete_subscription),
     },
     Route {
         method: "GET",

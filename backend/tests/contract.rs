@@ -541,6 +541,7 @@ fn every_problem_type_is_documented() {
         pt::UNSUPPORTED_MEDIA_TYPE,
         extra_types::VERSION_CONFLICT,
         extra_types::PRECONDITION_REQUIRED,
+        extra_types::CROSS_SITE_REQUEST,
         pt::INTERNAL,
         "about:blank",
     ]
@@ -1616,4 +1617,103 @@ fn the_reminder_schema_matches_what_serde_writes() {
         &mut errors,
     );
     assert!(!errors.is_empty());
+}
+
+#[tokio::test]
+async fn push_answers_match_their_documented_schemas() {
+    const KEY: &str = "/api/v1/push/public-key";
+    const SUBSCRIPTIONS: &str = "/api/v1/push/subscriptions";
+    let spec = spec();
+    let app = TestApp::new();
+    check_against_spec(&spec, "GET", KEY, &app.get(KEY).await);
+
+    let cookie = app.sign_in("pat@example.com", "patient-demo").await;
+    let c = Some(cookie.as_str());
+    // A real browser's subscription shape, with a key pair made as a browser makes one.
+    let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
+    let point =
+        p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&secret.public_key(), false);
+    let b64 =
+        |b: &[u8]| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, b);
+    let subscription = json!({
+        "endpoint": "https://push.example.com/wpush/v2/abc",
+        "expirationTime": null,
+        "keys": { "p256dh": b64(point.as_bytes()), "auth": b64(&[7; 16]) }
+    });
+    let mut documented = Vec::new();
+    validate(
+        &spec,
+        &spec["components"]["schemas"]["PushSubscription"],
+        &subscription,
+        "$",
+        &mut documented,
+    );
+    assert!(documented.is_empty(), "{documented:?}");
+    let res = reminders_call(
+        &app,
+        Method::PUT,
+        SUBSCRIPTIONS,
+        Some(&subscription),
+        c,
+        None,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    check_against_spec(&spec, "PUT", SUBSCRIPTIONS, &res);
+    let bad = json!({ "endpoint": "http://push.example.com/x", "keys": {} });
+    let res = reminders_call(&app, Method::PUT, SUBSCRIPTIONS, Some(&bad), c, None).await;
+    check_against_spec(&spec, "PUT", SUBSCRIPTIONS, &res);
+    let res = reminders_call(
+        &app,
+        Method::PUT,
+        SUBSCRIPTIONS,
+        Some(&subscription),
+        None,
+        None,
+    )
+    .await;
+    check_against_spec(&spec, "PUT", SUBSCRIPTIONS, &res);
+    let endpoint = json!({ "endpoint": "https://push.example.com/wpush/v2/abc" });
+    let res = reminders_call(
+        &app,
+        Method::DELETE,
+        SUBSCRIPTIONS,
+        Some(&endpoint),
+        c,
+        None,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    check_against_spec(&spec, "DELETE", SUBSCRIPTIONS, &res);
+    let res = reminders_call(
+        &app,
+        Method::DELETE,
+        SUBSCRIPTIONS,
+        Some(&json!({})),
+        c,
+        None,
+    )
+    .await;
+    check_against_spec(&spec, "DELETE", SUBSCRIPTIONS, &res);
+
+    // The payload the service worker reads is the documented DosePush.
+    let push = portal_backend::push::DosePush {
+        kind: portal_backend::push::DOSE_PUSH_TYPE.to_owned(),
+        reminder_id: "r1".to_owned(),
+        person_id: "p1".to_owned(),
+        scheduled_at: "2026-12-06T08:00:00Z".to_owned(),
+        person: "Mum".to_owned(),
+        medicine: None,
+        dose: Some("1 tablet".to_owned()),
+        url: portal_backend::push::TODAY_URL.to_owned(),
+    };
+    let mut errors = Vec::new();
+    validate(
+        &spec,
+        &spec["components"]["schemas"]["DosePush"],
+        &serde_json::to_value(&push).unwrap(),
+        "$",
+        &mut errors,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
 }
