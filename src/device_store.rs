@@ -36,9 +36,19 @@ pub mod keys {
     pub const REMINDER_DRAFT: &str = "reminders.draft";
     /// The time-zone rules of the zones reminders follow (they hint at where people live).
     pub const TIME_ZONES: &str = "time-zones";
+    /// Doses logged with a notification's buttons that the service worker could not send yet
+    /// (`pwa/sw.js` writes it; the reminders sync adopts them into [`DOSE_OUTBOX`]).
+    pub const SW_DOSE_OUTBOX: &str = "reminders.sw-outbox";
+    /// The dose notification's texts in the chosen language, for the service worker, which has no
+    /// translations of its own. Not personal: the same for everyone using the language.
+    pub const NOTIFICATION_TEXT: &str = "pwa.notification-text";
+    /// Who was signed in at the last answer from the backend, so a page opened offline (another
+    /// bundle, a reload) still knows whose reminders it shows. The backend remains the judge.
+    pub const SESSION: &str = "auth.session";
     /// What sign-out wipes: everything personal except inquiries still waiting to be delivered.
     /// Sign-out first tries to send the dose outbox.
-    pub const PERSONAL: [&str; 7] = [
+    pub const PERSONAL: [&str; 9] = [
+        SESSION,
         ASK_DRAFT,
         LEARN_OFFLINE,
         STUDIO_EDITS,
@@ -46,7 +56,24 @@ pub mod keys {
         DOSE_OUTBOX,
         REMINDER_DRAFT,
         TIME_ZONES,
+        SW_DOSE_OUTBOX,
     ];
+}
+
+/// The few localStorage entries the app writes. None holds personal data; the privacy rules keep
+/// that in IndexedDB, which sign-out wipes.
+pub mod local_keys {
+    /// The interface language chosen on this device.
+    pub const LANGUAGE: &str = "portal.language";
+    /// Set while the backend has not confirmed a sign-out (see `auth`).
+    pub const SIGN_OUT_PENDING: &str = "portal.sign-out-pending";
+    /// Set while someone is signed in on this device, so a start that finds the session ended
+    /// meanwhile (say, at its 12-hour limit) knows to wipe what that session left here.
+    pub const SESSION_ON_DEVICE: &str = "portal.session-on-device";
+    /// Set once the person dismissed the "add to home screen" card or installed the app.
+    pub const INSTALL_PROMPT_DONE: &str = "pwa.install-dismissed";
+    /// What outlives a sign-out; every other localStorage entry of this origin is removed then.
+    pub const KEPT_AT_SIGN_OUT: [&str; 3] = [LANGUAGE, SIGN_OUT_PENDING, INSTALL_PROMPT_DONE];
 }
 
 /// The storage could not be used (disabled, full, or blocked by the browser).
@@ -59,10 +86,7 @@ thread_local! {
 
 /// The text stored under `key`, if any.
 pub async fn get(key: &str) -> Result<Option<String>, StoreUnavailable> {
-    let db = database().await?;
-    let tx = db
-        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readonly)
-        .map_err(|_| StoreUnavailable)?;
+    let tx = transaction(IdbTransactionMode::Readonly).await?;
     let store = tx.object_store(STORE).map_err(|_| StoreUnavailable)?;
     let request = store
         .get(&JsValue::from_str(key))
@@ -81,17 +105,57 @@ pub async fn delete(key: &str) -> Result<(), StoreUnavailable> {
     write(|store| store.delete(&JsValue::from_str(key))).await
 }
 
+/// Reads, changes and writes `key` in one transaction, so a write the service worker makes to the
+/// same key meanwhile is never overwritten. `change` gets the stored text and returns the new
+/// one, or `None` to remove the key.
+pub async fn update(
+    key: &str,
+    change: impl FnOnce(Option<String>) -> Option<String> + 'static,
+) -> Result<(), StoreUnavailable> {
+    let tx = transaction(IdbTransactionMode::Readwrite).await?;
+    let store = tx.object_store(STORE).map_err(|_| StoreUnavailable)?;
+    let done = committed(&tx);
+    let key = JsValue::from_str(key);
+    let request = store.get(&key).map_err(|_| StoreUnavailable)?;
+    let reading = request.clone();
+    // The write must be made inside the read's callback, or the transaction commits without it.
+    let on_read = Closure::once_into_js(move |_event: web_sys::Event| {
+        let current = reading.result().ok().and_then(|v| v.as_string());
+        let _ = match change(current) {
+            Some(text) => store.put_with_key(&JsValue::from_str(&text), &key),
+            None => store.delete(&key),
+        };
+    });
+    request.set_onsuccess(Some(on_read.unchecked_ref()));
+    done.await
+}
+
 async fn write(
     op: impl FnOnce(&web_sys::IdbObjectStore) -> Result<IdbRequest, JsValue>,
 ) -> Result<(), StoreUnavailable> {
-    let db = database().await?;
-    let tx = db
-        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
-        .map_err(|_| StoreUnavailable)?;
+    let tx = transaction(IdbTransactionMode::Readwrite).await?;
     let store = tx.object_store(STORE).map_err(|_| StoreUnavailable)?;
     let done = committed(&tx);
     op(&store).map_err(|_| StoreUnavailable)?;
     done.await
+}
+
+/// A transaction on the store. A connection the browser closed (the sign-out's `Clear-Site-Data`
+/// deletes the database under the running app) is dropped and opened afresh, once.
+async fn transaction(mode: IdbTransactionMode) -> Result<IdbTransaction, StoreUnavailable> {
+    let db = database().await?;
+    if let Ok(tx) = db.transaction_with_str_and_mode(STORE, mode) {
+        return Ok(tx);
+    }
+    forget_connection();
+    database()
+        .await?
+        .transaction_with_str_and_mode(STORE, mode)
+        .map_err(|_| StoreUnavailable)
+}
+
+fn forget_connection() {
+    OPEN.with(|o| *o.borrow_mut() = None);
 }
 
 async fn database() -> Result<IdbDatabase, StoreUnavailable> {
@@ -117,6 +181,21 @@ async fn database() -> Result<IdbDatabase, StoreUnavailable> {
         .await?
         .dyn_into()
         .map_err(|_| StoreUnavailable)?;
+    // Another tab deleting or upgrading the database, or the browser deleting it, must not be
+    // blocked by this connection, and the next operation then opens a new one.
+    let closing = db.clone();
+    let on_version_change =
+        Closure::<dyn Fn(web_sys::Event)>::new(move |_event: web_sys::Event| {
+            closing.close();
+            forget_connection();
+        });
+    db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+    on_version_change.forget();
+    let on_close = Closure::<dyn Fn(web_sys::Event)>::new(move |_event: web_sys::Event| {
+        forget_connection();
+    });
+    db.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    on_close.forget();
     OPEN.with(|o| *o.borrow_mut() = Some(db.clone()));
     Ok(db)
 }
@@ -161,5 +240,79 @@ fn committed(
             .await
             .map(|_| ())
             .map_err(|_| StoreUnavailable)
+    }
+}
+
+/// Deletes what sign-out must not leave on this device: the personal IndexedDB entries
+/// ([`keys::PERSONAL`]), every Cache Storage cache, all of sessionStorage and every localStorage
+/// entry but [`local_keys::KEPT_AT_SIGN_OUT`]. The backend's `Clear-Site-Data` answer repeats this
+/// for the whole origin; doing it here as well covers a backend that cannot be reached.
+pub async fn wipe_at_sign_out() {
+    for key in keys::PERSONAL {
+        let _ = delete(key).await;
+    }
+    clear_cache_storage().await;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Ok(Some(session)) = window.session_storage() {
+        let _ = session.clear();
+    }
+    if let Ok(Some(local)) = window.local_storage() {
+        let names: Vec<String> = (0..local.length().unwrap_or(0))
+            .filter_map(|i| local.key(i).ok().flatten())
+            .filter(|name| !local_keys::KEPT_AT_SIGN_OUT.contains(&name.as_str()))
+            .collect();
+        for name in names {
+            let _ = local.remove_item(&name);
+        }
+    }
+}
+
+/// Deletes every cache in Cache Storage. The service worker keeps only the app's own files
+/// there, never API answers, but sign-out does not rely on that promise.
+async fn clear_cache_storage() {
+    let Some(caches) = web_sys::window().and_then(|w| w.caches().ok()) else {
+        return;
+    };
+    let Ok(names) = JsFuture::from(caches.keys()).await else {
+        return;
+    };
+    let names: js_sys::Array = names.unchecked_into();
+    for name in names.iter().filter_map(|n| n.as_string()) {
+        let _ = JsFuture::from(caches.delete(&name)).await;
+    }
+}
+
+/// What sign-out deliberately keeps, read before the backend's `Clear-Site-Data` deletes
+/// everything on the device and written back after: inquiries submitted but not yet delivered
+/// (one may report a side effect, which must reach drug safety; they go out without a session) and
+/// the chosen language (a device setting, so the sign-in page stays in it after a reload).
+pub struct KeptThroughClearSiteData {
+    inquiry_outbox: Option<String>,
+    language: Option<String>,
+}
+
+impl KeptThroughClearSiteData {
+    pub async fn read() -> KeptThroughClearSiteData {
+        let language = web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(local_keys::LANGUAGE).ok().flatten());
+        KeptThroughClearSiteData {
+            inquiry_outbox: get(keys::INQUIRY_OUTBOX).await.ok().flatten(),
+            language,
+        }
+    }
+
+    pub async fn write_back(self) {
+        if let Some(text) = self.inquiry_outbox {
+            let _ = put(keys::INQUIRY_OUTBOX, &text).await;
+        }
+        if let (Some(language), Some(storage)) = (
+            self.language,
+            web_sys::window().and_then(|w| w.local_storage().ok().flatten()),
+        ) {
+            let _ = storage.set_item(local_keys::LANGUAGE, &language);
+        }
     }
 }

@@ -18,7 +18,9 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-pub const COOKIE_NAME: &str = "portal_session";
+/// `__Host-`: browsers accept the cookie only with `Secure`, `Path=/` and no `Domain`, so neither a
+/// sibling subdomain nor a plain-http page on the same host can plant or overwrite it.
+pub const COOKIE_NAME: &str = "__Host-portal_session";
 const TOKEN_BYTES: usize = 32;
 
 /// A fresh session token: 32 random bytes, base64url without padding.
@@ -63,8 +65,9 @@ fn cookie_value(token: &str, max_age: i64) -> HeaderValue {
         "{COOKIE_NAME}={token}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={max_age}"
     );
     // The token is base64url and the rest is fixed ASCII, so this cannot fail; stay safe regardless.
-    HeaderValue::from_str(&text)
-        .unwrap_or_else(|_| HeaderValue::from_static("portal_session=; Max-Age=0; Path=/"))
+    HeaderValue::from_str(&text).unwrap_or_else(|_| {
+        HeaderValue::from_static("__Host-portal_session=; Secure; Path=/; Max-Age=0")
+    })
 }
 
 fn sets_session_cookie(res: &Response) -> bool {
@@ -472,17 +475,17 @@ mod tests {
         let mut h = HeaderMap::new();
         h.append(
             header::COOKIE,
-            HeaderValue::from_static("a=1; portal_session=short"),
+            HeaderValue::from_static("a=1; __Host-portal_session=short"),
         );
         h.append(
             header::COOKIE,
-            HeaderValue::from_str(&format!("theme=dark; portal_session={token}")).unwrap(),
+            HeaderValue::from_str(&format!("theme=dark; __Host-portal_session={token}")).unwrap(),
         );
         assert_eq!(token_from_headers(&h), Some(token));
         let mut bad = HeaderMap::new();
         bad.insert(
             header::COOKIE,
-            HeaderValue::from_static("portal_session=%%%"),
+            HeaderValue::from_static("__Host-portal_session=%%%"),
         );
         assert_eq!(token_from_headers(&bad), None);
     }

@@ -6,12 +6,14 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod content;
+pub mod csrf;
 pub mod db;
 pub mod ics;
 pub mod idempotency;
 pub mod inquiries;
 pub mod password;
 pub mod problem;
+pub mod push;
 pub mod rate_limit;
 pub mod reminders;
 pub mod routes;
@@ -21,6 +23,7 @@ pub mod sessions;
 pub mod static_files;
 pub mod studio;
 pub mod time_zones;
+pub mod web_push;
 
 pub use config::Settings;
 pub use routes::ROUTES;
@@ -70,8 +73,15 @@ impl AppState {
         db.call_blocking(move |conn| content::seed_articles_if_empty(conn, now))?;
         // Computed now, so the first unknown-email sign-in is not measurably slower than later ones.
         let _ = password::dummy_hash();
-        let index = std::fs::read(settings.static_dir.join("index.html")).ok();
-        let csp = security::Csp::new(&settings.runtime.api_base_url, index.as_deref());
+        let pages: Vec<_> = portal_core::navigation::Entry::ALL
+            .iter()
+            .filter_map(|e| {
+                let name = std::path::PathBuf::from(e.html_file());
+                let html = std::fs::read(settings.static_dir.join(&name)).ok()?;
+                Some((name, html))
+            })
+            .collect();
+        let csp = security::Csp::new(&settings.runtime.api_base_url, &pages);
         Ok(AppState {
             settings: Arc::new(settings),
             db,
@@ -117,6 +127,7 @@ pub fn router_with(state: AppState, extra_api: Router<AppState>) -> Router {
             ServiceBuilder::new()
                 .layer(from_fn(problem::contain_panics))
                 .layer(from_fn(api_cache_control))
+                .layer(from_fn_with_state(state.clone(), csrf::csrf_middleware))
                 .layer(from_fn_with_state(state.clone(), auth::session_middleware))
                 .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES)),
         );

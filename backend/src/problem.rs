@@ -21,6 +21,8 @@ pub mod extra_types {
     /// `428`: a change to an existing draft came without `If-Match`, so it could silently
     /// overwrite someone else's work.
     pub const PRECONDITION_REQUIRED: &str = "/problems/precondition-required";
+    /// `403`: a state-changing request a browser sent from another site (see `csrf`).
+    pub const CROSS_SITE_REQUEST: &str = "/problems/cross-site-request";
 }
 
 /// An error answer of the API. Handlers return `Result<_, ApiProblem>`.
@@ -111,6 +113,15 @@ impl ApiProblem {
             pt::FORBIDDEN,
             "Not allowed for this account",
         )
+    }
+
+    pub fn cross_site_request(detail: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            extra_types::CROSS_SITE_REQUEST,
+            "Request from another website refused",
+        )
+        .with_detail(detail)
     }
 
     pub fn not_found() -> Self {

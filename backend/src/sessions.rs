@@ -9,7 +9,7 @@ use crate::{
 };
 use axum::{
     extract::{ConnectInfo, FromRequestParts, State},
-    http::{header, request::Parts, StatusCode},
+    http::{header, request::Parts, HeaderName, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -174,6 +174,13 @@ pub async fn current_session(user: CurrentUser) -> Result<Json<Session>, ApiProb
     Ok(Json(user.session()?))
 }
 
+/// Sent with every sign-out: the browser deletes what the app kept on this device (IndexedDB,
+/// Cache Storage, localStorage, sessionStorage, the HTTP cache) and unregisters its service worker,
+/// even if the app itself was stopped before it could. Not `"cookies"`: `Set-Cookie` already ends
+/// the session cookie, and `"cookies"` would also drop the cookies of every other site under the
+/// same registrable domain.
+pub const CLEAR_SITE_DATA: &str = "\"cache\", \"storage\"";
+
 /// Always 204, so signing out twice or with a stale cookie is not an error.
 pub async fn sign_out(
     State(state): State<AppState>,
@@ -184,7 +191,13 @@ pub async fn sign_out(
     }
     Ok((
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, auth::clearing_cookie())],
+        [
+            (header::SET_COOKIE, auth::clearing_cookie()),
+            (
+                HeaderName::from_static("clear-site-data"),
+                HeaderValue::from_static(CLEAR_SITE_DATA),
+            ),
+        ],
     )
         .into_response())
 }

@@ -25,10 +25,10 @@ async fn every_demo_account_signs_in_with_its_role() {
         assert_eq!(session.user.email, account.email);
         assert_eq!(session.user.role, account.role);
         assert_eq!(session.user.display_name, account.display_name);
-        assert_eq!(session.idle_timeout_seconds, 30 * 60);
+        assert_eq!(session.idle_timeout_seconds, 15 * 60);
         let expires: jiff::Timestamp = session.expires_at.parse().unwrap();
         let in_seconds = expires.as_second() - app.state.clock.now();
-        assert!((1790..=1800).contains(&in_seconds), "{in_seconds}");
+        assert!((890..=900).contains(&in_seconds), "{in_seconds}");
         assert_eq!(res.header("cache-control"), Some("no-store"));
     }
     let roles: Vec<Role> = DEMO_ACCOUNTS.iter().map(|a| a.role).collect();
@@ -51,7 +51,9 @@ async fn session_cookie_is_locked_down() {
     assert_eq!(cookies.len(), 1, "{cookies:?}");
     let cookie = &cookies[0];
     let attributes: Vec<&str> = cookie.split(';').map(str::trim).collect();
-    let token = attributes[0].strip_prefix("portal_session=").unwrap();
+    let token = attributes[0]
+        .strip_prefix("__Host-portal_session=")
+        .unwrap();
     assert_eq!(token.len(), 43, "32 bytes in base64url without padding");
     assert!(token
         .bytes()
@@ -61,20 +63,30 @@ async fn session_cookie_is_locked_down() {
         "Secure",
         "SameSite=Strict",
         "Path=/",
-        "Max-Age=1800",
+        "Max-Age=900",
     ] {
         assert!(
             attributes.contains(&expected),
             "{expected} missing in {cookie}"
         );
     }
+    // `__Host-` cookies are refused by browsers if they name a Domain.
+    assert!(
+        !attributes
+            .iter()
+            .any(|a| a.to_ascii_lowercase().starts_with("domain")),
+        "{cookie}"
+    );
 }
 
 #[tokio::test]
 async fn only_a_hash_of_the_token_is_stored() {
     let app = TestApp::new();
     let cookie = app.sign_in("pat@example.com", "patient-demo").await;
-    let token = cookie.strip_prefix("portal_session=").unwrap().to_owned();
+    let token = cookie
+        .strip_prefix("__Host-portal_session=")
+        .unwrap()
+        .to_owned();
     let expected = Sha256::digest(token.as_bytes()).to_vec();
     let stored: Vec<Vec<u8>> = app
         .state
@@ -126,13 +138,13 @@ async fn get_session_needs_the_cookie() {
     assert_eq!(session.user.role, Role::Caregiver);
     // Activity slides the browser's cookie along with the server's idle timeout.
     assert_eq!(res.session_cookie().as_deref(), Some(cookie.as_str()));
-    assert!(res.set_cookies()[0].contains("Max-Age=1800"));
+    assert!(res.set_cookies()[0].contains("Max-Age=900"));
 
     // Garbage or unknown tokens are simply not signed in.
-    app.get_with_cookie("/api/v1/session", "portal_session=garbage")
+    app.get_with_cookie("/api/v1/session", "__Host-portal_session=garbage")
         .await
         .assert_problem(401, pt::UNAUTHENTICATED);
-    let unknown = format!("portal_session={}", "A".repeat(43));
+    let unknown = format!("__Host-portal_session={}", "A".repeat(43));
     let res = app.get_with_cookie("/api/v1/session", &unknown).await;
     res.assert_problem(401, pt::UNAUTHENTICATED);
     assert!(
@@ -149,9 +161,19 @@ async fn sign_out_ends_the_session_on_the_server() {
     assert_eq!(res.status, StatusCode::NO_CONTENT);
     assert!(res.body.is_empty());
     let cleared = &res.set_cookies()[0];
-    assert!(cleared.starts_with("portal_session=;"), "{cleared}");
+    assert!(cleared.starts_with("__Host-portal_session=;"), "{cleared}");
     assert!(cleared.contains("Max-Age=0"));
     assert!(cleared.contains("HttpOnly") && cleared.contains("Secure"));
+    assert!(
+        cleared.contains("Path=/"),
+        "a __Host- cookie is only cleared with Path=/"
+    );
+    // The browser also deletes what the app kept on the device, even if the app could not.
+    assert_eq!(
+        res.header("clear-site-data"),
+        Some("\"cache\", \"storage\"")
+    );
+    assert_eq!(res.header("cache-control"), Some("no-store"));
 
     // Replaying the old cookie does not work: the row is gone, not just the browser's copy.
     app.get_with_cookie("/api/v1/session", &cookie)
@@ -172,13 +194,32 @@ async fn sign_out_without_a_session_is_fine() {
         .await;
     assert_eq!(res.status, StatusCode::NO_CONTENT);
     assert!(res.set_cookies()[0].contains("Max-Age=0"));
+    assert_eq!(
+        res.header("clear-site-data"),
+        Some("\"cache\", \"storage\"")
+    );
+}
+
+#[tokio::test]
+async fn only_sign_out_asks_the_browser_to_clear_site_data() {
+    let app = TestApp::new();
+    let res = app.sign_in_raw("pat@example.com", "patient-demo").await;
+    assert_eq!(res.header("clear-site-data"), None);
+    let cookie = res.session_cookie().unwrap();
+    let res = app.get_with_cookie("/api/v1/session", &cookie).await;
+    assert_eq!(res.header("clear-site-data"), None);
+    // Nor an ended session: the app decides when to sign out, after its outboxes had their chance.
+    app.state.clock.advance(15 * 60 + 1);
+    let res = app.get_with_cookie("/api/v1/session", &cookie).await;
+    res.assert_problem(401, pt::UNAUTHENTICATED);
+    assert_eq!(res.header("clear-site-data"), None);
 }
 
 #[tokio::test]
 async fn idle_session_expires_and_is_deleted() {
     let app = TestApp::new();
     let cookie = app.sign_in("pat@example.com", "patient-demo").await;
-    app.state.clock.advance(30 * 60 + 1);
+    app.state.clock.advance(15 * 60 + 1);
     let res = app.get_with_cookie("/api/v1/session", &cookie).await;
     res.assert_problem(401, pt::UNAUTHENTICATED);
     assert!(res.set_cookies()[0].contains("Max-Age=0"));
@@ -192,9 +233,9 @@ async fn activity_extends_the_session_until_the_absolute_limit() {
     let first: Session =
         serde_json::from_slice(&app.get_with_cookie("/api/v1/session", &cookie).await.body)
             .unwrap();
-    // 20 minutes at a time, each within the idle timeout, for 11 h 40 min.
-    for _ in 0..35 {
-        app.state.clock.advance(20 * 60);
+    // 10 minutes at a time, each within the idle timeout, for 11 h 50 min.
+    for _ in 0..71 {
+        app.state.clock.advance(10 * 60);
         let res = app.get_with_cookie("/api/v1/session", &cookie).await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     }
@@ -205,11 +246,11 @@ async fn activity_extends_the_session_until_the_absolute_limit() {
     // Near the absolute limit the cookie lives only as long as the session can.
     let res = app.get_with_cookie("/api/v1/session", &cookie).await;
     assert!(
-        res.set_cookies()[0].contains("Max-Age=1200"),
+        res.set_cookies()[0].contains("Max-Age=600"),
         "{:?}",
         res.set_cookies()
     );
-    app.state.clock.advance(20 * 60);
+    app.state.clock.advance(10 * 60);
     app.get_with_cookie("/api/v1/session", &cookie)
         .await
         .assert_problem(401, pt::UNAUTHENTICATED);
@@ -219,11 +260,11 @@ async fn activity_extends_the_session_until_the_absolute_limit() {
 async fn unauthenticated_api_requests_do_not_extend_sessions() {
     let app = TestApp::new();
     let cookie = app.sign_in("pat@example.com", "patient-demo").await;
-    app.state.clock.advance(20 * 60);
+    app.state.clock.advance(10 * 60);
     // Health does not need a session, so it does not count as activity.
     let res = app.get_with_cookie("/api/v1/health", &cookie).await;
     assert!(res.set_cookies().is_empty());
-    app.state.clock.advance(11 * 60);
+    app.state.clock.advance(6 * 60);
     app.get_with_cookie("/api/v1/session", &cookie)
         .await
         .assert_problem(401, pt::UNAUTHENTICATED);

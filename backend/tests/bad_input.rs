@@ -183,11 +183,11 @@ async fn wrong_methods_are_405_problems_with_allow() {
 async fn odd_cookies_are_just_not_signed_in() {
     let app = TestApp::new();
     for cookie in [
-        "portal_session=",
-        "portal_session",
-        "portal_session=\u{e9}",
+        "__Host-portal_session=",
+        "__Host-portal_session",
+        "__Host-portal_session=\u{e9}",
         ";;;",
-        "portal_session=AAAA; portal_session=BBBB",
+        "__Host-portal_session=AAAA; __Host-portal_session=BBBB",
     ] {
         let res = app
             .send(

@@ -446,7 +446,7 @@ async fn a_stale_cookie_sends_anonymously() {
 
     // An idle-expired session likewise.
     let cara = cara(&app).await;
-    app.state.clock.advance(31 * 60);
+    app.state.clock.advance(16 * 60);
     let r = receipt(&app.send_inquiry(&valid_inquiry(), Some(&cara)).await);
     assert_eq!(stored_user_id(&app, &r.reference), None);
 }
@@ -455,11 +455,11 @@ async fn a_stale_cookie_sends_anonymously() {
 async fn sending_does_not_extend_a_session() {
     let app = TestApp::new();
     let pat = pat(&app).await;
-    app.state.clock.advance(20 * 60);
+    app.state.clock.advance(10 * 60);
     let res = app.send_inquiry(&valid_inquiry(), Some(&pat)).await;
     receipt(&res);
     assert!(res.set_cookies().is_empty(), "{:?}", res.set_cookies());
-    app.state.clock.advance(11 * 60);
+    app.state.clock.advance(6 * 60);
     app.get_with_cookie("/api/v1/session", &pat)
         .await
         .assert_problem(401, pt::UNAUTHENTICATED);
@@ -549,7 +549,7 @@ async fn an_answer_reaches_the_person_who_asked() {
     assert_eq!(mine[0].status, InquiryStatus::BeingAnswered);
     assert_eq!(mine[0].answer, None);
 
-    app.state.clock.advance(20 * 60);
+    app.state.clock.advance(10 * 60);
     let text = "Yes, below 25 °C. Not in a hot car in summer.";
     let res = put_update(
         &app,

@@ -222,7 +222,7 @@ async fn the_zone_list_is_sorted_and_every_zone_in_it_loads() {
 async fn zone_data_needs_no_session_and_never_sets_a_cookie() {
     let app = TestApp::new();
     let pat = pat(&app).await;
-    for cookie in [pat.as_str(), "portal_session=ended-long-ago"] {
+    for cookie in [pat.as_str(), "__Host-portal_session=ended-long-ago"] {
         for path in [format!("{ZONE}?name=Europe/London"), ZONES.to_owned()] {
             let res = app.get_with_cookie(&path, cookie).await;
             assert_eq!(res.status, StatusCode::OK, "{path}");

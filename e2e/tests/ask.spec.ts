@@ -1,4 +1,4 @@
-import { test, expect, type Page, type Browser } from "@playwright/test";
+import { test, expect, type Page, type Browser } from "./fixtures";
 import { accounts, expectNoAxeViolations, heading, signIn, watchConsole } from "./helpers";
 
 const medicalInformation = { email: "mia@example.com", password: "medinfo-demo" };

@@ -1,4 +1,4 @@
-import { test, expect, type Page } from "@playwright/test";
+import { test, expect, type Page } from "./fixtures";
 import { expectNoAxeViolations, heading, signIn, watchConsole } from "./helpers";
 
 const editor = { email: "eddie@example.com", password: "editor-demo" };

@@ -6,7 +6,7 @@ import {
   type Page,
   type Request,
   type TestInfo,
-} from "@playwright/test";
+} from "./fixtures";
 import { readFile } from "node:fs/promises";
 import { expectNoAxeViolations, heading, signIn, watchConsole } from "./helpers";
 

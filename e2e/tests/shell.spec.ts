@@ -1,4 +1,4 @@
-import { test, expect, type Page } from "@playwright/test";
+import { test, expect, type Page } from "./fixtures";
 import { accounts, expectNoAxeViolations, heading, navLink, signIn, watchConsole } from "./helpers";
 
 const publicPages: Array<[string, string | RegExp]> = [
@@ -116,12 +116,10 @@ test("the email typed on the sign-in form survives a reload, the password does n
 });
 
 test("a session that ended elsewhere is explained, and signing in again goes back", async ({ page, context }) => {
-  // The reminders data loads right after sign-in; an answer still on its way would set the
-  // (renewed) cookie again after it is cleared.
-  const loaded = page.waitForResponse((r) => r.url().includes("/api/v1/dose-events"));
   await signIn(page, "caregiver");
   await heading(page, "Your health companion");
-  await loaded;
+  // Home asks nothing more of the backend, so no answer on its way can set the cookie again.
+  await page.waitForLoadState("networkidle");
   await context.clearCookies();
   await navLink(page, "Reminders").click();
   await heading(page, "Sign in");
@@ -227,7 +225,7 @@ test("nothing overflows sideways at 320 px", async ({ page }) => {
   }
 });
 
-test("idle sign-out warns a minute ahead, can be postponed, then signs out", async ({ page }) => {
+test("idle sign-out follows a shorter deployment setting: warns a minute ahead, can be postponed, then signs out", async ({ page }) => {
   await page.clock.install();
   await page.route("**/config.json", async (route) => {
     const response = await route.fetch();
@@ -236,16 +234,18 @@ test("idle sign-out warns a minute ahead, can be postponed, then signs out", asy
   });
   await signIn(page, "caregiver", "/account/sign-in?next=/reminders");
   await heading(page, "Reminders");
-  const warning = page.getByRole("alert").filter({ hasText: "You will be signed out in about a minute" });
+  // Two minutes in all, so the warning comes after one (half the limit, not the usual two minutes).
+  const warning = page.getByRole("alertdialog", { name: "Are you still there?" });
   await page.clock.fastForward("01:05");
   await expect(warning).toBeVisible();
+  await expect(warning).toContainText(/You will be signed out in 0:[0-5]\d\./);
   // A faked clock also stops animation frames, which a normal click waits for; the pointer events are real.
   await page.getByRole("button", { name: "Stay signed in" }).click({ force: true });
   await expect(warning).toBeHidden();
   await page.clock.fastForward("02:10");
   await heading(page, "Sign in");
   await expect(page.getByRole("status")).toHaveText(
-    "We signed you out because you were away for a while. This protects your information.",
+    "You were signed out after 2 minutes without activity, to protect your information.",
   );
   // The backend session is gone too.
   await page.clock.resume();

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
-use portal_core::navigation::{sign_in_url, Access, Gate};
+use portal_core::navigation::{Access, Gate};
 
 use crate::api::use_api;
 use crate::auth::use_auth;
@@ -19,11 +19,13 @@ pub fn Guarded(access: Access, children: ChildrenFn) -> impl IntoView {
         auth.is_checked().then(|| {
             // Untracked: the gate depends on who is signed in. Tracking the location would re-run it
             // on the sign-in page after the redirect and lose the way back.
-            let here = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
+            // The router's `search` comes without its `?`.
+            let search = location.search.get_untracked();
+            let here = if search.is_empty() {
+                location.pathname.get_untracked()
+            } else {
+                format!("{}?{search}", location.pathname.get_untracked())
+            };
             access.gate(auth.role(), &here)
         })
     });
@@ -33,8 +35,9 @@ pub fn Guarded(access: Access, children: ChildrenFn) -> impl IntoView {
     Effect::new(move |_| {
         let still_here = location.pathname.get_untracked() == guarded_path;
         if let (Some(Gate::SignIn { return_to }), true) = (gate.get(), still_here) {
+            // Signed out without asking (idle, or the session ended): the sign-in page says why.
             navigate(
-                &sign_in_url(&return_to),
+                &crate::auth::sign_in_address(&return_to, untrack(|| auth.reason())),
                 NavigateOptions {
                     replace: true,
                     ..Default::default()

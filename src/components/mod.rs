@@ -6,6 +6,7 @@ pub mod field;
 pub mod focus;
 pub mod guard;
 pub mod icons;
+pub mod idle_sign_out;
 pub mod language_picker;
 pub mod notices;
 pub mod page;

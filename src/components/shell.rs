@@ -78,15 +78,6 @@ pub fn Shell(children: Children) -> impl IntoView {
         </header>
         <main id="main" tabindex="-1">
             {move || {
-                auth.idle_warning().then(|| view! {
-                <div class="notice notice-urgent idle-warning" role="alert">
-                    <p>{tr(Key::IdleWarning)}</p>
-                    // Pressing the button is itself activity: the idle watcher resets and hides this.
-                    <button type="button" class="button">{tr(Key::StaySignedIn)}</button>
-                </div>
-                })
-            }}
-            {move || {
                 (auth.reason() == Some(SignedOutReason::SignOutUnconfirmed))
                     .then(|| view! { <p class="notice notice-urgent" role="alert">{tr(Key::SignOutUnconfirmed)}</p> })
             }}

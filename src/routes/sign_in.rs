@@ -66,7 +66,13 @@ pub fn SignIn() -> impl IntoView {
 
     Effect::new(move |_| {
         if let Some(storage) = session_storage() {
-            let _ = storage.set_item(EMAIL_DRAFT_KEY, &email.get());
+            // Nothing typed, nothing kept: an empty draft would outlive a sign-out's wipe.
+            let typed = email.get();
+            let _ = if typed.is_empty() {
+                storage.remove_item(EMAIL_DRAFT_KEY)
+            } else {
+                storage.set_item(EMAIL_DRAFT_KEY, &typed)
+            };
         }
     });
 
@@ -134,10 +140,18 @@ pub fn SignIn() -> impl IntoView {
     };
 
     let reason = move || {
-        auth.reason().map(|r| match r {
-            SignedOutReason::SessionExpired => Key::SignedOutExpired,
-            SignedOutReason::Idle => Key::SignedOutIdle,
-            SignedOutReason::SignOutUnconfirmed => Key::SignOutUnconfirmed,
+        let from_address = || {
+            query
+                .read()
+                .get("signed-out")
+                .and_then(|v| SignedOutReason::from_query_value(&v))
+        };
+        auth.reason().or_else(from_address).map(|r| match r {
+            SignedOutReason::SessionExpired => i18n.t(Key::SignedOutExpired).to_owned(),
+            SignedOutReason::Idle { minutes } => {
+                i18n.fill(Key::SignedOutIdle, &[("minutes", &minutes.to_string())])
+            }
+            SignedOutReason::SignOutUnconfirmed => i18n.t(Key::SignOutUnconfirmed).to_owned(),
         })
     };
 
@@ -145,8 +159,8 @@ pub fn SignIn() -> impl IntoView {
         <PageTitle title=Key::SignInTitle />
         {move || {
             let why = reason()
-                .or_else(|| query.read().get("next").filter(|n| safe_return_path(Some(n)) != "/").map(|_| Key::SignInToContinue));
-            why.map(|k| view! { <p class="notice" role="status">{tr(k)}</p> })
+                .or_else(|| query.read().get("next").filter(|n| safe_return_path(Some(n)) != "/").map(|_| i18n.t(Key::SignInToContinue).to_owned()));
+            why.map(|text| view! { <p class="notice" role="status">{text}</p> })
         }}
         <form class="form sign-in-form" on:submit=submit novalidate>
             <div class="form-error" role="alert">

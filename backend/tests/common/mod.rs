@@ -305,11 +305,11 @@ impl TestResponse {
             .collect()
     }
 
-    /// `portal_session=<token>` from the response's `Set-Cookie`, if it sets a non-empty one.
+    /// `__Host-portal_session=<token>` from the response's `Set-Cookie`, if it sets a non-empty one.
     pub fn session_cookie(&self) -> Option<String> {
         self.set_cookies().into_iter().find_map(|c| {
             let pair = c.split(';').next()?.trim().to_owned();
-            let value = pair.strip_prefix("portal_session=")?;
+            let value = pair.strip_prefix("__Host-portal_session=")?;
             (!value.is_empty()).then_some(pair)
         })
     }
