@@ -1,3 +1,3 @@
 fn main() {
-    patient_portal::start();
+    patient_portal::start_patient();
 }

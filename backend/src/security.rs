@@ -1,5 +1,5 @@
 //! Security headers on every response, with a Content-Security-Policy that admits exactly the
-//! inline scripts of the built `index.html` (by hash) and nothing else inline.
+//! inline scripts of the built pages (by hash) and nothing else inline.
 
 use crate::AppState;
 use axum::{
@@ -10,33 +10,41 @@ use axum::{
 };
 use base64::{engine::general_purpose::STANDARD, Engine};
 use sha2::{Digest, Sha256};
-use std::sync::RwLock;
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    sync::RwLock,
+};
 
-/// The current policy. It is rebuilt when a changed `index.html` is served, so rebuilding the app
-/// while the server runs does not leave its new bootstrap script blocked.
+/// The current policy. Each page of the app (one per bundle) brings its own inline bootstrap
+/// script; the policy lists the hashes of all of them, and is rebuilt when a changed page is served,
+/// so rebuilding the app while the server runs does not leave its new bootstrap script blocked.
 pub struct Csp {
     extra_connect_src: Option<String>,
     state: RwLock<CspState>,
 }
 
 struct CspState {
-    index_digest: Option<Vec<u8>>,
+    /// Per page: the digest of the bytes last seen and their inline-script hashes.
+    pages: BTreeMap<PathBuf, (Vec<u8>, Vec<String>)>,
     header: HeaderValue,
 }
 
 impl Csp {
-    pub fn new(api_base_url: &str, index_html: Option<&[u8]>) -> Csp {
+    /// `pages`: the app's pages already built, by path inside the static directory.
+    pub fn new(api_base_url: &str, pages: &[(PathBuf, Vec<u8>)]) -> Csp {
         let extra_connect_src = absolute_origin(api_base_url);
-        let header = build_header(
-            &index_html.map(inline_script_hashes).unwrap_or_default(),
-            extra_connect_src.as_deref(),
-        );
+        let pages: BTreeMap<_, _> = pages
+            .iter()
+            .map(|(name, html)| {
+                let seen = (Sha256::digest(html).to_vec(), inline_script_hashes(html));
+                (name.clone(), seen)
+            })
+            .collect();
+        let header = build_header(&all_hashes(&pages), extra_connect_src.as_deref());
         Csp {
             extra_connect_src,
-            state: RwLock::new(CspState {
-                index_digest: index_html.map(|h| Sha256::digest(h).to_vec()),
-                header,
-            }),
+            state: RwLock::new(CspState { pages, header }),
         }
     }
 
@@ -48,27 +56,32 @@ impl Csp {
             .clone()
     }
 
-    /// Recomputes the script hashes if `index_html` differs from the page the policy was built for.
-    pub fn refresh(&self, index_html: &[u8]) {
-        let digest = Sha256::digest(index_html).to_vec();
-        if self
+    /// Recomputes the script hashes if `html` differs from what `page` held when last seen.
+    pub fn refresh(&self, page: &Path, html: &[u8]) {
+        let digest = Sha256::digest(html).to_vec();
+        let unchanged = self
             .state
             .read()
             .unwrap_or_else(|p| p.into_inner())
-            .index_digest
-            .as_deref()
-            == Some(digest.as_slice())
-        {
+            .pages
+            .get(page)
+            .is_some_and(|(seen, _)| *seen == digest);
+        if unchanged {
             return;
         }
-        let header = build_header(
-            &inline_script_hashes(index_html),
-            self.extra_connect_src.as_deref(),
-        );
         let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
-        state.index_digest = Some(digest);
-        state.header = header;
+        state
+            .pages
+            .insert(page.to_path_buf(), (digest, inline_script_hashes(html)));
+        state.header = build_header(&all_hashes(&state.pages), self.extra_connect_src.as_deref());
     }
+}
+
+fn all_hashes(pages: &BTreeMap<PathBuf, (Vec<u8>, Vec<String>)>) -> Vec<String> {
+    let mut hashes: Vec<String> = pages.values().flat_map(|(_, h)| h.clone()).collect();
+    hashes.sort();
+    hashes.dedup();
+    hashes
 }
 
 fn build_header(script_hashes: &[String], connect_origin: Option<&str>) -> HeaderValue {
@@ -86,6 +99,9 @@ fn build_header(script_hashes: &[String], connect_origin: Option<&str>) -> Heade
          font-src 'self'; connect-src {connect_src}; manifest-src 'self'; worker-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
+    // Not `require-trusted-types-for 'script'`: Leptos builds every static part of a view from an
+    // HTML string (`<template>.innerHTML`), which Trusted Types blocks, and the app would not
+    // start. See SECURITY.md.
     // Hashes are base64 and the origin is checked to be plain URL characters, so this holds.
     HeaderValue::from_str(&policy).unwrap_or_else(|_| {
         HeaderValue::from_static(
@@ -226,13 +242,29 @@ mod tests {
 
     #[test]
     fn policy_shape() {
-        let csp = Csp::new("https://api.example.com/v1", Some(b"<script>a</script>"));
+        let index = PathBuf::from("index.html");
+        let csp = Csp::new(
+            "https://api.example.com/v1",
+            &[(index.clone(), b"<script>a</script>".to_vec())],
+        );
         let h = csp.header();
         let text = h.to_str().unwrap();
         assert!(text.contains("connect-src 'self' https://api.example.com;"));
         assert!(text.contains("'sha256-"));
         assert!(!text.contains("unsafe-inline"));
-        csp.refresh(b"<p>no scripts</p>");
+        csp.refresh(&index, b"<p>no scripts</p>");
         assert!(!csp.header().to_str().unwrap().contains("'sha256-"));
+    }
+
+    #[test]
+    fn policy_admits_every_pages_bootstrap() {
+        let hash = |s: &[u8]| STANDARD.encode(Sha256::digest(s));
+        let csp = Csp::new("/api/v1", &[]);
+        csp.refresh(Path::new("index.html"), b"<script>a</script>");
+        csp.refresh(Path::new("care.html"), b"<script>b</script>");
+        csp.refresh(Path::new("index.html"), b"<script>a</script>");
+        let text = csp.header().to_str().unwrap().to_string();
+        assert!(text.contains(&hash(b"a")), "{text}");
+        assert!(text.contains(&hash(b"b")), "{text}");
     }
 }

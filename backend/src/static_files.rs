@@ -11,6 +11,7 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     response::{IntoResponse, Response},
 };
+use portal_core::navigation::Entry;
 use std::{
     path::{Component, Path, PathBuf},
     time::UNIX_EPOCH,
@@ -53,24 +54,19 @@ async fn serve(state: &AppState, url_path: &str, request_headers: &HeaderMap) ->
     let root = &state.settings.static_dir;
     if let Some(relative) = safe_relative_path(url_path) {
         if let Some(file) = existing_file(root, &relative).await {
-            let is_index = relative == Path::new("index.html");
-            return file_response(state, &file, &relative, is_index, request_headers).await;
+            return file_response(state, &file, &relative, request_headers).await;
         }
     }
-    let index = root.join("index.html");
-    match tokio::fs::metadata(&index).await {
-        Ok(m) if m.is_file() => {
-            file_response(
-                state,
-                &index,
-                Path::new("index.html"),
-                true,
-                request_headers,
-            )
-            .await
+    // Any other address is a page of the app: the bundle that owns it, or the main one when that
+    // bundle was not built.
+    let owner = Entry::for_path(url_path).html_file();
+    for page in [owner, Entry::Patient.html_file()] {
+        let file = root.join(page);
+        if matches!(tokio::fs::metadata(&file).await, Ok(m) if m.is_file()) {
+            return file_response(state, &file, Path::new(page), request_headers).await;
         }
-        _ => not_built(root),
     }
+    not_built(root)
 }
 
 fn not_built(root: &Path) -> Response {
@@ -152,10 +148,15 @@ async fn file_response(
     state: &AppState,
     file: &Path,
     relative: &Path,
-    is_index: bool,
     request_headers: &HeaderMap,
 ) -> Response {
-    let meta = match tokio::fs::metadata(file).await {
+    let is_page = is_page(relative);
+    let encoding = match pick_encoding(request_headers) {
+        Some(enc) => precompressed(file, enc).await.map(|path| (enc, path)),
+        None => None,
+    };
+    let sent_file = encoding.as_ref().map_or(file, |(_, path)| path.as_path());
+    let meta = match tokio::fs::metadata(sent_file).await {
         Ok(m) => m,
         Err(_) => return not_built(&state.settings.static_dir),
     };
@@ -164,8 +165,9 @@ async fn file_response(
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
-    let etag = format!("\"{:x}-{:x}\"", meta.len(), modified);
-    let cache = if !is_index && is_hashed_asset(relative) {
+    let suffix = encoding.as_ref().map_or("", |(enc, _)| enc.token());
+    let etag = format!("\"{:x}-{:x}{suffix}\"", meta.len(), modified);
+    let cache = if !is_page && is_hashed_asset(relative) {
         IMMUTABLE
     } else {
         NO_CACHE
@@ -176,6 +178,14 @@ async fn file_response(
         header::CONTENT_TYPE,
         HeaderValue::from_static(content_type(relative)),
     );
+    // Caches must keep the encodings apart even for files that have no compressed copy yet.
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some((enc, _)) = &encoding {
+        headers.insert(
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static(enc.token()),
+        );
+    }
     if let Ok(v) = HeaderValue::from_str(&etag) {
         headers.insert(header::ETAG, v);
     }
@@ -187,25 +197,96 @@ async fn file_response(
             v.split(',')
                 .any(|t| t.trim().trim_start_matches("W/") == etag)
         });
-    if not_modified && !is_index {
+    if is_page {
+        // The policy must list the hashes of the pages actually sent, compressed or not.
+        match tokio::fs::read(file).await {
+            Ok(page) => state.csp.refresh(relative, &page),
+            Err(e) => {
+                tracing::error!(error = %e, file = %file.display(), "cannot read page");
+                return ApiProblem::internal().into_response();
+            }
+        }
+    }
+    if not_modified {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
-
-    let bytes = match tokio::fs::read(file).await {
-        Ok(b) => b,
+    match tokio::fs::read(sent_file).await {
+        Ok(bytes) => (StatusCode::OK, headers, bytes).into_response(),
         Err(e) => {
-            tracing::error!(error = %e, file = %file.display(), "cannot read static file");
-            return ApiProblem::internal().into_response();
-        }
-    };
-    if is_index {
-        // The policy must list the hashes of the page actually sent.
-        state.csp.refresh(&bytes);
-        if not_modified {
-            return (StatusCode::NOT_MODIFIED, headers).into_response();
+            tracing::error!(error = %e, file = %sent_file.display(), "cannot read static file");
+            ApiProblem::internal().into_response()
         }
     }
-    (StatusCode::OK, headers, bytes).into_response()
+}
+
+/// An HTML page of the app: never cached without asking, and its inline scripts go into the policy.
+fn is_page(relative: &Path) -> bool {
+    relative.parent() == Some(Path::new(""))
+        && Entry::ALL
+            .iter()
+            .any(|e| relative.as_os_str() == e.html_file())
+}
+
+/// A compressed copy the build made beside a file (`x.wasm.br`, `x.wasm.gz`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Brotli,
+    Gzip,
+}
+
+impl Encoding {
+    fn token(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "br",
+            Encoding::Gzip => "gzip",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "br",
+            Encoding::Gzip => "gz",
+        }
+    }
+}
+
+/// The best encoding the browser accepts: brotli, then gzip; `None` for identity. A `q=0` refuses
+/// one explicitly.
+pub fn pick_encoding(request_headers: &HeaderMap) -> Option<Encoding> {
+    let accepts = |wanted: &str| {
+        request_headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|item| {
+                let mut parts = item.split(';');
+                let name = parts.next().unwrap_or_default().trim();
+                let refused = parts.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                });
+                name.eq_ignore_ascii_case(wanted) && !refused
+            })
+    };
+    if accepts("br") {
+        Some(Encoding::Brotli)
+    } else if accepts("gzip") {
+        Some(Encoding::Gzip)
+    } else {
+        None
+    }
+}
+
+async fn precompressed(file: &Path, encoding: Encoding) -> Option<PathBuf> {
+    let mut name = file.file_name()?.to_os_string();
+    name.push(".");
+    name.push(encoding.extension());
+    let candidate = file.with_file_name(name);
+    let meta = tokio::fs::metadata(&candidate).await.ok()?;
+    meta.is_file().then_some(candidate)
 }
 
 /// Trunk names built files `name-<hash>[_bg].ext`, and puts snippets under
@@ -307,6 +388,35 @@ mod tests {
             "/a%5cb",
         ] {
             assert_eq!(safe_relative_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn encodings() {
+        let with = |value: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_str(value).unwrap(),
+            );
+            pick_encoding(&h)
+        };
+        assert_eq!(with("gzip, deflate, br, zstd"), Some(Encoding::Brotli));
+        assert_eq!(with("gzip"), Some(Encoding::Gzip));
+        assert_eq!(with("br;q=0, gzip;q=0.5"), Some(Encoding::Gzip));
+        assert_eq!(with("BR"), Some(Encoding::Brotli));
+        assert_eq!(with("identity"), None);
+        assert_eq!(with("gzip;q=0"), None);
+        assert_eq!(pick_encoding(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn pages() {
+        for p in ["index.html", "care.html", "studio.html"] {
+            assert!(is_page(Path::new(p)), "{p}");
+        }
+        for p in ["assets/index.html", "other.html", "care.html.br"] {
+            assert!(!is_page(Path::new(p)), "{p}");
         }
     }
 

@@ -258,7 +258,7 @@ async fn only_shareable_successes_may_be_cached_and_they_carry_no_cookie() {
             status,
             [
                 (header::CACHE_CONTROL, "public, max-age=60"),
-                (header::SET_COOKIE, "portal_session=; Max-Age=0"),
+                (header::SET_COOKIE, "__Host-portal_session=; Max-Age=0"),
             ],
             "x",
         )
@@ -331,4 +331,77 @@ async fn config_json_reflects_settings() {
         csp.contains("connect-src 'self' https://api.example.org;"),
         "{csp}"
     );
+}
+
+#[tokio::test]
+async fn pre_compressed_copies_go_to_browsers_that_accept_them() {
+    let app = TestApp::new();
+    let wasm = "patient-portal-0123456789abcdef_bg.wasm";
+    let dir = app.static_dir();
+    std::fs::write(dir.join(format!("{wasm}.br")), b"brotli bytes").unwrap();
+    std::fs::write(dir.join(format!("{wasm}.gz")), b"gzip bytes").unwrap();
+    let get = |accept: &'static str| {
+        request(Method::GET, &format!("/{wasm}"))
+            .header(header::ACCEPT_ENCODING, accept)
+            .body(Body::empty())
+            .unwrap()
+    };
+
+    let br = app.send(get("gzip, deflate, br")).await;
+    assert_eq!(br.status, StatusCode::OK);
+    assert_eq!(br.body, b"brotli bytes");
+    assert_eq!(br.header("content-encoding"), Some("br"));
+    assert_eq!(br.header("content-type"), Some("application/wasm"));
+    assert_eq!(br.header("vary"), Some("accept-encoding"));
+    assert!(br.header("cache-control").unwrap().contains("immutable"));
+
+    let gz = app.send(get("gzip")).await;
+    assert_eq!(gz.body, b"gzip bytes");
+    assert_eq!(gz.header("content-encoding"), Some("gzip"));
+    assert_ne!(gz.header("etag"), br.header("etag"));
+
+    let plain = app.send(get("identity")).await;
+    assert_eq!(plain.body, b"\0asm\x01\0\0\0");
+    assert_eq!(plain.header("content-encoding"), None);
+
+    // A file without a compressed copy is sent as it is, whatever the browser accepts.
+    let css = app
+        .send(
+            request(Method::GET, "/main-0123456789abcdef.css")
+                .header(header::ACCEPT_ENCODING, "br")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(css.text(), "body{}");
+    assert_eq!(css.header("content-encoding"), None);
+}
+
+#[tokio::test]
+async fn each_address_gets_the_page_of_its_bundle_with_its_script_allowed() {
+    let app = TestApp::new();
+    let care_script = "import init from '/care-0123456789abcdef.js'; init();";
+    let care = format!(
+        "<!doctype html><html><head><script type=\"module\">{care_script}</script></head></html>"
+    );
+    std::fs::write(app.static_dir().join("care.html"), &care).unwrap();
+
+    let res = app.get("/reminders/edit/r1").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.text(), care);
+    assert_eq!(res.header("cache-control"), Some("no-cache"));
+    assert!(res
+        .header("content-security-policy")
+        .unwrap()
+        .contains(&script_hash(care_script)));
+    // The main page's script stays allowed after another page was served.
+    let home = app.get("/learn").await;
+    assert_eq!(home.text(), index_html());
+    let csp = home.header("content-security-policy").unwrap();
+    assert!(csp.contains(&script_hash(INLINE_SCRIPT)), "{csp}");
+    assert!(csp.contains(&script_hash(care_script)), "{csp}");
+
+    // Studio was not built here: its addresses fall back to the main page.
+    let studio = app.get("/studio").await;
+    assert_eq!(studio.text(), index_html());
 }

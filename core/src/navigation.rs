@@ -113,6 +113,47 @@ pub fn sign_in_url(return_to: &str) -> String {
     }
 }
 
+/// The app ships as separate bundles so a patient never downloads the caregivers' reminders engine
+/// or the content team's editor. Each path belongs to one of them; the backend and the service
+/// worker serve that bundle's page, and the app hands paths of another bundle to the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// Home, Learn, Ask, the account pages and everything else.
+    Patient,
+    /// Reminders, Today, people and history.
+    Care,
+    /// The content team's Studio.
+    Studio,
+}
+
+impl Entry {
+    pub const ALL: [Entry; 3] = [Entry::Patient, Entry::Care, Entry::Studio];
+
+    /// The bundle that serves `path` (a URL path, without query or fragment).
+    pub fn for_path(path: &str) -> Entry {
+        let under = |prefix: &str| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
+        if under("/reminders") {
+            Entry::Care
+        } else if under("/studio") {
+            Entry::Studio
+        } else {
+            Entry::Patient
+        }
+    }
+
+    /// The built page that starts this bundle.
+    pub fn html_file(self) -> &'static str {
+        match self {
+            Entry::Patient => "index.html",
+            Entry::Care => "care.html",
+            Entry::Studio => "studio.html",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +224,27 @@ mod tests {
             prop_assert!(p.starts_with('/') && !p.starts_with("//"));
             let _ = decode_query_value(&s);
         }
+    }
+
+    #[test]
+    fn each_path_has_one_bundle() {
+        for (path, entry) in [
+            ("/", Entry::Patient),
+            ("/learn/inhalers", Entry::Patient),
+            ("/ask", Entry::Patient),
+            ("/account/sign-in", Entry::Patient),
+            ("/reminders", Entry::Care),
+            ("/reminders/", Entry::Care),
+            ("/reminders/edit/abc", Entry::Care),
+            ("/remindersx", Entry::Patient),
+            ("/studio", Entry::Studio),
+            ("/studio/edit/a/en", Entry::Studio),
+            ("/studios", Entry::Patient),
+        ] {
+            assert_eq!(Entry::for_path(path), entry, "{path}");
+        }
+        let files: std::collections::HashSet<_> =
+            Entry::ALL.iter().map(|e| e.html_file()).collect();
+        assert_eq!(files.len(), Entry::ALL.len());
     }
 }

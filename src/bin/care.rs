@@ -1,0 +1,3 @@
+fn main() {
+    patient_portal::start_care();
+}
