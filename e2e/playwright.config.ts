@@ -35,6 +35,9 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}`,
     launchOptions: chromium,
     trace: "off",
+    // page.route cannot see requests a service worker answers, and the fault-injection tests rely
+    // on it; tests/pwa.spec.ts allows the worker for itself.
+    serviceWorkers: "block",
   },
   projects: [
     { name: "phone", use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },

@@ -300,6 +300,30 @@ impl Api {
         self.send::<(), ()>(Method::Delete, &path, None, None).await
     }
 
+    /// The key push subscriptions are made with (public, the same for everyone).
+    pub async fn push_public_key(&self) -> Result<PushPublicKey, ApiError> {
+        self.send::<(), _>(Method::Get, "/push/public-key", None, None)
+            .await
+    }
+
+    /// Registers (or renews) this device's push subscription for the signed-in account.
+    pub async fn save_push_subscription(
+        &self,
+        subscription: &PushSubscriptionInput,
+    ) -> Result<(), ApiError> {
+        self.send(Method::Put, "/push/subscriptions", Some(subscription), None)
+            .await
+    }
+
+    /// This device gets no more pushes for the account (succeeds when it had none).
+    pub async fn delete_push_subscription(&self, endpoint: &str) -> Result<(), ApiError> {
+        let body = PushEndpoint {
+            endpoint: endpoint.to_owned(),
+        };
+        self.send(Method::Delete, "/push/subscriptions", Some(&body), None)
+            .await
+    }
+
     /// Sends a request, retrying safe ones after transient failures with full-jitter backoff.
     /// `idempotency_key` is sent as `Idempotency-Key` so the backend acts once however often a write is repeated.
     pub async fn send<B: Serialize, T: DeserializeOwned>(
@@ -487,4 +511,30 @@ fn studio_path(slug: &str, language: &str, action: &str) -> String {
 /// The client from context.
 pub fn use_api() -> Option<Api> {
     use_context::<Api>()
+}
+
+/// Answer of `GET /push/public-key`: the VAPID key, base64url, to subscribe with.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushPublicKey {
+    pub public_key: String,
+}
+
+/// Body of `PUT /push/subscriptions`: the browser's `PushSubscription.toJSON()` shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PushSubscriptionInput {
+    pub endpoint: String,
+    pub keys: PushKeys,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PushKeys {
+    pub p256dh: String,
+    pub auth: String,
+}
+
+/// Body of `DELETE /push/subscriptions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct PushEndpoint {
+    endpoint: String,
 }

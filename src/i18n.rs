@@ -6,7 +6,7 @@ use portal_core::language::Language;
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 
 /// Where the chosen language is remembered. Only the language tag is stored: no personal data.
-const STORAGE_KEY: &str = "portal.language";
+const STORAGE_KEY: &str = crate::device_store::local_keys::LANGUAGE;
 
 /// The current language, shared through context.
 #[derive(Debug, Clone, Copy)]

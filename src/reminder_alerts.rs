@@ -17,6 +17,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
 
 use crate::i18n::{tr, use_i18n, Key};
+use crate::pwa::PushState;
 use crate::reminder_data::use_reminder_data;
 use crate::routes::reminders::dose_title;
 use crate::time_zones::use_zones;
@@ -78,6 +79,16 @@ pub fn AlertsPanel() -> impl IntoView {
     let i18n = use_i18n();
     let state = RwSignal::new(permission());
     let tested = RwSignal::new(None::<Key>);
+    // Once notifications are allowed, doses can also be pushed to this device while it is closed.
+    let push = RwSignal::new(None::<PushState>);
+    let api = crate::api::use_api();
+    Effect::new(move |_| {
+        if let (Permission::Granted, Some(api)) = (state.get(), api.clone()) {
+            leptos::task::spawn_local(async move {
+                let _ = push.try_set(Some(crate::pwa::subscribe_push(&api).await));
+            });
+        }
+    });
     let ask = move |_| {
         let Ok(promise) = Notification::request_permission() else {
             state.set(permission());
@@ -113,6 +124,11 @@ pub fn AlertsPanel() -> impl IntoView {
                 .into_any(),
                 Permission::Granted => view! {
                     <p>{tr(Key::AlertsOn)}</p>
+                    {move || match push.get() {
+                        Some(PushState::On) => Some(view! { <p>{tr(Key::AlertsPushOn)}</p> }),
+                        Some(PushState::Failed) => Some(view! { <p>{tr(Key::AlertsPushFailed)}</p> }),
+                        _ => None,
+                    }}
                     <button type="button" class="button" on:click=test>{tr(Key::AlertsTest)}</button>
                 }
                 .into_any(),
@@ -121,7 +137,7 @@ pub fn AlertsPanel() -> impl IntoView {
             <details>
                 <summary>{tr(Key::AlertsLimitsSummary)}</summary>
                 <p>{tr(Key::AlertsLimitsOpen)}</p>
-                <p>{tr(Key::AlertsLimitsClosed)}</p>
+                {move || (push.get() != Some(PushState::On)).then(|| view! { <p>{tr(Key::AlertsLimitsClosed)}</p> })}
                 <p>{tr(Key::AlertsLimitsIphone)}</p>
                 <p>{tr(Key::AlertsLimitsCalendar)}</p>
             </details>

@@ -243,6 +243,7 @@ impl ReminderData {
             return;
         }
         let api = self.api.get_value();
+        self.adopt_notification_doses().await;
         if let Err(e) = self.send_pending(&api).await {
             self.failed(e);
             return;
@@ -317,6 +318,50 @@ impl ReminderData {
         }
     }
 
+    /// Takes over doses logged with a notification's Taken / Snooze buttons that the service
+    /// worker could not send: into this outbox first, and only once that is kept on the device
+    /// are they removed from the worker's (by id, so one the worker adds meanwhile stays).
+    async fn adopt_notification_doses(self) {
+        let Ok(Some(text)) = device_store::get(keys::SW_DOSE_OUTBOX).await else {
+            return;
+        };
+        let queued: Vec<DoseEvent> = serde_json::from_str(&text).unwrap_or_default();
+        if queued.is_empty() {
+            return;
+        }
+        self.pending.update(|p| {
+            for e in &queued {
+                if !p.iter().any(|x| x.id == e.id) {
+                    p.push(e.clone());
+                }
+            }
+        });
+        self.save_outbox().await;
+        if !self.persistent.get_untracked() {
+            // Not kept here: leave them with the worker, which sends them itself.
+            return;
+        }
+        let adopted: Vec<String> = queued.into_iter().map(|e| e.id).collect();
+        let _ = device_store::update(keys::SW_DOSE_OUTBOX, move |text| {
+            let left: Vec<serde_json::Value> =
+                serde_json::from_str::<Vec<serde_json::Value>>(text.as_deref().unwrap_or("[]"))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|e| {
+                        e.get("id")
+                            .and_then(|id| id.as_str())
+                            .is_none_or(|id| !adopted.iter().any(|a| a == id))
+                    })
+                    .collect();
+            if left.is_empty() {
+                None
+            } else {
+                serde_json::to_string(&left).ok()
+            }
+        })
+        .await;
+    }
+
     async fn save_outbox(self) {
         let pending = self.pending.get_untracked();
         let saved = match serde_json::to_string(&pending) {
@@ -341,10 +386,18 @@ impl ReminderData {
 
 /// Sends doses still waiting on this device, once, before sign-out wipes them.
 pub async fn flush_outbox(api: &Api) {
-    let Ok(Some(text)) = device_store::get(keys::DOSE_OUTBOX).await else {
-        return;
-    };
-    let pending: Vec<DoseEvent> = serde_json::from_str(&text).unwrap_or_default();
+    let mut pending: Vec<DoseEvent> = Vec::new();
+    // The app's outbox, and doses the service worker kept from a notification's buttons.
+    for key in [keys::DOSE_OUTBOX, keys::SW_DOSE_OUTBOX] {
+        if let Ok(Some(text)) = device_store::get(key).await {
+            let stored: Vec<DoseEvent> = serde_json::from_str(&text).unwrap_or_default();
+            for e in stored {
+                if !pending.iter().any(|x| x.id == e.id) {
+                    pending.push(e);
+                }
+            }
+        }
+    }
     for batch in pending.chunks(MAX_DOSE_EVENTS_PER_BATCH) {
         if api.record_dose_events(batch).await.is_err() {
             return;

@@ -169,6 +169,7 @@ pub fn ReminderEditor() -> impl IntoView {
                     data.put_reminder(saved);
                     let _ = device_store::delete(keys::REMINDER_DRAFT).await;
                     data.wake();
+                    crate::pwa::offer_install();
                     navigate.with_value(|n| n("/reminders?saved=1", Default::default()));
                 }
                 Err(ApiError::Status { status: 412, .. }) => match api.reminders().await {
