@@ -5,41 +5,19 @@
 //
 // Usage: node scripts/bench-today.mjs   (after scripts/test.sh or a release build into dist/ and
 // `cargo build -p portal-backend`; CHROMIUM_PATH and PORTAL_BENCH_BACKEND override the defaults)
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { median, startBackend } from "./bench-backend.mjs";
 
 const require = createRequire(new URL("../e2e/package.json", import.meta.url));
 const { chromium } = require("playwright-core");
 
-const port = 8191;
-const base = `http://127.0.0.1:${port}`;
-const backend = process.env.PORTAL_BENCH_BACKEND ?? "target/debug/portal-backend";
-const db = join(mkdtempSync(join(tmpdir(), "portal-bench-")), "bench.sqlite3");
-const server = spawn(backend, ["--addr", `127.0.0.1:${port}`, "--db", db, "--static-dir", "dist"], {
-  stdio: "ignore",
-});
+const { base, stop } = await startBackend(8191);
 
 const ROUNDS = 5;
 const REMINDERS = 25;
 const TIMES = ["00:00", "03:00", "06:00", "09:00", "12:00", "15:00", "18:00", "21:00"];
 
-async function waitForBackend() {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${base}/api/v1/health`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("backend did not start");
-}
 
-function median(list) {
-  const s = [...list].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function seed(request) {
   const today = new Date().toISOString().slice(0, 10);
@@ -126,7 +104,6 @@ async function run(page, label) {
 }
 
 try {
-  await waitForBackend();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu"],
@@ -142,5 +119,5 @@ try {
   await run(page, "4x CPU throttling");
   await browser.close();
 } finally {
-  server.kill();
+  stop();
 }

@@ -6,43 +6,28 @@
 // Usage: node scripts/bench-web.mjs   (after a release build into dist/ and
 // `cargo build -p portal-backend`; installs Lighthouse into bench/ on first use.
 // CHROMIUM_PATH, PORTAL_BENCH_BACKEND and PORTAL_BUDGET_KIB override the defaults.)
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { median, startBackend } from "./bench-backend.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const chromePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const budgetKiB = Number(process.env.PORTAL_BUDGET_KIB ?? 200);
-const port = 8192;
-const base = `http://127.0.0.1:${port}`;
-const backend = process.env.PORTAL_BENCH_BACKEND ?? join(root, "target/debug/portal-backend");
 
 if (!existsSync(join(root, "bench/node_modules/lighthouse"))) {
   console.log("Installing Lighthouse into bench/ (once)");
-  execFileSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: join(root, "bench"), stdio: "inherit" });
+  execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: join(root, "bench"), stdio: "inherit" });
 }
 const benchRequire = createRequire(join(root, "bench/package.json"));
 const { default: lighthouse } = await import(benchRequire.resolve("lighthouse"));
 const chromeLauncher = await import(benchRequire.resolve("chrome-launcher"));
 const e2eRequire = createRequire(join(root, "e2e/package.json"));
 const { chromium } = e2eRequire("playwright-core");
+const { base, stop } = await startBackend(8192);
 
-const db = join(mkdtempSync(join(tmpdir(), "portal-bench-")), "bench.sqlite3");
-const server = spawn(backend, ["--addr", `127.0.0.1:${port}`, "--db", db, "--static-dir", join(root, "dist")], {
-  stdio: "ignore",
-});
 
-async function waitForBackend() {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${base}/api/v1/health`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("backend did not start");
-}
 
 /** A caregiver's session cookie, so Lighthouse can open Today. */
 async function caregiverCookie() {
@@ -102,10 +87,6 @@ async function audit(chrome, name, path, cookie) {
   };
 }
 
-function median(list) {
-  const s = [...list].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Milliseconds from a click on `link` until the page's heading reads `heading`. */
 async function navigation(page, link, heading) {
@@ -157,7 +138,6 @@ async function sectionTimings() {
 
 let overBudget = false;
 try {
-  await waitForBackend();
   const cookie = await caregiverCookie();
   const pages = [
     ["Home", "/", null],
@@ -196,6 +176,6 @@ try {
     `\nFirst-load budget ${budgetKiB} KiB per page: ${overBudget ? "OVER on the pages marked" : "every page within"}`,
   );
 } finally {
-  server.kill();
+  stop();
 }
 process.exit(overBudget ? 1 : 0);
