@@ -26,7 +26,7 @@ cargo test -p patient-portal --target wasm32-unknown-unknown
 
 step "Release build"
 portal_release_build
-python3 scripts/bundle-size.py dist || echo "(the bundle is over its size budget: see the figures above)"
+python3 scripts/bundle-size.py dist || echo "(a first load is over its size budget: see the figures above)"
 
 step "End-to-end tests (release build, reference backend, phone and desktop)"
 cargo build -p portal-backend
