@@ -15,6 +15,7 @@ pub mod reminder_alerts;
 pub mod reminder_data;
 pub mod routes;
 pub mod time_zones;
+pub mod view_task;
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};

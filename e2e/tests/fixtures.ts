@@ -1,6 +1,7 @@
 /**
  * The `test` every spec uses: Playwright's, with a `page` that fails the test when the page breaks
- * the Content Security Policy (or Trusted Types) or sends a request to any host but the app's own.
+ * the Content Security Policy (or Trusted Types), sends a request to any host but the app's own, or
+ * throws an uncaught error (a panic in the wasm app is one: it stops the whole app).
  * Specs import everything from here instead of "@playwright/test"; the rest is re-exported as is.
  */
 import { test as base, expect, type Page } from "@playwright/test";
@@ -29,6 +30,7 @@ function isForeign(url: string, appOrigin: string): boolean {
 export async function watchSecurity(page: Page, appOrigin: string) {
   const violations: string[] = [];
   const foreignRequests: string[] = [];
+  const uncaught: string[] = [];
   // The binding and the init script are installed through the DevTools protocol, which the page's
   // CSP does not apply to, and they survive navigations.
   await page.exposeFunction("__portalCspViolation", (text: string) => violations.push(text));
@@ -46,11 +48,12 @@ export async function watchSecurity(page: Page, appOrigin: string) {
   });
   page.on("pageerror", (err) => {
     if (/Content Security Policy|Trusted ?Types?|TrustedHTML|TrustedScript/i.test(err.message)) violations.push(`uncaught: ${err.message}`);
+    else uncaught.push(`${err.name}: ${err.message}`);
   });
   page.on("request", (request) => {
     if (isForeign(request.url(), appOrigin)) foreignRequests.push(`${request.method()} ${request.url()}`);
   });
-  return { violations, foreignRequests };
+  return { violations, foreignRequests, uncaught };
 }
 
 export const test = base.extend({
@@ -60,5 +63,6 @@ export const test = base.extend({
     await use(page);
     expect(watched.violations, "Content Security Policy violations").toEqual([]);
     expect(watched.foreignRequests, "requests to hosts other than the app's own").toEqual([]);
+    expect(watched.uncaught, "uncaught errors in the page").toEqual([]);
   },
 });

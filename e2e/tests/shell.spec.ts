@@ -286,3 +286,41 @@ test("signing in again after an unconfirmed sign-out stays signed in across a re
   await heading(page, "Your health companion");
   await expect(navLink(page, "Account")).toBeVisible();
 });
+
+// Leaving a page while it still waits for the backend must not break the app: the answer arriving
+// later used to reach the page's disposed state and stop the wasm app (the fixture fails the test on
+// any uncaught error). Each case holds one answer back, leaves through the navigation, lets the
+// answer arrive, then checks the app still moves between pages.
+const leftWhileLoading: Array<{ who?: keyof typeof accounts; path: string; answer: RegExp; via: string; arrive: string }> = [
+  { path: "/learn", answer: /\/api\/v1\/articles\?/, via: "Ask", arrive: "Ask a question" },
+  { path: "/learn/inhaler-technique", answer: /\/api\/v1\/articles\/inhaler-technique/, via: "Ask", arrive: "Ask a question" },
+  { path: "/ask", answer: /\/api\/v1\/products/, via: "Learn", arrive: "Learn" },
+  { who: "patient", path: "/ask/mine", answer: /\/api\/v1\/inquiries/, via: "Learn", arrive: "Learn" },
+  { who: "editor", path: "/studio/edit/exercise-with-asthma/en", answer: /\/api\/v1\/studio\/articles\//, via: "Studio", arrive: "Studio" },
+];
+
+for (const { who, path, answer, via, arrive } of leftWhileLoading) {
+  test(`leaving ${path} before its data arrives keeps the app working`, async ({ page }) => {
+    if (who) {
+      await signIn(page, who);
+      await heading(page, "Your health companion");
+    }
+    let held = 0;
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(answer, async (route) => {
+      held += 1;
+      await released;
+      await route.continue().catch(() => {});
+    });
+    await page.goto(path);
+    await expect.poll(() => held, { message: `the page asked for ${answer}` }).toBeGreaterThan(0);
+    await navLink(page, via).click();
+    await heading(page, arrive);
+    release();
+    // The held answer reaches the browser now; give the app a moment to handle it.
+    await page.waitForTimeout(500);
+    await navLink(page, arrive === "Learn" ? "Ask" : "Learn").click();
+    await heading(page, arrive === "Learn" ? "Ask a question" : "Learn");
+  });
+}

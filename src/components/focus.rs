@@ -3,9 +3,10 @@
 
 use wasm_bindgen::JsCast;
 
-/// Runs `f` after the view has updated, so the element to focus exists.
+/// Runs `f` after the view has updated, so the element to focus exists; not at all if the view
+/// has gone by then. Called from a task with no view, `f` must not read the view's signals.
 pub fn focus_later<R>(f: impl FnOnce() -> Option<R> + 'static) {
-    leptos::task::spawn_local(async move {
+    crate::view_task::spawn_for_view(async move {
         gloo_timers::future::TimeoutFuture::new(0).await;
         let _ = f();
     });

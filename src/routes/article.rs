@@ -15,6 +15,7 @@ use crate::components::error_text::error_key;
 use crate::components::page::{PageTitle, TextPageTitle};
 use crate::i18n::{tr, use_i18n, Key};
 use crate::learn_offline;
+use crate::view_task::spawn_for_view;
 
 /// What the page shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +46,7 @@ pub fn ArticlePageView() -> impl IntoView {
         let Some(api) = api.clone() else {
             return;
         };
-        leptos::task::spawn_local(async move {
+        spawn_for_view(async move {
             let answer = api.article(&slug, language).await;
             let shown = match answer {
                 Ok(page) => {
@@ -177,7 +178,7 @@ fn SaveForOffline(slug: String, language: String) -> impl IntoView {
     let saved = RwSignal::new(false);
     {
         let (slug, language) = (slug.clone(), language.clone());
-        leptos::task::spawn_local(async move {
+        spawn_for_view(async move {
             if let Some(kept) = learn_offline::find(&slug, &language).await {
                 saved.set(kept.saved);
             }

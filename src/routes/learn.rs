@@ -14,6 +14,7 @@ use crate::components::error_text::error_key;
 use crate::components::page::PageTitle;
 use crate::i18n::{tr, use_i18n, Key};
 use crate::learn_offline::{self, OfflineArticle};
+use crate::view_task::spawn_for_view;
 
 /// Results shown for a search.
 const RESULT_LIMIT: usize = 20;
@@ -71,7 +72,7 @@ pub fn Learn() -> impl IntoView {
         let Some(api) = api.clone() else {
             return;
         };
-        leptos::task::spawn_local(async move {
+        spawn_for_view(async move {
             let loaded = api.articles(language).await;
             if matches!(loaded, Err(ApiError::Cancelled)) || latest.get_value() != ticket {
                 return;
@@ -79,7 +80,7 @@ pub fn Learn() -> impl IntoView {
             library.set(Some(loaded.map(|list| Library::new(language, list))));
         });
     });
-    leptos::task::spawn_local(async move { kept.set(learn_offline::list().await) });
+    spawn_for_view(async move { kept.set(learn_offline::list().await) });
 
     let hits = Memo::new(move |_| {
         let q = query.get();

@@ -13,6 +13,7 @@ use crate::components::page::PageTitle;
 use crate::i18n::{local_date, tr, use_i18n, Key};
 use crate::inquiry_outbox::use_outbox;
 use crate::routes::ask::OutboxPanel;
+use crate::view_task::spawn_for_view;
 
 fn status_key(status: InquiryStatus) -> Key {
     match status {
@@ -34,7 +35,7 @@ pub fn MyInquiries() -> impl IntoView {
         let Some(api) = api.clone() else {
             return;
         };
-        leptos::task::spawn_local(async move {
+        spawn_for_view(async move {
             let answer = api.my_inquiries().await;
             if let Err(e) = &answer {
                 auth.notice_error(e);

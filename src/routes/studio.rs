@@ -13,6 +13,7 @@ use crate::auth::use_auth;
 use crate::components::error_text::error_key;
 use crate::components::page::PageTitle;
 use crate::i18n::{tr, use_i18n, Key};
+use crate::view_task::spawn_for_view;
 
 pub fn studio_href(slug: &str, language: &str) -> String {
     format!("/studio/edit/{slug}/{language}")
@@ -29,7 +30,7 @@ pub fn Studio() -> impl IntoView {
     let auth = use_auth();
     let list = RwSignal::new(None::<Result<Vec<StudioArticleSummary>, ApiError>>);
     if let Some(api) = api.clone() {
-        leptos::task::spawn_local(async move {
+        spawn_for_view(async move {
             let answer = api.studio_articles().await;
             if let Err(e) = &answer {
                 auth.notice_error(e);

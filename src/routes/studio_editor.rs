@@ -26,6 +26,7 @@ use crate::device_store::{self, keys};
 use crate::i18n::{tr, use_i18n, Key};
 use crate::routes::learn::topic_key;
 use crate::routes::studio::{preview_href, studio_href};
+use crate::view_task::spawn_for_view;
 
 /// Quiet time after the last keystroke before the draft goes to the backend.
 const AUTOSAVE_AFTER_MS: u32 = 1_200;
@@ -114,6 +115,23 @@ async fn keep_local(edit: Option<LocalEdit>, slug: &str, language: &str) {
     let _ = saved;
 }
 
+/// Sends an edit made just before the editor closed, if it is still the latest one kept on the
+/// device; the device copy goes once the backend has it.
+async fn save_left_behind(api: Option<crate::api::Api>, edit: LocalEdit) {
+    let Some(api) = api else {
+        return;
+    };
+    if !local_edits().await.contains(&edit) {
+        return;
+    }
+    let saved = api
+        .save_draft(&edit.slug, &edit.language, &edit.draft, edit.base_version)
+        .await;
+    if saved.is_ok() && local_edits().await.contains(&edit) {
+        keep_local(None, &edit.slug, &edit.language).await;
+    }
+}
+
 fn target_grade() -> f64 {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
@@ -191,11 +209,15 @@ impl Editor {
             base_version: self.version.get_untracked(),
             draft: self.draft.get_untracked(),
         };
+        let api = self.api.get_value();
         leptos::task::spawn_local(async move {
             keep_local(Some(local.clone()), &local.slug, &local.language).await;
             gloo_timers::future::TimeoutFuture::new(AUTOSAVE_AFTER_MS).await;
-            if self.edits.get_untracked() == stamp {
-                self.save_now().await;
+            match self.edits.try_get_untracked() {
+                Some(now) if now == stamp => self.save_now().await,
+                // A later edit saves when typing pauses again.
+                Some(_) => {}
+                None => save_left_behind(api, local).await,
             }
         });
     }
@@ -219,7 +241,8 @@ impl Editor {
                 self.version.set(Some(saved.version));
                 self.status.set(saved.article.status);
                 self.languages.set(saved.languages);
-                if self.edits.get_untracked() == stamp {
+                // The editor may have closed meanwhile; its latest edit then saves itself.
+                if self.edits.try_get_untracked() == Some(stamp) {
                     keep_local(None, &slug, &language).await;
                     self.save.set(SaveState::Saved);
                 } else {
@@ -276,7 +299,7 @@ pub fn StudioEditor() -> impl IntoView {
 
     if let Some(api) = use_api() {
         let title = query.with_untracked(|q| q.get("title").unwrap_or_default());
-        leptos::task::spawn_local(async move {
+        spawn_for_view(async move {
             let local = local_edits()
                 .await
                 .into_iter()
@@ -781,7 +804,7 @@ pub fn StudioPreview() -> impl IntoView {
     if let Some(api) = use_api() {
         let slug = params.with_untracked(|p| p.get("slug").unwrap_or_default());
         let language = params.with_untracked(|p| p.get("lang").unwrap_or_default());
-        leptos::task::spawn_local(async move {
+        spawn_for_view(async move {
             loaded.set(Some(api.studio_draft(&slug, &language).await));
         });
     }

@@ -25,6 +25,7 @@ use crate::components::page::PageTitle;
 use crate::device_store::{self, keys};
 use crate::i18n::{tr, use_i18n, Key};
 use crate::inquiry_outbox::{use_outbox, InquiryOutbox, Sent};
+use crate::view_task::spawn_for_view;
 
 use controls::{field_id, problem_text};
 use steps::{step_key, StepFields};
@@ -60,7 +61,12 @@ impl AskForm {
     pub fn go_to(self, step: Step) {
         self.problems.set(Vec::new());
         self.step.set(step);
-        focus_later(move || self.heading.get_untracked().map(|h| h.focus()));
+        focus_later(move || {
+            self.heading
+                .try_get_untracked()
+                .flatten()
+                .map(|h| h.focus())
+        });
     }
 
     fn known_product(self) -> impl Fn(&str) -> bool {
@@ -75,7 +81,12 @@ impl AskForm {
     /// Shows `problems` next to their fields and moves focus to the summary that lists them.
     fn show_problems(self, problems: Vec<FieldProblem>) {
         self.problems.set(problems);
-        focus_later(move || self.summary.get_untracked().map(|s| s.focus()));
+        focus_later(move || {
+            self.summary
+                .try_get_untracked()
+                .flatten()
+                .map(|s| s.focus())
+        });
     }
 }
 
@@ -115,7 +126,7 @@ pub fn Ask() -> impl IntoView {
     let sending = RwSignal::new(false);
 
     if let Some(api) = api.clone() {
-        leptos::task::spawn_local(async move {
+        spawn_for_view(async move {
             let loaded = api.products().await;
             form.products.set(match loaded {
                 Ok(list) => Products::Loaded(list),
@@ -126,7 +137,7 @@ pub fn Ask() -> impl IntoView {
 
     // The draft comes back from the device before anything is shown, so an empty form never
     // overwrites a stored one.
-    leptos::task::spawn_local(async move {
+    spawn_for_view(async move {
         if let Ok(Some(text)) = device_store::get(keys::ASK_DRAFT).await {
             if let Ok(stored) = serde_json::from_str::<StoredDraft>(&text) {
                 form.draft.set(stored.draft);

@@ -28,6 +28,7 @@ use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, I18n, Key};
 use crate::inquiry_outbox::new_key;
 use crate::reminder_data::{use_reminder_data, ReminderData};
 use crate::time_zones::{device_zone, use_zones, zone_names, Zones};
+use crate::view_task::spawn_for_view;
 
 /// The form as kept on the device: which reminder it is for, and the version it started from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,7 +73,7 @@ pub fn ReminderEditor() -> impl IntoView {
 
     // Start from the device's draft of this same reminder, else from the saved reminder (once the
     // data is there), else blank.
-    leptos::task::spawn_local(async move {
+    spawn_for_view(async move {
         let draft = device_store::get(keys::REMINDER_DRAFT)
             .await
             .ok()
@@ -170,7 +171,9 @@ pub fn ReminderEditor() -> impl IntoView {
                     let _ = device_store::delete(keys::REMINDER_DRAFT).await;
                     data.wake();
                     crate::pwa::offer_install();
-                    navigate.with_value(|n| n("/reminders?saved=1", Default::default()));
+                    // Only if the person is still on the form; they may have moved on meanwhile.
+                    let _ =
+                        navigate.try_with_value(|n| n("/reminders?saved=1", Default::default()));
                 }
                 Err(ApiError::Status { status: 412, .. }) => match api.reminders().await {
                     Ok(list) => match list.into_iter().find(|r| r.id == id) {
@@ -538,7 +541,7 @@ fn DeleteConfirm(
                 Ok(()) => {
                     data.remove_reminder(&id);
                     let _ = device_store::delete(keys::REMINDER_DRAFT).await;
-                    navigate.with_value(|n| n("/reminders", Default::default()));
+                    let _ = navigate.try_with_value(|n| n("/reminders", Default::default()));
                 }
                 Err(e) => {
                     deleting.set(false);
