@@ -83,10 +83,16 @@ async function stored(page: Page, key: string): Promise<string | null> {
 /** Dispatches a push event in the worker, as the push service would, and returns the
  * notifications it then shows (polled: the handler finishes after the event returns). */
 async function push(worker: Worker, data: unknown, count = 1): Promise<Shown[]> {
-  await worker.evaluate((text) => {
-    // The constructor is there in Chromium's service worker scope; the handler runs synchronously.
+  await worker.evaluate(async (text) => {
+    // The constructor is there in Chromium's service worker scope. A script-made event refuses
+    // waitUntil, so it is stood in for: the test goes on only once the notification is shown (a
+    // repeat for the same dose would otherwise replace it after the test has moved on).
     const Push = (self as unknown as { PushEvent: new (t: string, i: unknown) => Event }).PushEvent;
-    self.dispatchEvent(new Push("push", { data: text }));
+    const event = new Push("push", { data: text });
+    const work: Promise<unknown>[] = [];
+    Object.defineProperty(event, "waitUntil", { value: (p: Promise<unknown>) => work.push(p) });
+    self.dispatchEvent(event);
+    await Promise.allSettled(work);
   }, typeof data === "string" ? data : JSON.stringify(data));
   let shown: Shown[] = [];
   await expect
