@@ -63,6 +63,8 @@ impl TestApp {
         let mut settings = Settings::new(static_dir);
         adjust(&mut settings);
         let state = AppState::open(settings, &Self::db_path_in(&dir)).unwrap();
+        // Time moves only when a test says so: cookie lifetimes and expiries are exact.
+        state.clock.stop();
         let router = router_with(state.clone(), extra);
         TestApp { state, router, dir }
     }
@@ -312,6 +314,12 @@ impl TestResponse {
             let value = pair.strip_prefix("__Host-portal_session=")?;
             (!value.is_empty()).then_some(pair)
         })
+    }
+
+    /// Asserts the answer `GET /api/v1/session` gives when nobody is signed in.
+    pub fn assert_nobody_signed_in(&self) {
+        assert_eq!(self.status, StatusCode::NO_CONTENT, "body: {}", self.text());
+        assert!(self.body.is_empty(), "body: {}", self.text());
     }
 
     /// Asserts an RFC 9457 problem with this status and type, and returns it.
