@@ -54,9 +54,9 @@ impl Api {
             .await
     }
 
-    /// Who is signed in on this browser, if anyone.
-    pub async fn current_session(&self) -> Result<Session, ApiError> {
-        self.send::<(), Session>(Method::Get, "/session", None, None)
+    /// Who is signed in on this browser: `None` when nobody is (the backend answers 204).
+    pub async fn current_session(&self) -> Result<Option<Session>, ApiError> {
+        self.send::<(), Option<Session>>(Method::Get, "/session", None, None)
             .await
     }
 

@@ -104,24 +104,24 @@ impl Auth {
                 }
             }
             let answer = match api.current_session().await {
-                Ok(session) => {
+                Ok(Some(session)) => {
                     remember_session(&session).await;
-                    Ok(session)
+                    Ok(Some(session))
                 }
                 Err(ApiError::Network | ApiError::Timeout) => {
-                    remembered_session().await.ok_or(ApiError::Network)
+                    remembered_session().await.map(Some).ok_or(ApiError::Network)
                 }
-                Err(e) => Err(e),
+                other => other,
             };
             // A sign-in that finished while this check was on its way is newer: keep it.
             if auth.checked.get_untracked() {
                 return;
             }
-            let ended_meanwhile = matches!(&answer, Err(e) if e.is_unauthenticated())
+            let ended_meanwhile = matches!(answer, Ok(None))
                 && local_storage()
                     .and_then(|s| s.get_item(local_keys::SESSION_ON_DEVICE).ok().flatten())
                     .is_some();
-            if answer.is_ok() {
+            if matches!(answer, Ok(Some(_))) {
                 note_session_on_device();
             }
             if ended_meanwhile {
@@ -129,7 +129,7 @@ impl Auth {
                 auth.reason.set(Some(SignedOutReason::SessionExpired));
             }
             // Not signed in, or the backend is unreachable: either way nobody is signed in here.
-            auth.session.set(answer.ok());
+            auth.session.set(answer.ok().flatten());
             auth.checked.set(true);
             if ended_meanwhile {
                 // The session ended while the app was closed: what it left here goes now.
@@ -222,7 +222,22 @@ impl Auth {
     /// Call with any API error: when the backend says the session is gone (idle on the server, or
     /// past its 12-hour limit), the app signs out the usual way, wiping the device, and says why.
     pub fn notice_error(self, error: &ApiError) {
-        if !error.is_unauthenticated() || !self.is_signed_in_untracked() {
+        if error.is_unauthenticated() {
+            self.ended_on_backend();
+        }
+    }
+
+    /// What asking the backend who is signed in found: nobody, or a 401, ends the session here.
+    pub fn notice_session_check(self, answer: &Result<Option<Session>, ApiError>) {
+        match answer {
+            Ok(Some(_)) => {}
+            Ok(None) => self.ended_on_backend(),
+            Err(error) => self.notice_error(error),
+        }
+    }
+
+    fn ended_on_backend(self) {
+        if !self.is_signed_in_untracked() {
             return;
         }
         match self.api.get_value() {

@@ -170,8 +170,18 @@ pub async fn sign_in(
         .into_response())
 }
 
-pub async fn current_session(user: CurrentUser) -> Result<Json<Session>, ApiProblem> {
-    Ok(Json(user.session()?))
+/// Nobody signed in is an answer to "who is signed in", not a failure: 204 rather than 401, so a
+/// signed-out visit leaves no error in the browser's console.
+pub async fn current_session(
+    user: Result<CurrentUser, ApiProblem>,
+) -> Result<Response, ApiProblem> {
+    match user {
+        Ok(user) => Ok(Json(user.session()?).into_response()),
+        Err(problem) if problem.status == StatusCode::UNAUTHORIZED => {
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        Err(problem) => Err(problem),
+    }
 }
 
 /// Sent with every sign-out: the browser deletes what the app kept on this device (IndexedDB,

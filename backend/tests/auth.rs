@@ -127,9 +127,10 @@ async fn email_is_compared_normalised() {
 #[tokio::test]
 async fn get_session_needs_the_cookie() {
     let app = TestApp::new();
-    app.get("/api/v1/session")
-        .await
-        .assert_problem(401, pt::UNAUTHENTICATED);
+    // Nobody signed in is an answer, not an error.
+    let nobody = app.get("/api/v1/session").await;
+    assert_eq!(nobody.status, StatusCode::NO_CONTENT);
+    assert!(nobody.body.is_empty());
 
     let cookie = app.sign_in("cara@example.com", "caregiver-demo").await;
     let res = app.get_with_cookie("/api/v1/session", &cookie).await;
@@ -141,12 +142,13 @@ async fn get_session_needs_the_cookie() {
     assert!(res.set_cookies()[0].contains("Max-Age=900"));
 
     // Garbage or unknown tokens are simply not signed in.
-    app.get_with_cookie("/api/v1/session", "__Host-portal_session=garbage")
-        .await
-        .assert_problem(401, pt::UNAUTHENTICATED);
+    let garbage = app
+        .get_with_cookie("/api/v1/session", "__Host-portal_session=garbage")
+        .await;
+    assert_eq!(garbage.status, StatusCode::NO_CONTENT);
     let unknown = format!("__Host-portal_session={}", "A".repeat(43));
     let res = app.get_with_cookie("/api/v1/session", &unknown).await;
-    res.assert_problem(401, pt::UNAUTHENTICATED);
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
     assert!(
         res.set_cookies()[0].contains("Max-Age=0"),
         "stale cookie is cleared"
@@ -178,7 +180,7 @@ async fn sign_out_ends_the_session_on_the_server() {
     // Replaying the old cookie does not work: the row is gone, not just the browser's copy.
     app.get_with_cookie("/api/v1/session", &cookie)
         .await
-        .assert_problem(401, pt::UNAUTHENTICATED);
+        .assert_nobody_signed_in();
     assert_eq!(app.session_rows(), 0);
 }
 
@@ -211,7 +213,7 @@ async fn only_sign_out_asks_the_browser_to_clear_site_data() {
     // Nor an ended session: the app decides when to sign out, after its outboxes had their chance.
     app.state.clock.advance(15 * 60 + 1);
     let res = app.get_with_cookie("/api/v1/session", &cookie).await;
-    res.assert_problem(401, pt::UNAUTHENTICATED);
+    res.assert_nobody_signed_in();
     assert_eq!(res.header("clear-site-data"), None);
 }
 
@@ -221,7 +223,7 @@ async fn idle_session_expires_and_is_deleted() {
     let cookie = app.sign_in("pat@example.com", "patient-demo").await;
     app.state.clock.advance(15 * 60 + 1);
     let res = app.get_with_cookie("/api/v1/session", &cookie).await;
-    res.assert_problem(401, pt::UNAUTHENTICATED);
+    res.assert_nobody_signed_in();
     assert!(res.set_cookies()[0].contains("Max-Age=0"));
     assert_eq!(app.session_rows(), 0);
 }
@@ -253,7 +255,7 @@ async fn activity_extends_the_session_until_the_absolute_limit() {
     app.state.clock.advance(10 * 60);
     app.get_with_cookie("/api/v1/session", &cookie)
         .await
-        .assert_problem(401, pt::UNAUTHENTICATED);
+        .assert_nobody_signed_in();
 }
 
 #[tokio::test]
@@ -267,7 +269,7 @@ async fn unauthenticated_api_requests_do_not_extend_sessions() {
     app.state.clock.advance(6 * 60);
     app.get_with_cookie("/api/v1/session", &cookie)
         .await
-        .assert_problem(401, pt::UNAUTHENTICATED);
+        .assert_nobody_signed_in();
 }
 
 #[tokio::test]
@@ -290,7 +292,7 @@ async fn signing_in_again_replaces_the_old_session() {
     assert_ne!(new, old);
     app.get_with_cookie("/api/v1/session", &old)
         .await
-        .assert_problem(401, pt::UNAUTHENTICATED);
+        .assert_nobody_signed_in();
     assert_eq!(
         app.get_with_cookie("/api/v1/session", &new).await.json()["user"]["role"],
         "caregiver"

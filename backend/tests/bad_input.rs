@@ -197,7 +197,7 @@ async fn odd_cookies_are_just_not_signed_in() {
                     .unwrap(),
             )
             .await;
-        res.assert_problem(401, pt::UNAUTHENTICATED);
+        res.assert_nobody_signed_in();
     }
 }
 

@@ -449,9 +449,13 @@ async fn problems_match_their_documented_schemas() {
     let spec = spec();
     let app = TestApp::new();
 
-    let unauthenticated = app.get("/api/v1/session").await;
+    let nobody = app.get("/api/v1/session").await;
+    nobody.assert_nobody_signed_in();
+    check_against_spec(&spec, "GET", "/api/v1/session", &nobody);
+
+    let unauthenticated = app.get("/api/v1/people").await;
     unauthenticated.assert_problem(401, pt::UNAUTHENTICATED);
-    check_against_spec(&spec, "GET", "/api/v1/session", &unauthenticated);
+    check_against_spec(&spec, "GET", "/api/v1/people", &unauthenticated);
 
     let invalid = app.sign_in_raw("pat@example.com", "wrong").await;
     invalid.assert_problem(401, pt::INVALID_CREDENTIALS);

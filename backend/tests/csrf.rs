@@ -181,7 +181,7 @@ async fn every_unsafe_method_is_checked_and_safe_ones_are_not() {
     }
     // Cross-site reads of personal data still need the (SameSite=Strict) cookie.
     app.send(
-        request(Method::GET, "/api/v1/session")
+        request(Method::GET, "/api/v1/people")
             .header("sec-fetch-site", "cross-site")
             .body(Body::empty())
             .unwrap(),

@@ -462,7 +462,7 @@ async fn sending_does_not_extend_a_session() {
     app.state.clock.advance(6 * 60);
     app.get_with_cookie("/api/v1/session", &pat)
         .await
-        .assert_problem(401, pt::UNAUTHENTICATED);
+        .assert_nobody_signed_in();
 }
 
 #[tokio::test]

@@ -133,7 +133,8 @@ for (const how of ["on the next page", "at the next start"] as const) {
   test(`a session the backend ended is noticed ${how}: the device is wiped and the person told why`, async ({ page }) => {
     await sessionEndedByTheBackend(page);
     if (how === "on the next page") {
-      // Opening another private page in the app checks the session: the 401 signs out here too.
+      // Opening another private page in the app checks the session: the backend now says nobody
+      // is signed in, so the app signs out here too.
       // (A link of our own, since which links Reminders shows depends on what other tests added.)
       await page.evaluate(() => {
         const link = document.createElement("a");

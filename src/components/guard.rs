@@ -53,9 +53,7 @@ pub fn Guarded(access: Access, children: ChildrenFn) -> impl IntoView {
             if let Some(api) = use_api() {
                 // Scoped to this effect: leaving the page aborts the request.
                 leptos::task::spawn_local_scoped(async move {
-                    if let Err(error) = api.current_session().await {
-                        auth.notice_error(&error);
-                    }
+                    auth.notice_session_check(&api.current_session().await);
                 });
             }
         }

@@ -203,16 +203,14 @@ impl Watch {
         }
     }
 
-    /// A cheap authenticated request: the backend slides its idle expiry along. A 401 means the
-    /// backend ended the session already (say, at its 12-hour limit); `notice_error` signs out.
+    /// A cheap authenticated request: the backend slides its idle expiry along. Nobody signed in
+    /// means the backend ended the session already (say, at its 12-hour limit): the app signs out.
     fn refresh_server(self) {
         self.server_refreshed.set_value(now_ms());
         let api = self.api.get_value();
         let auth = self.auth;
         leptos::task::spawn_local(async move {
-            if let Err(error) = api.current_session().await {
-                auth.notice_error(&error);
-            }
+            auth.notice_session_check(&api.current_session().await);
         });
     }
 
