@@ -1,4 +1,5 @@
-//! Turns `locales/<lang>.json` into Rust: one enum variant per message key and one table per language.
+//! Turns `locales/<lang>.json` into Rust: one enum variant per message key, the English texts,
+//! and a fingerprint of the keys that the other languages' files are checked against when loaded.
 //!
 //! A key that is missing from any language, present in only one, or whose `{placeholders}` differ
 //! between languages stops the build, so a screen can never show a raw key or mix languages.
@@ -7,10 +8,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
+#[path = "src/locale_keys.rs"]
+mod locale_keys;
+
 const LANGUAGES: [&str; 4] = ["en", "de", "fr", "es"];
 
 fn main() {
     println!("cargo:rerun-if-changed=locales");
+    println!("cargo:rerun-if-changed=src/locale_keys.rs");
     let mut tables: Vec<BTreeMap<String, String>> = Vec::new();
     for lang in LANGUAGES {
         let path = Path::new("locales").join(format!("{lang}.json"));
@@ -71,21 +76,18 @@ fn main() {
     }
     out.push_str("}\n\n");
     let _ = writeln!(out, "pub const KEY_COUNT: usize = {};\n", reference.len());
-    for (lang, table) in LANGUAGES.iter().zip(&tables) {
-        let _ = writeln!(out, "static {}: [&str; KEY_COUNT] = [", lang.to_uppercase());
-        for key in reference.keys() {
-            let _ = writeln!(out, "    {:?},", table[key]);
-        }
-        out.push_str("];\n\n");
+    let _ = writeln!(
+        out,
+        "const KEYS_FINGERPRINT: u64 = {};\n",
+        locale_keys::fingerprint(reference.keys().map(String::as_str))
+    );
+    // English is built in; the other languages are fetched from the served copies of the same
+    // files, checked against the fingerprint, when someone chooses them.
+    out.push_str("static EN: [&str; KEY_COUNT] = [\n");
+    for key in reference.keys() {
+        let _ = writeln!(out, "    {:?},", reference[key]);
     }
-    out.push_str("fn table(language: portal_core::language::Language) -> &'static [&'static str; KEY_COUNT] {\n");
-    out.push_str("    use portal_core::language::Language;\n    match language {\n");
-    for lang in LANGUAGES {
-        let mut cap = lang.to_string();
-        cap[..1].make_ascii_uppercase();
-        let _ = writeln!(out, "        Language::{cap} => &{},", lang.to_uppercase());
-    }
-    out.push_str("    }\n}\n");
+    out.push_str("];\n");
 
     let dest =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("messages.rs");

@@ -1,4 +1,11 @@
 //! The interface language: chosen from the browser, switchable, remembered on this device.
+//!
+//! English is built into the app; another language's texts are fetched (`/locales/<tag>.json`,
+//! precached by the service worker for offline use) the first time someone needs them, so no one
+//! downloads the three languages they do not read.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use portal_core::language::Language;
@@ -8,29 +15,49 @@ include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 /// Where the chosen language is remembered. Only the language tag is stored: no personal data.
 const STORAGE_KEY: &str = crate::device_store::local_keys::LANGUAGE;
 
+/// How long a language's texts may take before the interface stays in the language it has.
+const LOAD_TIMEOUT_MS: u32 = 10_000;
+
+thread_local! {
+    /// Texts fetched so far, kept for the life of the page.
+    static LOADED: RefCell<Vec<(Language, &'static [&'static str])>> = const { RefCell::new(Vec::new()) };
+}
+
 /// The current language, shared through context.
 #[derive(Debug, Clone, Copy)]
 pub struct I18n {
     language: RwSignal<Language>,
+    /// A language whose texts could not be fetched when it was chosen.
+    unavailable: RwSignal<Option<Language>>,
 }
 
 impl I18n {
-    /// Picks the language (remembered choice, else the browser's preferences) and shares it.
+    /// Picks the language (remembered choice, else the browser's preferences) and shares it. The
+    /// interface is in English until [`I18n::start`] has that language's texts.
     pub fn provide() -> I18n {
-        let language = Language::choose(
-            remembered().as_deref(),
-            browser_languages().iter().map(String::as_str),
-        );
-        let i18n = I18n::with_language(language);
+        let i18n = I18n::with_language(Language::En);
         provide_context(i18n);
         Effect::new(move |_| set_document_language(i18n.language.get()));
         i18n
+    }
+
+    /// Switches to the language chosen on this device or in the browser, once its texts are here.
+    /// Without them (offline on a first visit) the interface stays in English; the choice is kept.
+    pub async fn start(self) {
+        let chosen = Language::choose(
+            remembered().as_deref(),
+            browser_languages().iter().map(String::as_str),
+        );
+        if load_texts(chosen).await {
+            self.language.set(chosen);
+        }
     }
 
     /// A context with a fixed starting language, for tests.
     pub fn with_language(language: Language) -> I18n {
         I18n {
             language: RwSignal::new(language),
+            unavailable: RwSignal::new(None),
         }
     }
 
@@ -38,12 +65,25 @@ impl I18n {
         self.language.get()
     }
 
-    /// Switches the whole interface and remembers the choice on this device.
+    /// A language that was chosen but whose texts could not be fetched (reactive).
+    pub fn unavailable(self) -> Option<Language> {
+        self.unavailable.get()
+    }
+
+    /// Switches the whole interface once the language's texts are here, and remembers the choice
+    /// on this device. When they cannot be fetched, [`I18n::unavailable`] says which language.
     pub fn set_language(self, language: Language) {
-        self.language.set(language);
-        if let Some(storage) = local_storage() {
-            let _ = storage.set_item(STORAGE_KEY, language.tag());
-        }
+        self.unavailable.set(None);
+        leptos::task::spawn_local(async move {
+            if !load_texts(language).await {
+                self.unavailable.set(Some(language));
+                return;
+            }
+            self.language.set(language);
+            if let Some(storage) = local_storage() {
+                let _ = storage.set_item(STORAGE_KEY, language.tag());
+            }
+        });
     }
 
     /// The text of `key` in the current language (reactive when read inside a view or effect).
@@ -55,6 +95,59 @@ impl I18n {
     pub fn fill(self, key: Key, values: &[(&str, &str)]) -> String {
         fill(self.t(key), values)
     }
+}
+
+fn table(language: Language) -> &'static [&'static str] {
+    if language == Language::En {
+        return &EN;
+    }
+    LOADED
+        .with_borrow(|loaded| {
+            loaded
+                .iter()
+                .find(|(l, _)| *l == language)
+                .map(|(_, texts)| *texts)
+        })
+        .unwrap_or(&EN)
+}
+
+/// Makes sure `language`'s texts are here; false when they could not be fetched or were not
+/// the ones this build expects.
+async fn load_texts(language: Language) -> bool {
+    if language == Language::En || LOADED.with_borrow(|l| l.iter().any(|(l, _)| *l == language)) {
+        return true;
+    }
+    let path = format!("/locales/{}.json", language.tag());
+    let request = gloo_net::http::Request::get(&path)
+        .header("Accept", "application/json")
+        .send();
+    let text = match crate::api::within(LOAD_TIMEOUT_MS, request).await {
+        Some(Ok(response)) if response.ok() => response.text().await.ok(),
+        _ => None,
+    };
+    let Some(texts) = text.as_deref().and_then(parse_texts) else {
+        return false;
+    };
+    LOADED.with_borrow_mut(|loaded| {
+        // Two quick switches may both have fetched it.
+        if !loaded.iter().any(|(l, _)| *l == language) {
+            loaded.push((language, texts));
+        }
+    });
+    true
+}
+
+/// A locale file's texts in key order, if its keys are exactly the ones this build has.
+fn parse_texts(text: &str) -> Option<&'static [&'static str]> {
+    let map: BTreeMap<String, String> = serde_json::from_str(text).ok()?;
+    if map.len() != KEY_COUNT
+        || crate::locale_keys::fingerprint(map.keys().map(String::as_str)) != KEYS_FINGERPRINT
+    {
+        return None;
+    }
+    // Leaked once per language for the life of the page, so `t` can hand out `&'static str`.
+    let texts: Vec<&'static str> = map.into_values().map(|t| &*t.leak()).collect();
+    Some(texts.leak())
 }
 
 /// Replaces `{name}` placeholders; unknown ones are left as they are.

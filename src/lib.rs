@@ -10,6 +10,7 @@ pub mod device_store;
 pub mod i18n;
 pub mod inquiry_outbox;
 pub mod learn_offline;
+mod locale_keys;
 pub mod pwa;
 pub mod reminder_alerts;
 pub mod reminder_data;
@@ -97,11 +98,15 @@ pub struct ThisBundle {
 /// Loads the settings, then shows the portal, or a clear error page when they are missing or broken.
 #[component]
 pub fn App(pages: fn() -> AnyView) -> impl IntoView {
-    I18n::provide();
+    let i18n = I18n::provide();
     // A plain signal rather than a resource + Suspense: the settings load once, and the async
     // machinery Suspense needs would weigh on every patient's download.
     let loaded = RwSignal::new(None::<Result<RuntimeConfig, ConfigError>>);
-    leptos::task::spawn_local(async move { loaded.set(Some(config::load().await)) });
+    leptos::task::spawn_local(async move {
+        // The person's language comes with the settings, so the first page is already in it.
+        let (config, ()) = futures::join!(config::load(), i18n.start());
+        loaded.set(Some(config));
+    });
     move || match loaded.get() {
         None => view! { <p class="boot" role="status">{tr(Key::Loading)}</p> }.into_any(),
         Some(Ok(config)) => view! { <Portal config pages /> }.into_any(),

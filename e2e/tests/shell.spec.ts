@@ -162,6 +162,31 @@ test("the language can be switched, is remembered, and sets <html lang>", async 
   expect(problems).toEqual([]);
 });
 
+for (const [what, answer] of [
+  ["cannot be fetched", "abort"],
+  ["are from another version", { learn_title: "Wissen" }],
+] as const) {
+  test(`a language whose texts ${what} says so and leaves the interface as it was`, async ({ page }) => {
+    await page.goto("/learn");
+    await heading(page, "Learn");
+    await page.route("**/locales/de.json", (route) => (answer === "abort" ? route.abort() : route.fulfill({ json: answer })));
+    const picker = page.getByLabel("Language");
+    await picker.selectOption("de");
+    await expect(page.getByRole("banner").getByRole("alert")).toHaveText(
+      "Deutsch could not be loaded. Check your connection and try again.",
+    );
+    await heading(page, "Learn");
+    await expect(picker).toHaveValue("en");
+    await expect(page.locator("html")).toHaveAttribute("lang", "en");
+
+    // Once the texts can be had, choosing again works.
+    await page.unroute("**/locales/de.json");
+    await picker.selectOption("de");
+    await heading(page, "Wissen");
+    await expect(page.getByRole("banner").getByRole("alert")).toHaveCount(0);
+  });
+}
+
 test("the browser's language is used on a first visit", async ({ browser }) => {
   const context = await browser.newContext({ locale: "fr-FR" });
   const page = await context.newPage();

@@ -20,7 +20,15 @@ pub fn LanguagePicker() -> impl IntoView {
                 <IconSvg icon=Icon::Language />
                 <span class="visually-hidden">{tr(Key::LanguageLabel)}</span>
             </label>
-            <select id="language-select" on:change=on_change prop:value=move || i18n.language().tag()>
+            // Re-read after a failed switch, so the list shows the language actually in use.
+            <select
+                id="language-select"
+                on:change=on_change
+                prop:value=move || {
+                    i18n.unavailable();
+                    i18n.language().tag()
+                }
+            >
                 {Language::ALL
                     .into_iter()
                     .map(|l| {
@@ -32,6 +40,16 @@ pub fn LanguagePicker() -> impl IntoView {
                     })
                     .collect_view()}
             </select>
+            {move || {
+                i18n.unavailable()
+                    .map(|language| {
+                        view! {
+                            <p class="language-unavailable" role="alert">
+                                {i18n.fill(Key::LanguageUnavailable, &[("language", language.endonym())])}
+                            </p>
+                        }
+                    })
+            }}
         </div>
     }
 }
