@@ -108,9 +108,10 @@ impl Auth {
                     remember_session(&session).await;
                     Ok(Some(session))
                 }
-                Err(ApiError::Network | ApiError::Timeout) => {
-                    remembered_session().await.map(Some).ok_or(ApiError::Network)
-                }
+                Err(ApiError::Network | ApiError::Timeout) => remembered_session()
+                    .await
+                    .map(Some)
+                    .ok_or(ApiError::Network),
                 other => other,
             };
             // A sign-in that finished while this check was on its way is newer: keep it.
