@@ -3,6 +3,9 @@
 //
 // This is a template: `scripts/pwa-precache.py DIST` writes DIST/sw.js from it with the build's
 // file list and version filled in. Rules it keeps:
+// - Installing keeps what every page shares (pages, styles, icons, locales) and the bundle of the
+//   page that is open; another bundle (Reminders, Studio) is kept when it is first used, so a
+//   patient never downloads the caregivers' or the content team's app.
 // - Only the app's own built files (and /config.json, which holds no personal data) ever go into
 //   Cache Storage. API answers hold health data: they pass straight to the network, never cached.
 // - A new version installs in the background and waits; the page shows "a new version is ready"
@@ -12,7 +15,10 @@
 "use strict";
 
 const VERSION = "__PWA_VERSION__";
+// Every built file of this version.
 const PRECACHE = ["__PWA_PRECACHE__"];
+// Each page's own files (its wasm and JS), kept when that page is first used.
+const PAGE_FILES = {"__PWA_PAGE_FILES__": []};
 
 const SHELL_CACHE = `portal-shell-${VERSION}`;
 const SHELL_PREFIX = "portal-shell-";
@@ -48,6 +54,9 @@ const ENGLISH = {
 };
 
 const precached = new Set(PRECACHE);
+const ownedByAPage = new Set(Object.values(PAGE_FILES).flat());
+// Trunk's content-hashed names: any copy under such a name, the HTTP cache's too, is the right one.
+const HASHED = /-[0-9a-f]{8,16}(_bg)?\.[a-z0-9]+$/;
 // Where the API lives, from the deployment's settings (the app may be pointed at another path).
 let apiBase = DEFAULT_API_BASE;
 
@@ -80,16 +89,33 @@ self.addEventListener("message", (event) => {
   }
 });
 
-/** Every built file, fetched past the HTTP cache's possibly stale copies of unhashed names. */
+/** The shared files and the open pages' bundles, fetched past the HTTP cache's possibly stale
+ * copies of unhashed names (a hashed name's copy is the file, and was likely just loaded). */
 async function precacheShell() {
   const cache = await caches.open(SHELL_CACHE);
-  await cache.addAll(PRECACHE.map((path) => new Request(path, { cache: "no-cache" })));
+  const wanted = new Set(PRECACHE.filter((path) => !ownedByAPage.has(path)));
+  for (const entry of await openEntries()) {
+    for (const path of PAGE_FILES[entry] || []) wanted.add(path);
+  }
+  await cache.addAll(
+    [...wanted].map((path) => new Request(path, { cache: HASHED.test(path) ? "default" : "no-cache" })),
+  );
+}
+
+/** The built pages of the windows open on this origin, controlled by this worker or not yet. */
+async function openEntries() {
+  try {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    return new Set(windows.map((w) => entryPage(new URL(w.url).pathname)));
+  } catch (_) {
+    return new Set();
+  }
 }
 
 /** Refills the shell cache when something deleted it (sign-out clears Cache Storage). */
 async function refillShell() {
   try {
-    if (!(await caches.has(SHELL_CACHE))) {
+    if (!(await allCached(PRECACHE.filter((path) => !ownedByAPage.has(path))))) {
       await precacheShell();
     }
   } catch (_) {
@@ -140,17 +166,18 @@ function entryPage(path) {
   return precached.has(entry) ? entry : "/index.html";
 }
 
-/** Navigations: the bundle's page from the precache (fast, and offline), else the network. */
+/** Navigations: the bundle's page from the cache when its files are all there (fast, and
+ * offline), else the network; offline without them, a page that says so instead of one that
+ * would never finish loading. */
 async function page(event, url) {
   const entry = entryPage(url.pathname);
   const cached = await cachedShell(entry);
-  if (cached) return cached;
+  if (cached && (await allCached(PAGE_FILES[entry] || []))) return cached;
   event.waitUntil(refillShell());
   try {
     return await fetch(event.request);
   } catch (_) {
-    const older = await caches.match(entry);
-    return older || offlinePage();
+    return offlinePage();
   }
 }
 
@@ -158,13 +185,34 @@ async function shellFile(event, request, path) {
   const cached = await cachedShell(path);
   if (cached) return cached;
   event.waitUntil(refillShell());
-  return fetch(request);
+  const response = await fetch(request);
+  if (response.ok && ownedByAPage.has(path)) {
+    // A bundle's first use: kept for offline and for next time.
+    event.waitUntil(keepShellFile(path, response.clone()));
+  }
+  return response;
+}
+
+async function keepShellFile(path, response) {
+  try {
+    const cache = await caches.open(SHELL_CACHE);
+    await cache.put(path, response);
+  } catch (_) {
+    // Storage full or cleared meanwhile: the network serves it next time.
+  }
+}
+
+async function allCached(paths) {
+  for (const path of paths) {
+    if (!(await cachedShell(path))) return false;
+  }
+  return true;
 }
 
 async function cachedShell(path) {
   try {
-    const cache = await caches.open(SHELL_CACHE);
-    return (await cache.match(path)) || null;
+    // Not caches.open: that would create an empty cache where sign-out deleted it.
+    return (await caches.match(path, { cacheName: SHELL_CACHE })) || null;
   } catch (_) {
     return null;
   }

@@ -256,6 +256,48 @@ test("the service worker precaches the app shell and controls the page after a r
   expect(sw.headers()["content-type"]).toContain("javascript");
 });
 
+test("installing keeps the shared files and the open page's bundle; another bundle is kept when first used", async ({
+  page,
+  context,
+  baseURL,
+}) => {
+  const shell = async () => {
+    const contents = await cacheContents(page);
+    const name = Object.keys(contents).find((n) => n.startsWith("portal-shell-"));
+    return (name ? contents[name] : []).map((u) => new URL(u).pathname);
+  };
+  const bundles = async () =>
+    (await shell())
+      .filter((p) => p.endsWith(".wasm"))
+      .map((p) => p.replace(/-[0-9a-f]{8,16}_bg\.wasm$/, ""))
+      .sort();
+
+  await page.goto("/learn");
+  await heading(page, "Learn");
+  await controlledBy(page);
+  await expect.poll(bundles).toEqual(["/patient-portal"]);
+  const kept = await shell();
+  for (const shared of ["/index.html", "/care.html", "/studio.html", "/locales/de.json", "/assets/manifest.webmanifest"]) {
+    expect(kept).toContain(shared);
+  }
+
+  // Offline, a part of the portal never opened on this device says so instead of never loading.
+  await context.setOffline(true);
+  const studio = await page.goto("/studio");
+  expect(studio?.status()).toBe(503);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("You are offline");
+  await context.setOffline(false);
+
+  await caregiver(page, context, baseURL);
+  await page.goto("/reminders");
+  await heading(page, "Reminders");
+  await expect.poll(bundles).toEqual(["/care", "/patient-portal"]);
+  await context.setOffline(true);
+  await page.goto("/reminders");
+  await heading(page, "Reminders");
+  await context.setOffline(false);
+});
+
 test("offline, the pages load from the precache and say clearly that the device is offline", async ({
   page,
   context,
