@@ -468,8 +468,14 @@ pub async fn page(
             related.extend(row.public_summary()?);
         }
     }
+    // Parsed here, so patients' browsers need no Markdown parser.
+    let document = article
+        .as_ref()
+        .map(|a| portal_core::markdown::parse(&a.body))
+        .unwrap_or_default();
     Ok(Json(ArticlePage {
         article,
+        document,
         available_languages: rows.translations.into_iter().map(|r| r.language).collect(),
         related,
     }))

@@ -790,7 +790,11 @@ async fn article_answers_match_their_documented_schemas() {
     let draft = json!({
         "title": "Contract article",
         "summary": "Checked against the spec.",
-        "body": "## Heading\n\nSome **bold** text. Another sentence.",
+        // Every kind of block and inline, so the parsed document is checked against the spec too.
+        "body": "## Heading\n\nSome **bold** and *light* text with `code`, a [link](https://example.org) \
+                 and ![a picture](/assets/icons/icon-192.png).  \nAnother line.\n\n\
+                 1. one\n2. two\n\n- a\n  - nested\n\n> quoted\n\n> [!DOCTOR]\n> Ask first.\n\n\
+                 | Dose | When |\n|:-----|-----:|\n| 1 | morning |\n\n```\nas written\n```\n\n---\n",
         "topics": ["condition", "medicine"],
         "medicineId": "brelora",
         "lastReviewed": "2025-03-01",
@@ -833,6 +837,29 @@ async fn article_answers_match_their_documented_schemas() {
             .await;
         assert_eq!(page.status, StatusCode::OK);
         check_against_spec(&spec, "GET", PAGE, &page);
+        if lang == "en" {
+            let kinds: Vec<String> = page.json()["document"]["blocks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| match b.as_object() {
+                    Some(o) => o.keys().next().unwrap().clone(),
+                    None => b.as_str().unwrap().to_owned(),
+                })
+                .collect();
+            for kind in [
+                "heading",
+                "paragraph",
+                "list",
+                "quote",
+                "callout",
+                "table",
+                "code",
+                "rule",
+            ] {
+                assert!(kinds.iter().any(|k| k == kind), "no {kind} in {kinds:?}");
+            }
+        }
     }
     let feedback = app
         .send_json(

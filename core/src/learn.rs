@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::markdown::Document;
+
 /// The three shelves of the library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -88,6 +90,10 @@ pub struct Article {
 #[serde(rename_all = "camelCase")]
 pub struct ArticlePage {
     pub article: Option<Article>,
+    /// The article's body, parsed by [`crate::markdown::parse`]: what the reader's page shows.
+    /// Empty when there is no article, and in copies kept on a device by older versions.
+    #[serde(default)]
+    pub document: Document,
     pub available_languages: Vec<String>,
     /// Up to three other published articles in the same language that share a topic.
     pub related: Vec<ArticleSummary>,

@@ -13,24 +13,30 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde::{Deserialize, Serialize};
+
 use pulldown_cmark::{
     Alignment, BlockQuoteKind, Event, HeadingLevel, LinkType, Options, Parser, Tag,
 };
 
 /// How many containers may nest, counting every block or inline that holds children (a list and
 /// its items count once). Deeper content is flattened into the deepest container allowed.
-pub const MAX_DEPTH: usize = 32;
+/// 24 keeps the deepest tree within serde_json's limit of 128 nested JSON values when the backend
+/// sends it (a list with its items takes four).
+pub const MAX_DEPTH: usize = 24;
 
 /// Heading ids are cut to this many bytes so a very long heading does not make a very long URL.
 const MAX_SLUG_BYTES: usize = 64;
 
-/// A parsed article body.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A parsed article body. The backend sends it parsed with each published article, so patients'
+/// browsers need no Markdown parser (only Studio's live preview parses).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     pub blocks: Vec<Block>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Block {
     /// level 2..=6 (a `#` level-1 heading in the body becomes level 2: the page title is the only h1)
     Heading {
@@ -62,7 +68,8 @@ pub enum Block {
 }
 
 /// The boxes an article can put around advice: `> [!DOCTOR]`, `> [!WARNING]`, `> [!NOTE]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum CalloutKind {
     /// "Talk to your doctor": the content team's own marker.
     Doctor,
@@ -72,7 +79,8 @@ pub enum CalloutKind {
     Note,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Align {
     None,
     Left,
@@ -80,7 +88,8 @@ pub enum Align {
     Right,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Inline {
     /// Shown as text, never as markup: it may contain `<` and `>` (inline HTML is kept literally).
     Text(String),
@@ -1523,6 +1532,31 @@ mod tests {
         ]
     }
 
+    #[test]
+    fn the_deepest_documents_survive_the_trip_as_json() {
+        for marker in ["- ", "> ", "1. ", "> - "] {
+            let doc = parse(&format!("{}x", marker.repeat(100)));
+            assert!(depth(&doc) <= MAX_DEPTH);
+            let json = serde_json::to_string(&doc).expect("a document serialises");
+            let back: Document = serde_json::from_str(&json).expect("and deserialises");
+            assert_eq!(back, doc, "{marker:?}");
+        }
+    }
+
+    #[test]
+    fn documents_are_sent_as_the_contract_names_them() {
+        let doc = parse("## Hi\n\n*a* [b](https://example.org)\n\n---\n\n> [!DOCTOR]\n> c");
+        let json = serde_json::to_value(&doc).expect("a document serialises");
+        assert_eq!(json["blocks"][0]["heading"]["level"], 2);
+        assert_eq!(
+            json["blocks"][1]["paragraph"][0]["emphasis"][0]["text"],
+            "a"
+        );
+        assert_eq!(json["blocks"][1]["paragraph"][2]["link"]["external"], true);
+        assert_eq!(json["blocks"][2], "rule");
+        assert_eq!(json["blocks"][3]["callout"]["kind"], "doctor");
+    }
+
     proptest! {
         #[test]
         fn arbitrary_text_never_panics_or_yields_unsafe_links(src in "\\PC{0,400}") {
@@ -1550,6 +1584,8 @@ mod tests {
                     _ => {}
                 }
             }
+            let json = serde_json::to_string(&doc).expect("a document serialises");
+            prop_assert_eq!(serde_json::from_str::<Document>(&json).ok(), Some(doc.clone()));
             // Heading ids are never empty and never repeat.
             let ids: Vec<String> = toc(&doc).into_iter().map(|(_, id, _)| id).collect();
             let unique: HashSet<&String> = ids.iter().collect();
@@ -1578,6 +1614,10 @@ mod tests {
         )) {
             let doc = parse(&format!("{}x", parts.concat()));
             prop_assert!(depth(&doc) <= MAX_DEPTH);
+            // The backend sends it as JSON: even the deepest tree must come back the same.
+            let json = serde_json::to_string(&doc).expect("a document serialises");
+            let back: Document = serde_json::from_str(&json).expect("and deserialises");
+            prop_assert_eq!(back, doc);
         }
 
         #[test]

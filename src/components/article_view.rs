@@ -1,8 +1,9 @@
 //! An educational article as patients read it. Studio's preview uses this very component, so what the
 //! content team checks is what patients get.
 //!
-//! The body arrives as Markdown and is turned into a typed document by `portal_core::markdown`, which
-//! has no HTML variant at all: every text below is set as text, so nothing in an article can run script.
+//! The body is a typed document from `portal_core::markdown` (parsed by the backend for patients, by
+//! Studio itself for its live preview), which has no HTML variant at all: every text below is set
+//! as text, so nothing in an article can run script.
 
 use leptos::prelude::*;
 use portal_core::learn::Article;
@@ -17,12 +18,14 @@ const TOC_MIN_HEADINGS: usize = 4;
 #[component]
 pub fn ArticleView(
     #[prop(into)] article: Signal<Article>,
+    /// The article's body, parsed.
+    #[prop(into)]
+    document: Signal<Document>,
     /// Studio marks what its checks found (long words and sentences); patients' pages pass nothing.
     #[prop(optional, into)]
     marks: Option<Signal<Marks>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let doc = Memo::new(move |_| article.with(|a| markdown::parse(&a.body)));
     let meta = move || {
         article.with(|a| {
             i18n.fill(
@@ -41,14 +44,14 @@ pub fn ArticleView(
         <div class="article" lang=move || article.with(|a| a.language.clone())>
             <p class="article-summary lead">{move || article.with(|a| a.summary.clone())}</p>
             <p class="article-meta">{meta}</p>
-            {move || doc.with(|d| {
+            {move || document.with(|d| {
                 let toc = markdown::toc(d);
                 (toc.len() >= TOC_MIN_HEADINGS).then(|| view! { <TableOfContents entries=toc /> })
             })}
             <div class="article-body">
                 {move || {
                     let m = marks.map(|s| s.get()).unwrap_or_default();
-                    doc.with(|d| render_document(d, &m))
+                    document.with(|d| render_document(d, &m))
                 }}
             </div>
             <p class="article-approval">

@@ -105,11 +105,12 @@ fn Reading(page: ArticlePage, slug: String, offline: bool) -> impl IntoView {
     let medicine = article.medicine_id.clone();
     let language = article.language.clone();
     let related = page.related.clone();
+    let document = page.document.clone();
     view! {
         <article class="article-page">
             <TextPageTitle text=title />
             {offline.then(|| view! { <p class="notice" role="status">{tr(Key::LearnOfflineCopy)}</p> })}
-            <ArticleView article=article />
+            <ArticleView article=article document />
             <div class="article-actions">
                 <SaveForOffline slug=slug.clone() language=language.clone() />
                 <button type="button" class="button" on:click=|_| print()>{tr(Key::LearnPrint)}</button>

@@ -601,6 +601,8 @@ fn finding_view(finding: &Finding) -> AnyView {
 fn Preview(editor: Editor) -> impl IntoView {
     let width = RwSignal::new(390u32);
     let article = Signal::derive(move || editor.article());
+    // Parsed here, as the editor types: the backend parses only what it publishes.
+    let document = Memo::new(move |_| article.with(|a| markdown::parse(&a.body)));
     // What the checks found is marked in the preview too, where the editor reads it in context.
     let marks = Signal::derive(move || {
         let mut marks = Marks::default();
@@ -638,7 +640,7 @@ fn Preview(editor: Editor) -> impl IntoView {
             <div class="preview-frame" style:width=move || format!("{}px", width.get())>
                 <p class="preview-banner">{tr(Key::StudioPreviewBanner)}</p>
                 <h1 class="page-title">{move || article.with(|a| a.title.clone())}</h1>
-                <ArticleView article marks />
+                <ArticleView article document marks />
             </div>
             <p class="hint">{tr(Key::StudioMarksHint)}</p>
         </section>
@@ -821,7 +823,7 @@ pub fn StudioPreview() -> impl IntoView {
             view! {
                 <p class="preview-banner">{tr(Key::StudioPreviewBanner)}</p>
                 <TextPageTitle text=draft.article.title.clone() />
-                <ArticleView article=draft.article.clone() />
+                <ArticleView article=draft.article.clone() document=markdown::parse(&draft.article.body) />
                 <p><A href=edit>{tr(Key::StudioEditThis)}</A></p>
             }
             .into_any()
