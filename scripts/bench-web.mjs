@@ -81,12 +81,20 @@ async function audit(chrome, name, path, cookie) {
     tbt: lhr.audits["total-blocking-time"].numericValue,
     cls: lhr.audits["cumulative-layout-shift"].numericValue,
     firstLoadKiB: firstLoad / 1024,
+    lcpElement: lcpElement(lhr),
     failing,
     consoleErrors: (lhr.audits["errors-in-console"]?.details?.items ?? []).map((i) => `${i.source}: ${i.description}`),
     error: lhr.runtimeError?.message,
   };
 }
 
+
+/** The element Lighthouse took as the largest contentful paint, as an HTML snippet. */
+function lcpElement(lhr) {
+  const details = lhr.audits["largest-contentful-paint-element"]?.details;
+  const table = details?.items?.find((i) => i.type === "table") ?? details;
+  return table?.items?.[0]?.node?.snippet ?? "";
+}
 
 /** Milliseconds from a click on `link` until the page's heading reads `heading`. */
 async function navigation(page, link, heading) {
@@ -166,6 +174,7 @@ try {
         `${String(r.bestPractices).padStart(4)}  ${(r.lcp / 1000).toFixed(2).padStart(6)}  ${r.tbt.toFixed(0).padStart(6)}  ` +
         `${r.cls.toFixed(3).padStart(6)}   ${r.firstLoadKiB.toFixed(1).padStart(7)}${over ? "  OVER" : ""}`,
     );
+    if (r.lcpElement) console.log(`          LCP element: ${r.lcpElement.slice(0, 120)}`);
     if (r.failing.length) console.log(`          below 100 because of: ${r.failing.join(", ")}`);
     for (const e of r.consoleErrors) console.log(`          console: ${e.slice(0, 160)}`);
     if (r.error) console.log(`          Lighthouse error: ${r.error}`);
