@@ -286,7 +286,7 @@ pub fn Ask() -> impl IntoView {
         {move || outbox.map(|o| view! { <OutboxPanel outbox=o on_open=open_returned /> })}
         {move || match (done.get(), restored.get()) {
             (Some(d), _) => view! { <DoneView done=d on_again=move || done.set(None) /> }.into_any(),
-            (None, false) => view! { <p class="status" role="status">{tr(Key::Loading)}</p> }.into_any(),
+            (None, false) => view! { <p class="status ask-restoring" role="status">{tr(Key::Loading)}</p> }.into_any(),
             (None, true) => view! {
                 <AskSteps form sending on_next=go_on on_submit=submit />
             }.into_any(),
