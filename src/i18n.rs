@@ -70,6 +70,11 @@ impl I18n {
         self.unavailable.get()
     }
 
+    /// The person has read that the language could not be had.
+    pub fn dismiss_unavailable(self) {
+        self.unavailable.set(None);
+    }
+
     /// Switches the whole interface once the language's texts are here, and remembers the choice
     /// on this device. When they cannot be fetched, [`I18n::unavailable`] says which language.
     pub fn set_language(self, language: Language) {

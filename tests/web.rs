@@ -481,9 +481,12 @@ async fn articles_render_hostile_markdown_as_harmless_text() {
         > [!DOCTOR]\n> Talk to your doctor first.\n\n| Day | Taken |\n|---|:-:|\n| Mon | yes |\n\n## Two\n\n## Three\n\n### Four\n";
     let root = container();
     let article = article_with_body(body);
+    // As the backend sends it: parsed, then through JSON.
+    let sent = serde_json::to_string(&portal_core::markdown::parse(body)).unwrap();
+    let document: portal_core::markdown::Document = serde_json::from_str(&sent).unwrap();
     let _handle = leptos::mount::mount_to(root.clone(), move || {
         provide_context(I18n::with_language(Language::En));
-        view! { <ArticleView article=article.clone() /> }
+        view! { <ArticleView article=article.clone() document=document.clone() /> }
     });
     settle().await;
     assert!(
@@ -528,6 +531,19 @@ async fn articles_render_hostile_markdown_as_harmless_text() {
     assert!(
         root.query_selector("nav.toc").unwrap().is_some(),
         "four sections get a table of contents"
+    );
+    // Sections are numbered in order; the subsection nests under its section.
+    assert_eq!(
+        root.query_selector_all("nav.toc > ol > li")
+            .unwrap()
+            .length(),
+        3
+    );
+    assert_eq!(
+        find(&root, "nav.toc > ol > li:nth-child(3) > ul > li")
+            .text_content()
+            .unwrap(),
+        "Four"
     );
     assert!(find(&root, ".article-approval")
         .text_content()

@@ -136,6 +136,34 @@ pub fn toc(doc: &Document) -> Vec<(u8, String, String)> {
         .collect()
 }
 
+/// A section of the table of contents (a level-2 heading) with its subsections (level 3), each
+/// as (id, text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TocSection {
+    pub id: String,
+    pub text: String,
+    pub subsections: Vec<(String, String)>,
+}
+
+/// [`toc`] entries as an outline for the page: subsections nest under the section before them
+/// (so the sections are numbered 1, 2, 3 whatever their subsections), a subsection before any
+/// section stands as a section, and deeper headings are left out.
+pub fn toc_outline(entries: Vec<(u8, String, String)>) -> Vec<TocSection> {
+    let mut outline: Vec<TocSection> = Vec::new();
+    for (level, id, text) in entries {
+        match (level, outline.last_mut()) {
+            (3, Some(section)) => section.subsections.push((id, text)),
+            (2 | 3, _) => outline.push(TocSection {
+                id,
+                text,
+                subsections: Vec::new(),
+            }),
+            _ => {}
+        }
+    }
+    outline
+}
+
 /// The document as plain text (for search and reading time), paragraphs separated by blank lines.
 ///
 /// Every paragraph, heading, list item paragraph and code block is its own paragraph; a table
@@ -1530,6 +1558,30 @@ mod tests {
             Just(" ".to_string()),
             "[a-zA-Z0-9:/#?&;]{0,6}",
         ]
+    }
+
+    #[test]
+    fn the_outline_nests_subsections_under_their_section() {
+        let doc = parse("### Before\n\n## One\n\n### One a\n\n#### Deep\n\n### One b\n\n## Two\n");
+        let outline = toc_outline(toc(&doc));
+        let shape: Vec<(&str, Vec<&str>)> = outline
+            .iter()
+            .map(|s| {
+                (
+                    s.text.as_str(),
+                    s.subsections.iter().map(|(_, t)| t.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                ("Before", vec![]),
+                ("One", vec!["One a", "One b"]),
+                ("Two", vec![]),
+            ]
+        );
+        assert_eq!(outline[1].subsections[0].0, "one-a");
     }
 
     #[test]

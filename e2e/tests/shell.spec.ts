@@ -178,6 +178,11 @@ for (const [what, answer] of [
     await heading(page, "Learn");
     await expect(picker).toHaveValue("en");
     await expect(page.locator("html")).toHaveAttribute("lang", "en");
+    // It covers part of the page, so it can be closed.
+    await page.getByRole("banner").getByRole("button", { name: "Dismiss" }).click();
+    await expect(page.getByRole("banner").getByRole("alert")).toHaveCount(0);
+    await picker.selectOption("de");
+    await expect(page.getByRole("banner").getByRole("alert")).toHaveCount(1);
 
     // Once the texts can be had, choosing again works.
     await page.unroute("**/locales/de.json");

@@ -73,10 +73,17 @@ fn TableOfContents(entries: Vec<(u8, String, String)>) -> impl IntoView {
         <nav class="toc" aria-labelledby="toc-title">
             <h2 id="toc-title" class="toc-title">{tr(Key::LearnContents)}</h2>
             <ol>
-                {entries.into_iter().filter(|(level, _, _)| *level <= 3).map(|(level, id, text)| {
-                    let href = format!("#{id}");
-                    let sub = level == 3;
-                    view! { <li class:sub=sub><a href=href>{text}</a></li> }
+                {markdown::toc_outline(entries).into_iter().map(|section| {
+                    let href = format!("#{}", section.id);
+                    let subsections = (!section.subsections.is_empty()).then(|| view! {
+                        <ul>
+                            {section.subsections.into_iter().map(|(id, text)| {
+                                let href = format!("#{id}");
+                                view! { <li><a href=href>{text}</a></li> }
+                            }).collect_view()}
+                        </ul>
+                    });
+                    view! { <li><a href=href>{section.text}</a>{subsections}</li> }
                 }).collect_view()}
             </ol>
         </nav>

@@ -44,9 +44,12 @@ pub fn LanguagePicker() -> impl IntoView {
                 i18n.unavailable()
                     .map(|language| {
                         view! {
-                            <p class="language-unavailable" role="alert">
-                                {i18n.fill(Key::LanguageUnavailable, &[("language", language.endonym())])}
-                            </p>
+                            <div class="language-unavailable">
+                                <p role="alert">{i18n.fill(Key::LanguageUnavailable, &[("language", language.endonym())])}</p>
+                                <button type="button" class="link-button" on:click=move |_| i18n.dismiss_unavailable()>
+                                    {tr(Key::Dismiss)}
+                                </button>
+                            </div>
                         }
                     })
             }}
