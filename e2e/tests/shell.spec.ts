@@ -181,6 +181,7 @@ for (const [what, answer] of [
     // It covers part of the page, so it can be closed.
     await page.getByRole("banner").getByRole("button", { name: "Dismiss" }).click();
     await expect(page.getByRole("banner").getByRole("alert")).toHaveCount(0);
+    await expect(picker).toBeFocused();
     await picker.selectOption("de");
     await expect(page.getByRole("banner").getByRole("alert")).toHaveCount(1);
 

@@ -9,6 +9,14 @@ use crate::i18n::{tr, use_i18n, Key};
 #[component]
 pub fn LanguagePicker() -> impl IntoView {
     let i18n = use_i18n();
+    let select = NodeRef::<leptos::html::Select>::new();
+    // The note goes, so focus would fall to the page's start: back to the list instead.
+    let dismiss = move |_| {
+        i18n.dismiss_unavailable();
+        if let Some(select) = select.get_untracked() {
+            let _ = select.focus();
+        }
+    };
     let on_change = move |ev: leptos::ev::Event| {
         if let Some(language) = Language::from_tag(&event_target_value(&ev)) {
             i18n.set_language(language);
@@ -23,6 +31,7 @@ pub fn LanguagePicker() -> impl IntoView {
             // Re-read after a failed switch, so the list shows the language actually in use.
             <select
                 id="language-select"
+                node_ref=select
                 on:change=on_change
                 prop:value=move || {
                     i18n.unavailable();
@@ -46,7 +55,7 @@ pub fn LanguagePicker() -> impl IntoView {
                         view! {
                             <div class="language-unavailable">
                                 <p role="alert">{i18n.fill(Key::LanguageUnavailable, &[("language", language.endonym())])}</p>
-                                <button type="button" class="link-button" on:click=move |_| i18n.dismiss_unavailable()>
+                                <button type="button" class="link-button" on:click=dismiss>
                                     {tr(Key::Dismiss)}
                                 </button>
                             </div>
