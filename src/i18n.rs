@@ -29,6 +29,8 @@ pub struct I18n {
     language: RwSignal<Language>,
     /// A language whose texts could not be fetched when it was chosen.
     unavailable: RwSignal<Option<Language>>,
+    /// The language chosen last: a slow fetch for an earlier choice must not override it.
+    chosen: StoredValue<Language>,
 }
 
 impl I18n {
@@ -48,7 +50,8 @@ impl I18n {
             remembered().as_deref(),
             browser_languages().iter().map(String::as_str),
         );
-        if load_texts(chosen).await {
+        self.chosen.set_value(chosen);
+        if load_texts(chosen).await && self.chosen.get_value() == chosen {
             self.language.set(chosen);
         }
     }
@@ -58,6 +61,7 @@ impl I18n {
         I18n {
             language: RwSignal::new(language),
             unavailable: RwSignal::new(None),
+            chosen: StoredValue::new(language),
         }
     }
 
@@ -79,8 +83,13 @@ impl I18n {
     /// on this device. When they cannot be fetched, [`I18n::unavailable`] says which language.
     pub fn set_language(self, language: Language) {
         self.unavailable.set(None);
+        self.chosen.set_value(language);
         leptos::task::spawn_local(async move {
-            if !load_texts(language).await {
+            let loaded = load_texts(language).await;
+            if self.chosen.get_value() != language {
+                return;
+            }
+            if !loaded {
                 self.unavailable.set(Some(language));
                 return;
             }

@@ -193,6 +193,28 @@ for (const [what, answer] of [
   });
 }
 
+test("a language that arrives late does not override a later choice", async ({ page }) => {
+  await page.goto("/learn");
+  await heading(page, "Learn");
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/locales/de.json", async (route) => {
+    await held;
+    await route.continue();
+  });
+  const picker = page.getByLabel("Language");
+  await picker.selectOption("de");
+  await picker.selectOption("fr");
+  await heading(page, "S’informer");
+  const late = page.waitForResponse("**/locales/de.json");
+  release();
+  await late;
+  // Give the app a moment to (wrongly) apply it, then check it did not.
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+  await heading(page, "S’informer");
+  await expect(page.locator("#language-select")).toHaveValue("fr");
+});
+
 test("the browser's language is used on a first visit", async ({ browser }) => {
   const context = await browser.newContext({ locale: "fr-FR" });
   const page = await context.newPage();
