@@ -35,19 +35,13 @@ async fn store(list: &[OfflineArticle]) {
     }
 }
 
-/// The copy of `slug` in `language`, if one is kept that can be shown: copies kept by versions
-/// from before the backend sent articles parsed hold no parsed body, and are refreshed when the
-/// article is next opened online.
+/// The copy of `slug` in `language`, if one is kept that can be shown (an incomplete copy, kept by
+/// an older version, is refreshed when the article is next opened online).
 pub async fn find(slug: &str, language: &str) -> Option<OfflineArticle> {
-    list().await.into_iter().find(|a| {
-        a.slug == slug
-            && a.language == language
-            && (!a.page.document.blocks.is_empty()
-                || a.page
-                    .article
-                    .as_ref()
-                    .is_none_or(|x| x.body.trim().is_empty()))
-    })
+    list()
+        .await
+        .into_iter()
+        .find(|a| a.slug == slug && a.language == language && a.page.is_complete())
 }
 
 /// Keeps (or refreshes) the copy of an article just read, and drops the oldest unsaved ones.

@@ -164,6 +164,18 @@ pub struct PublishRequest {
     pub version: u64,
 }
 
+impl ArticlePage {
+    /// Whether the page holds everything the reader's page shows. Copies kept on a device by
+    /// versions from before the backend sent articles parsed have a body but no document.
+    pub fn is_complete(&self) -> bool {
+        !self.document.blocks.is_empty()
+            || self
+                .article
+                .as_ref()
+                .is_none_or(|a| a.body.trim().is_empty())
+    }
+}
+
 /// A new article's address from its working title: lowercase ASCII letters, digits and single dashes,
 /// at most 80 characters, as the backend requires of slugs.
 pub fn slug_from_title(title: &str) -> String {
@@ -185,6 +197,30 @@ pub fn slug_from_title(title: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_page_kept_without_its_document_is_incomplete() {
+        let old: ArticlePage = serde_json::from_value(serde_json::json!({
+            "article": {
+                "slug": "a", "language": "en", "title": "A", "summary": "S", "body": "Some text.",
+                "topics": [], "readingMinutes": 1, "readingGrade": null, "lastReviewed": "2026-01-01",
+                "reviewBy": "2027-01-01", "approvalCode": "X", "status": "published",
+                "medicineId": null, "featured": false, "updatedAt": "2026-01-01T00:00:00Z"
+            },
+            "availableLanguages": ["en"],
+            "related": []
+        }))
+        .expect("a copy kept by an older version still reads");
+        assert!(!old.is_complete());
+        let mut fresh = old.clone();
+        fresh.document = crate::markdown::parse(&fresh.article.as_ref().unwrap().body);
+        assert!(fresh.is_complete());
+        let untranslated = ArticlePage {
+            article: None,
+            ..old
+        };
+        assert!(untranslated.is_complete());
+    }
 
     #[test]
     fn slugs_are_plain() {
