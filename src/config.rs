@@ -35,23 +35,40 @@ impl ConfigError {
 
 /// Reads and checks the settings.
 pub async fn load() -> Result<RuntimeConfig, ConfigError> {
-    let request = Request::get(CONFIG_PATH)
+    // Without an answer the app cannot start; show the error page rather than "Loading" forever.
+    let text = fetch_app_file(CONFIG_PATH, LOAD_TIMEOUT_MS)
+        .await
+        .map_err(|e| match e {
+            AppFileError::Unreachable => ConfigError::Unreachable,
+            AppFileError::TimedOut => ConfigError::TimedOut,
+            AppFileError::Status(status) => ConfigError::Missing(status),
+        })?;
+    parse(&text)
+}
+
+/// Why a file served with the app could not be had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppFileError {
+    Unreachable,
+    TimedOut,
+    Status(u16),
+}
+
+/// A JSON file served with the app rather than by the API (the settings, a language's texts), as
+/// text, within `timeout_ms`.
+pub async fn fetch_app_file(path: &str, timeout_ms: u32) -> Result<String, AppFileError> {
+    let request = Request::get(path)
         .header("Accept", "application/json")
         .send();
-    // Without an answer the app cannot start; show the error page rather than "Loading" forever.
-    let response = match crate::api::within(LOAD_TIMEOUT_MS, request).await {
+    let response = match crate::api::within(timeout_ms, request).await {
         Some(Ok(response)) => response,
-        Some(Err(_)) => return Err(ConfigError::Unreachable),
-        None => return Err(ConfigError::TimedOut),
+        Some(Err(_)) => return Err(AppFileError::Unreachable),
+        None => return Err(AppFileError::TimedOut),
     };
     if !response.ok() {
-        return Err(ConfigError::Missing(response.status()));
+        return Err(AppFileError::Status(response.status()));
     }
-    let text = response
-        .text()
-        .await
-        .map_err(|_| ConfigError::Unreachable)?;
-    parse(&text)
+    response.text().await.map_err(|_| AppFileError::Unreachable)
 }
 
 /// Parses and validates the settings file's text.

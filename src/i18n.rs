@@ -132,13 +132,9 @@ async fn load_texts(language: Language) -> bool {
         return true;
     }
     let path = format!("/locales/{}.json", language.tag());
-    let request = gloo_net::http::Request::get(&path)
-        .header("Accept", "application/json")
-        .send();
-    let text = match crate::api::within(LOAD_TIMEOUT_MS, request).await {
-        Some(Ok(response)) if response.ok() => response.text().await.ok(),
-        _ => None,
-    };
+    let text = crate::config::fetch_app_file(&path, LOAD_TIMEOUT_MS)
+        .await
+        .ok();
     let Some(texts) = text.as_deref().and_then(parse_texts) else {
         return false;
     };
