@@ -55,6 +55,8 @@ const ENGLISH = {
 
 const precached = new Set(PRECACHE);
 const ownedByAPage = new Set(Object.values(PAGE_FILES).flat());
+// What every page needs, kept at install.
+const SHARED = PRECACHE.filter((path) => !ownedByAPage.has(path));
 // Trunk's content-hashed names: any copy under such a name, the HTTP cache's too, is the right one.
 const HASHED = /-[0-9a-f]{8,16}(_bg)?\.[a-z0-9]+$/;
 // Where the API lives, from the deployment's settings (the app may be pointed at another path).
@@ -93,7 +95,7 @@ self.addEventListener("message", (event) => {
  * copies of unhashed names (a hashed name's copy is the file, and was likely just loaded). */
 async function precacheShell() {
   const cache = await caches.open(SHELL_CACHE);
-  const wanted = new Set(PRECACHE.filter((path) => !ownedByAPage.has(path)));
+  const wanted = new Set(SHARED);
   for (const entry of await openEntries()) {
     for (const path of PAGE_FILES[entry] || []) wanted.add(path);
   }
@@ -115,7 +117,7 @@ async function openEntries() {
 /** Refills the shell cache when something deleted it (sign-out clears Cache Storage). */
 async function refillShell() {
   try {
-    if (!(await allCached(PRECACHE.filter((path) => !ownedByAPage.has(path))))) {
+    if (!(await allCached(SHARED))) {
       await precacheShell();
     }
   } catch (_) {
