@@ -7,8 +7,9 @@ Exits 1 when a page's first load is over the brotli budget (default 200 KiB).
 """
 import gzip
 import pathlib
-import re
 import sys
+
+from built_pages import named_files
 
 try:
     import brotli
@@ -44,8 +45,7 @@ if not pages:
     sys.exit(f"{dist} holds no page: build the app first")
 for page in pages:
     text = (dist / page).read_text(encoding="utf-8")
-    # The bootstrap script names the JS and the wasm; the links name the CSS.
-    named = {m for m in re.findall(r"/([A-Za-z0-9_.-]+\.(?:js|wasm|css))\b", text) if m in sizes}
+    named = named_files(text) & sizes.keys()
     total = [sum(sizes[n][i] for n in named | {page}) for i in range(3)]
     verdict = "within" if total[2] / 1024 <= budget_kib else "OVER"
     over |= verdict == "OVER"

@@ -13,9 +13,10 @@ the app gives a new cache name and makes the browser see a new service worker.
 
 import hashlib
 import json
-import re
 import sys
 from pathlib import Path
+
+from built_pages import named_files
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "pwa" / "sw.js"
 VERSION_TOKEN = '"__PWA_VERSION__"'
@@ -43,7 +44,7 @@ def page_files(dist: Path, files: list[Path]) -> dict[str, list[str]]:
     named = {}
     for page in (f for f in files if len(f.parts) == 1 and f.suffix == ".html"):
         text = (dist / page).read_text(encoding="utf-8")
-        found = set(re.findall(r"/([A-Za-z0-9_.-]+\.(?:js|wasm))\b", text))
+        found = {n for n in named_files(text) if not n.endswith(".css")}
         named[page.as_posix()] = found & listed
     own = {}
     for page, names in named.items():
