@@ -10,7 +10,8 @@ type DeviceStorage = {
 };
 
 /** Everything the origin keeps in the browser, read from the page itself. A read that does not
- * finish within two seconds (a database the browser is deleting right then) fails, so polls retry. */
+ * finish within two seconds (a database the browser is deleting right then) fails; `expect.poll`
+ * does not retry a callback that throws, so polls read through [`settledStorage`]. */
 function deviceStorage(page: Page): Promise<DeviceStorage> {
   const read = page.evaluate(async () => {
     const done = <T>(request: IDBRequest<T>) =>
@@ -82,13 +83,13 @@ test("sign-out leaves nothing personal on the device", async ({ page }) => {
   await signIn(page, "caregiver", "/account/sign-in?next=/reminders");
   await heading(page, "Reminders");
   // The Today view keeps the caregiver's people, reminders and doses for offline use.
-  await expect.poll(async () => storedKeys(await deviceStorage(page))).toContain("reminders.data");
+  await expect.poll(async () => storedKeys(await settledStorage(page))).toContain("reminders.data");
 
   // A question started on the Ask form is kept as a draft.
   await navLink(page, "Ask").click();
   await heading(page, "Ask a question");
   await page.getByRole("radio", { name: "I am the patient" }).check();
-  await expect.poll(async () => storedKeys(await deviceStorage(page))).toContain("ask.draft");
+  await expect.poll(async () => storedKeys(await settledStorage(page))).toContain("ask.draft");
 
   // What a service worker or a later feature could leave behind: sign-out must not depend on a list.
   await page.evaluate(async () => {
@@ -110,7 +111,7 @@ test("sign-out leaves nothing personal on the device", async ({ page }) => {
   await heading(page, "Your health companion");
   await expect(navLink(page, "Sign in")).toBeVisible();
 
-  await expect.poll(async () => personalKeys(await deviceStorage(page)), { timeout: 15_000 }).toEqual([]);
+  await expect.poll(async () => personalKeys(await settledStorage(page)), { timeout: 15_000 }).toEqual([]);
   expectNothingPersonal(await settledStorage(page));
   // And after a reload, as the next person on this device would find it.
   await page.reload();
@@ -124,7 +125,7 @@ test("sign-out leaves nothing personal on the device", async ({ page }) => {
 async function sessionEndedByTheBackend(page: Page) {
   await signIn(page, "caregiver", "/account/sign-in?next=/reminders");
   await heading(page, "Reminders");
-  await expect.poll(async () => storedKeys(await deviceStorage(page))).toContain("reminders.data");
+  await expect.poll(async () => storedKeys(await settledStorage(page))).toContain("reminders.data");
   const ended = await page.context().request.delete("/api/v1/session");
   expect(ended.status()).toBe(204);
 }
@@ -147,7 +148,7 @@ for (const how of ["on the next page", "at the next start"] as const) {
     }
     await heading(page, "Sign in");
     await expect(page.getByRole("status")).toHaveText("Your session ended. Please sign in again to continue.");
-    await expect.poll(async () => personalKeys(await deviceStorage(page)), { timeout: 15_000 }).toEqual([]);
+    await expect.poll(async () => personalKeys(await settledStorage(page)), { timeout: 15_000 }).toEqual([]);
     expectNothingPersonal(await settledStorage(page));
   });
 }
