@@ -53,6 +53,7 @@ impl I18n {
         self.chosen.set_value(chosen);
         if load_texts(chosen).await && self.chosen.get_value() == chosen {
             self.language.set(chosen);
+            tell_backend(chosen);
         }
     }
 
@@ -94,6 +95,7 @@ impl I18n {
                 return;
             }
             self.language.set(language);
+            tell_backend(language);
             if let Some(storage) = local_storage() {
                 let _ = storage.set_item(STORAGE_KEY, language.tag());
             }
@@ -189,6 +191,24 @@ pub fn local_date(rfc3339: &str, language_tag: &str) -> String {
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
     date.to_locale_date_string(language_tag, &options).into()
+}
+
+/// The backend writes public pages in the reader's language before the app has loaded; this
+/// cookie tells it which one the app shows (a preference, not personal data).
+fn tell_backend(language: Language) {
+    use wasm_bindgen::JsCast;
+    let Some(document) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+    else {
+        return;
+    };
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax; Secure",
+        portal_core::language::COOKIE,
+        language.tag()
+    );
+    let _ = document.set_cookie(&cookie);
 }
 
 fn local_storage() -> Option<web_sys::Storage> {

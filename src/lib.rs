@@ -7,6 +7,7 @@ pub mod auth;
 pub mod components;
 pub mod config;
 pub mod device_store;
+pub mod first_paint;
 pub mod i18n;
 pub mod inquiry_outbox;
 pub mod learn_offline;
@@ -29,6 +30,7 @@ use crate::auth::Auth;
 use crate::components::guard::Guarded;
 use crate::components::shell::Shell;
 use crate::config::ConfigError;
+use crate::first_paint::FirstPaint;
 use crate::i18n::{tr, I18n, Key};
 use crate::inquiry_outbox::InquiryOutbox;
 use crate::routes::{
@@ -40,24 +42,23 @@ use crate::routes::{
 /// linked in, so a patient's phone never downloads the reminders engine or the content editor;
 /// `pages` is that bundle's router, and addresses of other bundles are handed to the browser.
 pub fn start(entry: Entry, pages: fn() -> AnyView) {
-    let window = web_sys::window();
-    let first_path = window
-        .as_ref()
+    let first_path = web_sys::window()
         .and_then(|w| w.location().pathname().ok())
         .unwrap_or_default();
-    if let Some(static_shell) = window
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("boot-shell"))
-    {
-        static_shell.remove();
-    }
-    leptos::mount::mount_to_body(move || {
+    let root = first_paint::app_root();
+    let taking_over = root.is_some();
+    let app = move || {
         provide_context(ThisBundle {
             entry,
             first_path: first_path.clone(),
         });
+        FirstPaint::provide(taking_over);
         view! { <App pages /> }
-    });
+    };
+    match root {
+        Some(root) => leptos::mount::mount_to(root, app).forget(),
+        None => leptos::mount::mount_to_body(app),
+    }
 }
 
 /// Home, Learn, Ask and the account pages.
@@ -102,10 +103,14 @@ pub fn App(pages: fn() -> AnyView) -> impl IntoView {
     // A plain signal rather than a resource + Suspense: the settings load once, and the async
     // machinery Suspense needs would weigh on every patient's download.
     let loaded = RwSignal::new(None::<Result<RuntimeConfig, ConfigError>>);
+    let first_paint = use_context::<FirstPaint>();
     leptos::task::spawn_local(async move {
         // The person's language comes with the settings, so the first page is already in it.
         let (config, ()) = futures::join!(config::load(), i18n.start());
         loaded.set(Some(config));
+        if let Some(first_paint) = first_paint {
+            first_paint.started();
+        }
     });
     move || match loaded.get() {
         None => view! { <p class="boot" role="status">{tr(Key::Loading)}</p> }.into_any(),

@@ -8,6 +8,7 @@ pub mod config;
 pub mod content;
 pub mod csrf;
 pub mod db;
+pub mod first_paint;
 pub mod ics;
 pub mod idempotency;
 pub mod inquiries;

@@ -2,6 +2,7 @@
 //! (the app routes in the browser), and caching rules that suit Trunk's content-hashed file names.
 
 use crate::{
+    first_paint,
     problem::{ApiProblem, KeepBody, RouteMiss},
     AppState,
 };
@@ -52,6 +53,11 @@ pub async fn api_not_found() -> Response {
 
 async fn serve(state: &AppState, url_path: &str, request_headers: &HeaderMap) -> Response {
     let root = &state.settings.static_dir;
+    if let Some(page) = first_paint::Page::at(url_path) {
+        if let Some(res) = first_painted(state, &page, request_headers).await {
+            return res;
+        }
+    }
     if let Some(relative) = safe_relative_path(url_path) {
         if let Some(file) = existing_file(root, &relative).await {
             return file_response(state, &file, &relative, request_headers).await;
@@ -67,6 +73,34 @@ async fn serve(state: &AppState, url_path: &str, request_headers: &HeaderMap) ->
         }
     }
     not_built(root)
+}
+
+/// A public page with its content written in (see [`first_paint`]); `None` to serve it plain.
+async fn first_painted(
+    state: &AppState,
+    page: &first_paint::Page,
+    request_headers: &HeaderMap,
+) -> Option<Response> {
+    let relative = Path::new(Entry::Patient.html_file());
+    let template = tokio::fs::read(state.settings.static_dir.join(relative))
+        .await
+        .ok()?;
+    // The policy lists the hashes of the template's inline scripts, which the page keeps as they are.
+    state.csp.refresh(relative, &template);
+    let template = String::from_utf8(template).ok()?;
+    let html = first_paint::write(state, &template, page, request_headers).await?;
+    let res = (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            // Written for this reader (language, signed in or not): no shared cache may keep it.
+            (header::CACHE_CONTROL, "private, no-cache"),
+            (header::VARY, "accept-encoding, accept-language, cookie"),
+        ],
+        html,
+    )
+        .into_response();
+    Some(res)
 }
 
 fn not_built(root: &Path) -> Response {

@@ -1,5 +1,9 @@
 //! The languages the portal speaks, and choosing one from what the browser prefers.
 
+/// The cookie in which the app tells the backend the language it shows, so pages the backend
+/// writes out in advance arrive in it.
+pub const COOKIE: &str = "portal_language";
+
 /// A language the whole interface is translated into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Language {

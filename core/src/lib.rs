@@ -5,6 +5,7 @@
 pub mod api;
 pub mod api_error;
 pub mod dose_log;
+pub mod html;
 pub mod idle;
 pub mod inquiry;
 pub mod language;

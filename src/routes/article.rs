@@ -36,6 +36,7 @@ pub fn ArticlePageView() -> impl IntoView {
     // Only the answer to the latest request is shown: switching language while an article loads
     // must never leave the previous language's text on the page.
     let latest = StoredValue::new(0u64);
+    let first_paint = crate::first_paint::hold();
 
     Effect::new(move |_| {
         let slug = slug();
@@ -46,6 +47,7 @@ pub fn ArticlePageView() -> impl IntoView {
         let Some(api) = api.clone() else {
             return;
         };
+        let first_paint = first_paint.clone();
         spawn_for_view(async move {
             let answer = api.article(&slug, language).await;
             let shown = match answer {
@@ -65,6 +67,7 @@ pub fn ArticlePageView() -> impl IntoView {
             };
             if latest.get_value() == ticket {
                 loaded.set(Some(shown));
+                first_paint.release();
             }
         });
     });

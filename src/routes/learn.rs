@@ -64,6 +64,7 @@ pub fn Learn() -> impl IntoView {
 
     // Only the latest language's list is shown, whatever order the answers arrive in.
     let latest = StoredValue::new(0u64);
+    let first_paint = crate::first_paint::hold();
     Effect::new(move |_| {
         let language = i18n.language().tag();
         library.set(None);
@@ -72,12 +73,14 @@ pub fn Learn() -> impl IntoView {
         let Some(api) = api.clone() else {
             return;
         };
+        let first_paint = first_paint.clone();
         spawn_for_view(async move {
             let loaded = api.articles(language).await;
             if matches!(loaded, Err(ApiError::Cancelled)) || latest.get_value() != ticket {
                 return;
             }
             library.set(Some(loaded.map(|list| Library::new(language, list))));
+            first_paint.release();
         });
     });
     spawn_for_view(async move { kept.set(learn_offline::list().await) });

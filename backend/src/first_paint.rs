@@ -1,0 +1,526 @@
+//! The first paint of public pages: Home, Learn, an article and Ask arrive with their content
+//! written into the page, in the reader's language, so a phone on a slow network shows something to
+//! read long before the app has downloaded (and a browser without script still shows it). The app
+//! takes the page over once it has loaded its own copy; the markup is the app's, so nothing moves.
+
+use axum::{
+    extract::{Path as UrlPath, Query, State},
+    http::{header, HeaderMap},
+    Json,
+};
+use portal_core::html::{self, escape, push_escaped, ArticleLabels, Icon};
+use portal_core::language::Language;
+use portal_core::learn::{ArticleSummary, ArticleTopic};
+use serde_json::{Map, Value};
+
+use crate::{articles, auth, AppState};
+
+/// Articles shown on Learn's "Newest" shelf (as in the app).
+const NEWEST_COUNT: usize = 4;
+
+/// A public page the backend can write out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    Home,
+    Learn,
+    Article(String),
+    Ask,
+}
+
+impl Page {
+    /// The page at a URL path, if it is one written out in advance.
+    pub fn at(path: &str) -> Option<Page> {
+        let path = path
+            .strip_suffix('/')
+            .filter(|p| !p.is_empty())
+            .unwrap_or(path);
+        match path {
+            "/" => Some(Page::Home),
+            "/learn" => Some(Page::Learn),
+            "/ask" => Some(Page::Ask),
+            _ => path
+                .strip_prefix("/learn/")
+                .filter(|slug| articles::is_valid_slug(slug))
+                .map(|slug| Page::Article(slug.to_owned())),
+        }
+    }
+}
+
+/// The language to write a page in: the one chosen in the app (its cookie), else the first
+/// supported one the browser asks for, as the app itself decides.
+pub fn language(headers: &HeaderMap) -> Language {
+    let chosen = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == portal_core::language::COOKIE)
+        .map(|(_, value)| value.trim().to_owned());
+    let accepted: Vec<String> = headers
+        .get_all(header::ACCEPT_LANGUAGE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter(|item| {
+            // `q=0` means "not this one".
+            !item
+                .split(';')
+                .skip(1)
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .any(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
+        })
+        .map(|item| item.split(';').next().unwrap_or_default().trim().to_owned())
+        .collect();
+    Language::choose(chosen.as_deref(), accepted.iter().map(String::as_str))
+}
+
+/// The interface texts of one language, as the app has them (`locales/<tag>.json`).
+pub struct Texts(Map<String, Value>);
+
+impl Texts {
+    pub fn parse(json: &str) -> Option<Texts> {
+        match serde_json::from_str(json) {
+            Ok(Value::Object(map)) => Some(Texts(map)),
+            _ => None,
+        }
+    }
+
+    fn get(&self, key: &str) -> &str {
+        self.0.get(key).and_then(Value::as_str).unwrap_or_default()
+    }
+
+    fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
+        values
+            .iter()
+            .fold(self.get(key).to_owned(), |text, (name, value)| {
+                text.replace(&format!("{{{name}}}"), value)
+            })
+    }
+}
+
+/// `index.html` with `page` written into its first paint, or `None` when the page has nothing to
+/// add (the language's texts are missing, or no such article is published): the app alone then
+/// shows it, as it does for every other address.
+pub async fn write(
+    state: &AppState,
+    template: &str,
+    page: &Page,
+    headers: &HeaderMap,
+) -> Option<String> {
+    let language = language(headers);
+    let locale = state
+        .settings
+        .static_dir
+        .join("locales")
+        .join(format!("{}.json", language.tag()));
+    let texts = Texts::parse(&tokio::fs::read_to_string(locale).await.ok()?)?;
+    let signed_in = auth::token_from_headers(headers).is_some();
+    let (title, main) = match page {
+        Page::Home => (texts.get("home_title").to_owned(), home(&texts)),
+        Page::Learn => {
+            let list = articles::list(State(state.clone()), Ok(lang_query(language)))
+                .await
+                .ok()?
+                .0;
+            (texts.get("learn_title").to_owned(), learn(&texts, &list))
+        }
+        Page::Article(slug) => {
+            let Json(found) = articles::page(
+                State(state.clone()),
+                UrlPath(slug.clone()),
+                Ok(lang_query(language)),
+            )
+            .await
+            .ok()?;
+            let article = found.article?;
+            let labels = ArticleLabels {
+                contents: texts.get("learn_contents").to_owned(),
+                table: texts.get("learn_table").to_owned(),
+                external: texts.get("learn_external").to_owned(),
+                doctor: texts.get("learn_callout_doctor").to_owned(),
+                warning: texts.get("learn_callout_warning").to_owned(),
+                note: texts.get("learn_callout_note").to_owned(),
+            };
+            let meta = texts.fill(
+                "learn_meta",
+                &[
+                    ("minutes", &article.reading_minutes.to_string()),
+                    ("date", &medium_date(&article.last_reviewed, language)),
+                ],
+            );
+            let approval = if article.approval_code.is_empty() {
+                texts.get("learn_not_approved").to_owned()
+            } else {
+                texts.fill("learn_approval", &[("code", &article.approval_code)])
+            };
+            let main = format!(
+                "<article class=\"article-page\"><h1 class=\"page-title\" tabindex=\"-1\">{}</h1>\
+                 <div class=\"article\" lang=\"{}\"><p class=\"article-summary lead\">{}</p>\
+                 <p class=\"article-meta\">{}</p>{}<p class=\"article-approval\">{}</p></div></article>",
+                escape(&article.title),
+                escape(&article.language),
+                escape(&article.summary),
+                escape(&meta),
+                html::article_body(&found.document, &labels),
+                escape(&approval),
+            );
+            (article.title, main)
+        }
+        Page::Ask => (
+            texts.get("ask_title").to_owned(),
+            format!(
+                "{}<p class=\"lead\">{}</p>",
+                heading(texts.get("ask_title")),
+                escape(texts.get("ask_intro"))
+            ),
+        ),
+    };
+    let section = match page {
+        Page::Home => None,
+        Page::Learn | Page::Article(_) => Some("/learn"),
+        Page::Ask => Some("/ask"),
+    };
+    let shell = shell(state, &texts, language, signed_in, section, &main);
+    let document_title = format!("{title} – {}", texts.get("app_name"));
+    splice(template, language, &document_title, &shell)
+}
+
+fn lang_query(language: Language) -> Query<Vec<(String, String)>> {
+    Query(vec![("lang".to_owned(), language.tag().to_owned())])
+}
+
+fn heading(text: &str) -> String {
+    format!(
+        "<h1 class=\"page-title\" tabindex=\"-1\">{}</h1>",
+        escape(text)
+    )
+}
+
+/// The header, the main landmark with `main` in it, and the footer, as the app's `Shell` has them.
+/// The links are ordinary links: before the app has loaded they load the next page whole.
+fn shell(
+    state: &AppState,
+    texts: &Texts,
+    language: Language,
+    signed_in: bool,
+    section: Option<&str>,
+    main: &str,
+) -> String {
+    let mut out = String::from(
+        "<div id=\"boot-shell\" data-first-paint=\"\"><a class=\"skip-link\" href=\"#main\">",
+    );
+    push_escaped(&mut out, texts.get("skip_to_content"));
+    out.push_str(
+        "</a><header class=\"site-header\"><div class=\"header-inner\"><a class=\"brand\" href=\"/\">\
+         <svg class=\"brand-mark\" viewBox=\"0 0 32 32\" width=\"32\" height=\"32\" aria-hidden=\"true\" focusable=\"false\">\
+         <rect x=\"2\" y=\"2\" width=\"28\" height=\"28\" rx=\"8\" fill=\"currentColor\"></rect>\
+         <path d=\"M16 9v14M9 16h14\" stroke=\"var(--color-on-brand)\" stroke-width=\"3.5\" stroke-linecap=\"round\"></path></svg><span>",
+    );
+    push_escaped(&mut out, texts.get("app_name"));
+    out.push_str("</span></a><nav class=\"main-nav\" aria-label=\"");
+    push_escaped(&mut out, texts.get("nav_label"));
+    out.push_str("\"><ul>");
+    let (account_href, account) = if signed_in {
+        ("/account", "nav_account")
+    } else {
+        ("/account/sign-in", "nav_sign_in")
+    };
+    for (href, icon, label) in [
+        ("/learn", Icon::Learn, "nav_learn"),
+        ("/reminders", Icon::Reminders, "nav_reminders"),
+        ("/ask", Icon::Ask, "nav_ask"),
+        (account_href, Icon::Account, account),
+    ] {
+        // As the app's links mark the section the page belongs to.
+        let current = if Some(href) == section {
+            " aria-current=\"page\""
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "<li><a href=\"{href}\"{current}>{}<span>",
+            icon.svg()
+        ));
+        push_escaped(&mut out, texts.get(label));
+        out.push_str("</span></a></li>");
+    }
+    // The language list works once the app runs; until then it holds its place, disabled.
+    out.push_str(&format!(
+        "</ul></nav><div class=\"language-picker\"><label for=\"boot-language-select\">{}\
+         <span class=\"visually-hidden\">",
+        Icon::Language.svg()
+    ));
+    push_escaped(&mut out, texts.get("language_label"));
+    out.push_str("</span></label><select id=\"boot-language-select\" disabled=\"\">");
+    for l in Language::ALL {
+        let selected = if l == language { " selected=\"\"" } else { "" };
+        out.push_str(&format!(
+            "<option value=\"{0}\" lang=\"{0}\"{selected}>{1}</option>",
+            l.tag(),
+            l.endonym()
+        ));
+    }
+    out.push_str("</select></div></div></header><main id=\"main\" tabindex=\"-1\">");
+    out.push_str(main);
+    out.push_str("</main><footer class=\"site-footer\"><p>");
+    let runtime = &state.settings.runtime;
+    push_escaped(
+        &mut out,
+        &texts.fill("footer_emergency", &[("number", &runtime.emergency_number)]),
+    );
+    out.push_str("</p><p><a href=\"");
+    push_escaped(&mut out, &runtime.privacy_notice_url);
+    out.push_str("\">");
+    push_escaped(&mut out, texts.get("footer_privacy"));
+    out.push_str("</a></p></footer></div>");
+    out
+}
+
+fn home(texts: &Texts) -> String {
+    let mut out = heading(texts.get("home_title"));
+    out.push_str("<p class=\"lead\">");
+    push_escaped(&mut out, texts.get("home_greeting"));
+    out.push_str("</p><ul class=\"cards\" role=\"list\">");
+    for (href, icon, title, body) in [
+        ("/learn", Icon::Learn, "nav_learn", "home_learn_body"),
+        (
+            "/reminders",
+            Icon::Reminders,
+            "nav_reminders",
+            "home_reminders_body",
+        ),
+        ("/ask", Icon::Ask, "nav_ask", "home_ask_body"),
+    ] {
+        out.push_str(&format!(
+            "<li class=\"card\"><h2 class=\"card-title\"><a href=\"{href}\">{}<span>",
+            icon.svg()
+        ));
+        push_escaped(&mut out, texts.get(title));
+        out.push_str("</span></a></h2><p>");
+        push_escaped(&mut out, texts.get(body));
+        out.push_str("</p></li>");
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// Learn without the search (it needs the app) and without what is kept on the device (only the
+/// app knows): the featured articles, the shelves and the newest, as the app lays them out.
+fn learn(texts: &Texts, list: &[ArticleSummary]) -> String {
+    let mut out = heading(texts.get("learn_title"));
+    out.push_str("<p class=\"lead\">");
+    push_escaped(&mut out, texts.get("learn_intro"));
+    out.push_str("</p><p>");
+    push_escaped(&mut out, texts.get("learn_doctor_note"));
+    // Search needs the app: its box holds its place, disabled, until the app takes over.
+    out.push_str(
+        "</p><div class=\"learn-search\" role=\"search\"><label for=\"boot-learn-search\">",
+    );
+    push_escaped(&mut out, texts.get("learn_search_label"));
+    out.push_str(
+        "</label><input id=\"boot-learn-search\" type=\"search\" autocomplete=\"off\" disabled=\"\">\
+         <p class=\"status\"></p></div>",
+    );
+    let featured: Vec<&ArticleSummary> = list.iter().filter(|a| a.featured).collect();
+    if !featured.is_empty() {
+        out.push_str(
+            "<section class=\"shelf\" aria-labelledby=\"shelf-featured\"><h2 id=\"shelf-featured\">",
+        );
+        push_escaped(&mut out, texts.get("learn_featured"));
+        out.push_str("</h2><ul class=\"cards\" role=\"list\">");
+        for a in featured {
+            out.push_str("<li class=\"card\"><h3 class=\"card-title\">");
+            article_link(&mut out, a);
+            out.push_str("</h3><p>");
+            push_escaped(&mut out, &a.summary);
+            out.push_str("</p><p class=\"article-meta\">");
+            push_escaped(
+                &mut out,
+                &texts.fill(
+                    "learn_minutes",
+                    &[("minutes", &a.reading_minutes.to_string())],
+                ),
+            );
+            out.push_str("</p></li>");
+        }
+        out.push_str("</ul></section>");
+    }
+    for topic in ArticleTopic::ALL {
+        let on_shelf: Vec<&ArticleSummary> =
+            list.iter().filter(|a| a.topics.contains(&topic)).collect();
+        if on_shelf.is_empty() {
+            continue;
+        }
+        let (id, label) = match topic {
+            ArticleTopic::Condition => ("shelf-condition", "learn_topic_condition"),
+            ArticleTopic::Medicine => ("shelf-medicine", "learn_topic_medicine"),
+            ArticleTopic::LivingWith => ("shelf-livingwith", "learn_topic_living_with"),
+        };
+        shelf(&mut out, id, texts.get(label), &on_shelf);
+    }
+    let newest: Vec<&ArticleSummary> = list.iter().take(NEWEST_COUNT).collect();
+    shelf(&mut out, "shelf-newest", texts.get("learn_newest"), &newest);
+    out
+}
+
+fn shelf(out: &mut String, id: &str, title: &str, list: &[&ArticleSummary]) {
+    out.push_str(&format!(
+        "<section class=\"shelf\" aria-labelledby=\"{id}\"><h2 id=\"{id}\">"
+    ));
+    push_escaped(out, title);
+    out.push_str("</h2><ul class=\"article-list\" role=\"list\">");
+    for a in list {
+        out.push_str("<li>");
+        article_link(out, a);
+        out.push_str("<span class=\"article-list-summary\">");
+        push_escaped(out, &a.summary);
+        out.push_str("</span></li>");
+    }
+    out.push_str("</ul></section>");
+}
+
+fn article_link(out: &mut String, a: &ArticleSummary) {
+    out.push_str("<a href=\"/learn/");
+    push_escaped(out, &a.slug);
+    out.push_str("\">");
+    push_escaped(out, &a.title);
+    out.push_str("</a>");
+}
+
+/// A date as browsers write it in the "medium" style of the language (`Intl.DateTimeFormat`),
+/// which is how the app shows it: "Mar 4, 2026", "04.03.2026", "4 mars 2026", "4 mar 2026".
+pub fn medium_date(iso: &str, language: Language) -> String {
+    let parts: Option<(i32, usize, u32)> = (|| {
+        let date = iso.get(..10)?;
+        let mut it = date.split('-');
+        let year = it.next()?.parse().ok()?;
+        let month: usize = it.next()?.parse().ok()?;
+        let day = it.next()?.parse().ok()?;
+        (1..=12).contains(&month).then_some((year, month, day))
+    })();
+    let Some((year, month, day)) = parts else {
+        return iso.to_owned();
+    };
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    const FR: [&str; 12] = [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+        "déc.",
+    ];
+    const ES: [&str; 12] = [
+        "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic",
+    ];
+    match language {
+        Language::En => format!("{} {day}, {year}", EN[month - 1]),
+        Language::De => format!("{day:02}.{month:02}.{year}"),
+        Language::Fr => format!("{day} {} {year}", FR[month - 1]),
+        Language::Es => format!("{day} {} {year}", ES[month - 1]),
+    }
+}
+
+/// The template with the first paint in place of its boot shell, the page's language on `<html>`
+/// and its title; `None` if the template has no boot shell to replace.
+pub fn splice(template: &str, language: Language, title: &str, shell: &str) -> Option<String> {
+    let start = template
+        .find("<div id=boot-shell>")
+        .or_else(|| template.find("<div id=\"boot-shell\">"))?;
+    let end = start + template[start..].find("<noscript>")?;
+    let mut page = String::with_capacity(template.len() + shell.len());
+    page.push_str(&template[..start]);
+    page.push_str(shell);
+    page.push_str(&template[end..]);
+    for html_tag in ["<html lang=en>", "<html lang=\"en\">"] {
+        page = page.replacen(html_tag, &format!("<html lang=\"{}\">", language.tag()), 1);
+    }
+    if let (Some(open), Some(close)) = (page.find("<title>"), page.find("</title>")) {
+        if open < close {
+            page.replace_range(open + "<title>".len()..close, &escape(title));
+        }
+    }
+    Some(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn pages_written_in_advance() {
+        assert_eq!(Page::at("/"), Some(Page::Home));
+        assert_eq!(Page::at("/learn"), Some(Page::Learn));
+        assert_eq!(Page::at("/learn/"), Some(Page::Learn));
+        assert_eq!(Page::at("/ask"), Some(Page::Ask));
+        assert_eq!(
+            Page::at("/learn/inhaler-technique"),
+            Some(Page::Article("inhaler-technique".into()))
+        );
+        for other in [
+            "/reminders",
+            "/learn/a/b",
+            "/learn/Not A Slug",
+            "/asks",
+            "/index.html",
+        ] {
+            assert_eq!(Page::at(other), None, "{other}");
+        }
+    }
+
+    fn with(cookie: Option<&str>, accept: Option<&str>) -> Language {
+        let mut headers = HeaderMap::new();
+        if let Some(c) = cookie {
+            headers.insert(header::COOKIE, HeaderValue::from_str(c).unwrap());
+        }
+        if let Some(a) = accept {
+            headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_str(a).unwrap());
+        }
+        language(&headers)
+    }
+
+    #[test]
+    fn the_language_is_chosen_as_the_app_chooses_it() {
+        assert_eq!(with(None, None), Language::En);
+        assert_eq!(with(None, Some("es-MX,es;q=0.9")), Language::Es);
+        assert_eq!(with(None, Some("ja, de;q=0.5")), Language::De);
+        assert_eq!(with(None, Some("de;q=0, fr")), Language::Fr);
+        assert_eq!(with(Some("portal_language=de"), Some("fr")), Language::De);
+        assert_eq!(with(Some("portal_language=xx"), Some("fr")), Language::Fr);
+    }
+
+    #[test]
+    fn dates_as_browsers_write_them() {
+        assert_eq!(medium_date("2026-03-04", Language::En), "Mar 4, 2026");
+        assert_eq!(
+            medium_date("2026-03-04T10:00:00Z", Language::De),
+            "04.03.2026"
+        );
+        assert_eq!(medium_date("2026-02-14", Language::Fr), "14 févr. 2026");
+        assert_eq!(medium_date("2026-09-01", Language::Es), "1 sept 2026");
+        assert_eq!(medium_date("soon", Language::En), "soon");
+        assert_eq!(medium_date("2026-13-01", Language::En), "2026-13-01");
+    }
+
+    #[test]
+    fn splicing_keeps_the_page_around_the_shell() {
+        let template = "<html lang=\"en\"><head><title>Portal</title></head><body>\
+                        <div id=\"boot-shell\"><p>Loading</p></div><noscript>x</noscript></body></html>";
+        let page = splice(
+            template,
+            Language::De,
+            "Wissen <1>",
+            "<div id=\"boot-shell\">new</div>",
+        )
+        .unwrap();
+        assert_eq!(
+            page,
+            "<html lang=\"de\"><head><title>Wissen &lt;1&gt;</title></head><body>\
+             <div id=\"boot-shell\">new</div><noscript>x</noscript></body></html>"
+        );
+        assert_eq!(
+            splice("<html><body></body></html>", Language::En, "t", "s"),
+            None
+        );
+    }
+}

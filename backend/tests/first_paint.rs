@@ -1,0 +1,157 @@
+//! Public pages arrive with their content written in, in the reader's language; other addresses,
+//! and pages with nothing to write, get the app's page as built.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Method};
+use common::{request, TestApp, TestResponse, INLINE_SCRIPT};
+
+/// The page as Trunk writes it (minified): a boot shell before `<noscript>`.
+fn built_page() -> String {
+    format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Patient portal</title>\
+         <script type=module>{INLINE_SCRIPT}</script></head><body><div id=boot-shell><header>\
+         <p class=boot role=status>Loading…</p></header></div><noscript>JavaScript</noscript></body></html>"
+    )
+}
+
+fn app_with_languages() -> TestApp {
+    let app = TestApp::new();
+    let dir = app.static_dir();
+    std::fs::write(dir.join("index.html"), built_page()).unwrap();
+    let locales = dir.join("locales");
+    std::fs::create_dir_all(&locales).unwrap();
+    let repo_locales = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../locales");
+    for tag in ["en", "de", "fr", "es"] {
+        std::fs::copy(
+            repo_locales.join(format!("{tag}.json")),
+            locales.join(format!("{tag}.json")),
+        )
+        .unwrap();
+    }
+    app
+}
+
+async fn get(app: &TestApp, path: &str, headers: &[(header::HeaderName, &str)]) -> TestResponse {
+    let mut req = request(Method::GET, path);
+    for (name, value) in headers {
+        req = req.header(name, *value);
+    }
+    app.send(req.body(Body::empty()).unwrap()).await
+}
+
+#[tokio::test]
+async fn learn_arrives_written_in_the_browsers_language() {
+    let app = app_with_languages();
+    let res = get(
+        &app,
+        "/learn",
+        &[(header::ACCEPT_LANGUAGE, "de-DE,de;q=0.9,en;q=0.8")],
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    let page = res.text();
+    assert!(page.contains("<html lang=\"de\">"), "{page}");
+    assert!(
+        page.contains("<title>Wissen – Patientenportal</title>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<div id=\"boot-shell\" data-first-paint=\"\">"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<h1 class=\"page-title\" tabindex=\"-1\">Wissen</h1>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<a href=\"/learn/inhaler-technique\">"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("Loading…"),
+        "the boot shell is replaced: {page}"
+    );
+    assert!(
+        page.ends_with("<noscript>JavaScript</noscript></body></html>"),
+        "{page}"
+    );
+    // Written for this reader: kept by no shared cache, and told apart by language and cookie.
+    assert_eq!(res.headers[header::CACHE_CONTROL], "private, no-cache");
+    let vary = res.headers[header::VARY].to_str().unwrap();
+    assert!(
+        vary.contains("accept-language") && vary.contains("cookie"),
+        "{vary}"
+    );
+    // The template's inline script is still allowed by the policy.
+    let policy = res.headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("'sha256-"), "{policy}");
+}
+
+#[tokio::test]
+async fn the_language_chosen_in_the_app_wins_over_the_browsers() {
+    let app = app_with_languages();
+    let res = get(
+        &app,
+        "/",
+        &[
+            (header::ACCEPT_LANGUAGE, "de"),
+            (header::COOKIE, "theme=dark; portal_language=fr"),
+        ],
+    )
+    .await;
+    let page = res.text();
+    assert!(page.contains("<html lang=\"fr\">"), "{page}");
+    assert!(
+        page.contains("<option value=\"fr\" lang=\"fr\" selected=\"\">"),
+        "{page}"
+    );
+    // Signed out: the header offers signing in.
+    assert!(page.contains("href=\"/account/sign-in\""), "{page}");
+    let english = get(&app, "/", &[]).await.text();
+    assert!(english.contains("<html lang=\"en\">"), "{english}");
+    assert!(english.contains("Your health companion"), "{english}");
+}
+
+#[tokio::test]
+async fn an_article_arrives_whole() {
+    let app = app_with_languages();
+    let page = get(&app, "/learn/inhaler-technique", &[]).await.text();
+    assert!(
+        page.contains("<article class=\"article-page\"><h1 class=\"page-title\" tabindex=\"-1\">"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<p class=\"article-summary lead\">"),
+        "{page}"
+    );
+    assert!(page.contains("<div class=\"article-body\">"), "{page}");
+    assert!(page.contains("<p class=\"article-approval\">"), "{page}");
+    assert!(
+        page.contains("min read · Checked by our medical team on "),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn other_pages_and_unknown_articles_get_the_page_as_built() {
+    let app = app_with_languages();
+    for path in [
+        "/learn/no-such-article",
+        "/reminders",
+        "/account/sign-in",
+        "/learn/Bad%20Slug",
+    ] {
+        let res = get(&app, path, &[]).await;
+        assert_eq!(res.status, 200, "{path}");
+        assert_eq!(res.text(), built_page(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn without_the_languages_texts_the_page_is_served_as_built() {
+    let app = TestApp::new();
+    std::fs::write(app.static_dir().join("index.html"), built_page()).unwrap();
+    assert_eq!(get(&app, "/learn", &[]).await.text(), built_page());
+}

@@ -1,0 +1,126 @@
+//! Taking over a page the backend wrote out in advance (Home, Learn, an article, Ask: see the
+//! backend's `first_paint`). The app renders out of sight and replaces the written page in one
+//! frame once its own first page is complete, so the reader never sees it go back to "Loading".
+//!
+//! Pages that load their content hold the swap until it is there; everything else swaps as soon as
+//! the settings are loaded.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+const BOOT_SHELL: &str = "boot-shell";
+const APP_ROOT: &str = "portal-app";
+
+/// What the app knows about the page it is taking over.
+#[derive(Clone, Copy)]
+pub struct FirstPaint {
+    /// Pages still loading what the written page already shows.
+    holds: RwSignal<u32>,
+    /// The settings and language are loaded, so the app shows pages rather than "Loading".
+    started: RwSignal<bool>,
+    shown: StoredValue<bool>,
+}
+
+/// Where to mount the app: beside a written page, out of sight (`Some`), or straight into the body
+/// in place of the plain "Loading" shell (`None`).
+pub fn app_root() -> Option<web_sys::HtmlElement> {
+    let document = web_sys::window()?.document()?;
+    let boot = document.get_element_by_id(BOOT_SHELL)?;
+    if !boot.has_attribute("data-first-paint") {
+        boot.remove();
+        return None;
+    }
+    let root = document.create_element("div").ok()?;
+    root.set_id(APP_ROOT);
+    let _ = root.set_attribute("hidden", "");
+    document.body()?.append_child(&root).ok()?;
+    root.dyn_into().ok()
+}
+
+impl FirstPaint {
+    /// Shares the state and swaps the pages once the app is started and no page holds the swap.
+    /// `taking_over` is false when there is no written page to replace.
+    pub fn provide(taking_over: bool) {
+        let first_paint = FirstPaint {
+            holds: RwSignal::new(0),
+            started: RwSignal::new(false),
+            shown: StoredValue::new(!taking_over),
+        };
+        provide_context(first_paint);
+        if !taking_over {
+            return;
+        }
+        Effect::new(move |_| {
+            if first_paint.started.get() && first_paint.holds.get() == 0 {
+                // After this turn's rendering: the app's page is in the DOM when the swap paints.
+                let swap = Closure::once_into_js(move || first_paint.swap());
+                if let Some(window) = web_sys::window() {
+                    let _ = window.request_animation_frame(swap.unchecked_ref());
+                }
+            }
+        });
+    }
+
+    fn swap(self) {
+        let ready = self.started.try_get_untracked() == Some(true)
+            && self.holds.try_get_untracked() == Some(0);
+        if !ready || self.shown.try_get_value() != Some(false) {
+            return;
+        }
+        self.shown.set_value(true);
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        if let Some(boot) = document.get_element_by_id(BOOT_SHELL) {
+            boot.remove();
+        }
+        if let Some(root) = document.get_element_by_id(APP_ROOT) {
+            let _ = root.remove_attribute("hidden");
+        }
+    }
+}
+
+impl FirstPaint {
+    /// The settings and language are loaded: from now on the app shows pages.
+    pub fn started(self) {
+        self.started.try_set(true);
+    }
+}
+
+/// Holds the swap until [`Hold::release`] (or until the page is left). Call while the page is
+/// created; a hold taken after the swap does nothing.
+pub fn hold() -> Hold {
+    let Some(first_paint) = use_context::<FirstPaint>() else {
+        return Hold(None);
+    };
+    if first_paint.shown.get_value() {
+        return Hold(None);
+    }
+    first_paint.holds.update(|n| *n += 1);
+    let hold = Hold(Some((first_paint, Arc::new(AtomicBool::new(false)))));
+    let on_leave = hold.clone();
+    on_cleanup(move || on_leave.release());
+    hold
+}
+
+/// A page's hold on the swap. Not reactive state of the page, so it outlives the page's own
+/// signals and a page left while loading still lets go.
+#[derive(Clone)]
+pub struct Hold(Option<(FirstPaint, Arc<AtomicBool>)>);
+
+impl Hold {
+    /// The page shows its content now. Releasing twice, or after the page is gone, is harmless.
+    pub fn release(&self) {
+        let Some((first_paint, released)) = &self.0 else {
+            return;
+        };
+        if released.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        first_paint.holds.try_update(|n| *n = n.saturating_sub(1));
+    }
+}
