@@ -120,6 +120,8 @@ async function sectionTimings() {
   const browser = await chromium.launch({ executablePath: chromePath, args: ["--no-sandbox", "--disable-gpu"] });
   const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
   await page.goto(`${base}/`);
+  // The page the backend wrote out is replaced once the app has started: measure the app.
+  await page.waitForSelector("#boot-shell", { state: "detached" });
   await page.waitForSelector("main h1");
   const cdp = await page.context().newCDPSession(page);
   const lines = [];

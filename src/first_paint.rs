@@ -75,12 +75,41 @@ impl FirstPaint {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
+        let focused = focused_link(&document);
         if let Some(boot) = document.get_element_by_id(BOOT_SHELL) {
             boot.remove();
         }
         if let Some(root) = document.get_element_by_id(APP_ROOT) {
             let _ = root.remove_attribute("hidden");
+            if let Some((landmark, href)) = focused {
+                refocus(&root, &landmark, &href);
+            }
         }
+    }
+}
+
+/// The link in the written page that has the keyboard focus, as (landmark, href): the swap would
+/// drop focus to the start of the page, so it moves to the same link in the app.
+fn focused_link(document: &web_sys::Document) -> Option<(String, String)> {
+    let active = document.active_element()?;
+    active.closest(&format!("#{BOOT_SHELL}")).ok()??;
+    let landmark = active
+        .closest("header, main, footer")
+        .ok()??
+        .tag_name()
+        .to_ascii_lowercase();
+    Some((landmark, active.get_attribute("href")?))
+}
+
+fn refocus(root: &web_sys::Element, landmark: &str, href: &str) {
+    let quoted = href.replace('\\', "\\\\").replace('"', "\\\"");
+    let same = root
+        .query_selector(&format!("{landmark} a[href=\"{quoted}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(link) = same {
+        let _ = link.focus();
     }
 }
 

@@ -46,14 +46,18 @@ impl I18n {
     /// Switches to the language chosen on this device or in the browser, once its texts are here.
     /// Without them (offline on a first visit) the interface stays in English; the choice is kept.
     pub async fn start(self) {
+        let remembered = remembered();
         let chosen = Language::choose(
-            remembered().as_deref(),
+            remembered.as_deref(),
             browser_languages().iter().map(String::as_str),
         );
         self.chosen.set_value(chosen);
         if load_texts(chosen).await && self.chosen.get_value() == chosen {
             self.language.set(chosen);
-            tell_backend(chosen);
+            // Without a choice the backend reads the browser's preferences just as the app does.
+            if remembered.is_some() {
+                tell_backend(chosen);
+            }
         }
     }
 
@@ -194,7 +198,7 @@ pub fn local_date(rfc3339: &str, language_tag: &str) -> String {
 }
 
 /// The backend writes public pages in the reader's language before the app has loaded; this
-/// cookie tells it which one the app shows (a preference, not personal data).
+/// cookie tells it the language chosen on this device (a preference, not personal data).
 fn tell_backend(language: Language) {
     use wasm_bindgen::JsCast;
     let Some(document) = web_sys::window()

@@ -170,8 +170,9 @@ pub async fn write(
         Page::Ask => (
             texts.get("ask_title").to_owned(),
             format!(
-                "{}<p class=\"lead\">{}</p>",
+                "{}{}<p class=\"lead\">{}</p>",
                 heading(texts.get("ask_title")),
+                emergency_notice(&texts, &state.settings.runtime.emergency_number),
                 escape(texts.get("ask_intro"))
             ),
         ),
@@ -275,6 +276,22 @@ fn shell(
     push_escaped(&mut out, texts.get("footer_privacy"));
     out.push_str("</a></p></footer></div>");
     out
+}
+
+/// What to do in an emergency, as the app's `EmergencyNotice` says it above the Ask form.
+fn emergency_notice(texts: &Texts, number: &str) -> String {
+    let tel = number.replace(' ', "");
+    format!(
+        "<aside class=\"notice notice-urgent\" aria-labelledby=\"emergency-title\">\
+         <h2 id=\"emergency-title\" class=\"notice-title\">{}</h2><p>{} \
+         <a href=\"tel:{}\" class=\"notice-phone\">{}</a> {}</p><p>{}</p></aside>",
+        escape(texts.get("emergency_title")),
+        escape(texts.get("emergency_body_before")),
+        escape(&tel),
+        escape(number),
+        escape(texts.get("emergency_body_after")),
+        escape(texts.get("no_personal_advice")),
+    )
 }
 
 fn home(texts: &Texts) -> String {

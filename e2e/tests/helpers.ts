@@ -18,8 +18,15 @@ export function watchConsole(page: Page): string[] {
   return problems;
 }
 
-/** The page's heading once the app has rendered it. */
+/** The page's heading once the app has rendered it (not the page the backend wrote out, which the
+ * app replaces once it has started: see first-paint.spec.ts). */
 export async function heading(page: Page, text: string | RegExp) {
+  await expect(page.locator("#boot-shell[data-first-paint]")).toHaveCount(0);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(text);
+}
+
+/** The page's heading, whoever wrote it. */
+export async function writtenHeading(page: Page, text: string | RegExp) {
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(text);
 }
 

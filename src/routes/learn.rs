@@ -1,7 +1,7 @@
 //! The library: featured articles, the three shelves, the newest, what is kept on this device, and
 //! search as you type over every published article in the reader's language.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -28,29 +28,38 @@ pub fn topic_key(topic: ArticleTopic) -> Key {
     }
 }
 
-/// The loaded library of one language and its search index, built once per load.
+/// The loaded library of one language and its search index, built on the first search (not while
+/// the page is first shown, where it would hold up a slow phone).
 #[derive(Clone)]
 struct Library {
+    language: &'static str,
     articles: Arc<Vec<ArticleSummary>>,
-    index: Arc<SearchIndex>,
+    index: Arc<OnceLock<SearchIndex>>,
 }
 
 impl Library {
-    fn new(language: &str, articles: Vec<ArticleSummary>) -> Library {
-        let docs: Vec<SearchDoc<'_>> = articles
-            .iter()
-            .map(|a| SearchDoc {
-                id: &a.slug,
-                title: &a.title,
-                summary: &a.summary,
-                body: &a.body_text,
-            })
-            .collect();
-        let index = SearchIndex::build(language, &docs);
+    fn new(language: &'static str, articles: Vec<ArticleSummary>) -> Library {
         Library {
+            language,
             articles: Arc::new(articles),
-            index: Arc::new(index),
+            index: Arc::new(OnceLock::new()),
         }
+    }
+
+    fn index(&self) -> &SearchIndex {
+        self.index.get_or_init(|| {
+            let docs: Vec<SearchDoc<'_>> = self
+                .articles
+                .iter()
+                .map(|a| SearchDoc {
+                    id: &a.slug,
+                    title: &a.title,
+                    summary: &a.summary,
+                    body: &a.body_text,
+                })
+                .collect();
+            SearchIndex::build(self.language, &docs)
+        })
     }
 }
 
@@ -91,7 +100,7 @@ pub fn Learn() -> impl IntoView {
             return None;
         }
         library.with(|l| match l {
-            Some(Ok(lib)) => Some(lib.index.search(&q, RESULT_LIMIT)),
+            Some(Ok(lib)) => Some(lib.index().search(&q, RESULT_LIMIT)),
             _ => None,
         })
     });

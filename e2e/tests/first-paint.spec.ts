@@ -1,0 +1,61 @@
+// Public pages arrive written out by the backend, in the reader's language, so they can be read
+// before the app has loaded (and without script at all); the app then takes the page over.
+import { test, expect } from "./fixtures";
+import { heading, navLink, writtenHeading } from "./helpers";
+
+test.describe("without script", () => {
+  test.use({ javaScriptEnabled: false, locale: "de-DE" });
+
+  test("Learn and an article can be read, in the browser's language", async ({ page }) => {
+    await page.goto("/learn");
+    await expect(page.locator("html")).toHaveAttribute("lang", "de");
+    await writtenHeading(page, "Wissen");
+    await expect(page).toHaveTitle("Wissen – Patientenportal");
+    const article = page.locator("main").getByRole("link", { name: "So wenden Sie Ihr Spray richtig an" }).first();
+    await article.click();
+    await expect(page).toHaveURL(/\/learn\/inhaler-technique$/);
+    await writtenHeading(page, "So wenden Sie Ihr Spray richtig an");
+    await expect(page.locator(".article-body p").first()).toBeVisible();
+    await page.getByRole("navigation", { name: "Hauptmenü" }).getByRole("link", { name: "Fragen" }).click();
+    await writtenHeading(page, "Eine Frage stellen");
+  });
+});
+
+test("the app takes over the written page once its own copy is complete", async ({ page }) => {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held = 0;
+  await page.route(/\/api\/v1\/articles\/inhaler-technique/, async (route) => {
+    held += 1;
+    await released;
+    await route.continue().catch(() => {});
+  });
+  await page.goto("/learn/inhaler-technique");
+  await expect.poll(() => held, { message: "the app asked for the article" }).toBeGreaterThan(0);
+  // While the app waits, the written page stays: no "Loading" in between.
+  await writtenHeading(page, "Using your inhaler the right way");
+  await expect(page.locator("#boot-shell")).toBeVisible();
+  await expect(page.getByText("Loading…")).toBeHidden();
+  release();
+  await expect(page.locator("#boot-shell")).toHaveCount(0);
+  await expect(page.locator("#portal-app")).toBeVisible();
+  await heading(page, "Using your inhaler the right way");
+  // The app's own controls now work: printing and saving are there, and the app navigates.
+  await expect(page.getByRole("button", { name: "Print" })).toBeVisible();
+  await navLink(page, "Learn").click();
+  await heading(page, "Learn");
+  await page.getByLabel("Search the guides").fill("inhaler");
+  await expect(page.getByRole("status").filter({ hasText: /Guides found: [1-9]/ })).toBeVisible();
+});
+
+test("a language chosen in the app is the one the next written page arrives in", async ({ page, context }) => {
+  await page.goto("/");
+  await expect(page.locator("#boot-shell")).toHaveCount(0);
+  await page.locator("#language-select").selectOption("fr");
+  await heading(page, /Votre/);
+  await expect.poll(async () => (await context.cookies()).find((c) => c.name === "portal_language")?.value).toBe("fr");
+  const written = await (await page.request.get("/learn")).text();
+  expect(written).toContain('<html lang="fr">');
+  await page.locator("#language-select").selectOption("en");
+  await expect.poll(async () => (await context.cookies()).find((c) => c.name === "portal_language")?.value).toBe("en");
+});
