@@ -167,15 +167,27 @@ pub async fn write(
             );
             (article.title, main)
         }
-        Page::Ask => (
-            texts.get("ask_title").to_owned(),
-            format!(
-                "{}{}<p class=\"lead\">{}</p>",
+        Page::Ask => {
+            let runtime = &state.settings.runtime;
+            let phone = &runtime.medical_information_phone;
+            let email = &runtime.medical_information_email;
+            // The form needs the app; how to reach the team does not.
+            let main = format!(
+                "{}{}<p class=\"lead\">{}</p><h2>{}</h2><dl class=\"contact-list\"><dt>{}</dt>\
+                 <dd><a href=\"tel:{}\">{}</a></dd><dt>{}</dt><dd><a href=\"mailto:{}\">{}</a></dd></dl>",
                 heading(texts.get("ask_title")),
-                emergency_notice(&texts, &state.settings.runtime.emergency_number),
-                escape(texts.get("ask_intro"))
-            ),
-        ),
+                emergency_notice(&texts, &runtime.emergency_number),
+                escape(texts.get("ask_intro")),
+                escape(texts.get("ask_contact_title")),
+                escape(texts.get("ask_phone")),
+                escape(&phone.replace(' ', "")),
+                escape(phone),
+                escape(texts.get("ask_email")),
+                escape(email),
+                escape(email),
+            );
+            (texts.get("ask_title").to_owned(), main)
+        }
     };
     let section = match page {
         Page::Home => None,

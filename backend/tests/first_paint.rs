@@ -155,3 +155,31 @@ async fn without_the_languages_texts_the_page_is_served_as_built() {
     std::fs::write(app.static_dir().join("index.html"), built_page()).unwrap();
     assert_eq!(get(&app, "/learn", &[]).await.text(), built_page());
 }
+
+#[tokio::test]
+async fn ask_arrives_with_what_to_do_in_an_emergency_and_how_to_reach_the_team() {
+    let app = app_with_languages();
+    let page = get(&app, "/ask", &[(header::ACCEPT_LANGUAGE, "es")])
+        .await
+        .text();
+    let runtime = &app.state.settings.runtime;
+    assert!(
+        page.contains("<aside class=\"notice notice-urgent\""),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "href=\"tel:{}\"",
+            runtime.emergency_number.replace(' ', "")
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "href=\"mailto:{}\"",
+            runtime.medical_information_email
+        )),
+        "{page}"
+    );
+    assert!(page.contains("<html lang=\"es\">"), "{page}");
+}

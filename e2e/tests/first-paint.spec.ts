@@ -59,3 +59,36 @@ test("a language chosen in the app is the one the next written page arrives in",
   await page.locator("#language-select").selectOption("en");
   await expect.poll(async () => (await context.cookies()).find((c) => c.name === "portal_language")?.value).toBe("en");
 });
+
+test("keyboard focus stays on the same link when the app takes over", async ({ page }) => {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/api\/v1\/articles\?/, async (route) => {
+    await released;
+    await route.continue().catch(() => {});
+  });
+  await page.goto("/learn");
+  await writtenHeading(page, "Learn");
+  // Skip link first, then the brand, then the first section link.
+  await page.keyboard.press("Tab");
+  await expect(page.locator("#boot-shell .skip-link")).toBeFocused();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await expect(page.locator("#boot-shell nav a[href='/learn']")).toBeFocused();
+  release();
+  await expect(page.locator("#boot-shell")).toHaveCount(0);
+  await expect(page.locator("#portal-app nav a[href='/learn']")).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(page.locator("#portal-app nav a[href='/reminders']")).toBeFocused();
+});
+
+test("Ask's written page says how to reach the team before the form has loaded", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/ask");
+  await writtenHeading(page, "Ask a question");
+  await expect(page.getByRole("heading", { name: "Not for emergencies" })).toBeVisible();
+  await expect(page.locator(".contact-list a[href^='tel:']")).toBeVisible();
+  await expect(page.locator(".contact-list a[href^='mailto:']")).toBeVisible();
+  await context.close();
+});

@@ -1,0 +1,13 @@
+import { createRequire } from "node:module";
+const req = createRequire("/work/main/bench/package.json");
+const { default: lighthouse } = await import(req.resolve("lighthouse"));
+const chromeLauncher = await import(req.resolve("chrome-launcher"));
+const url = process.argv[2];
+const chrome = await chromeLauncher.launch({ chromePath: "/usr/bin/chromium", chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu"] });
+const { lhr } = await lighthouse(url, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: ["performance"] });
+await chrome.kill();
+const a = lhr.audits;
+console.log("perf", lhr.categories.performance.score, "FCP", a["first-contentful-paint"].numericValue.toFixed(0), "LCP", a["largest-contentful-paint"].numericValue.toFixed(0), "TBT", a["total-blocking-time"].numericValue.toFixed(0), "SI", a["speed-index"].numericValue.toFixed(0), "TTI", a["interactive"]?.numericValue?.toFixed(0));
+for (const i of a["long-tasks"]?.details?.items ?? []) console.log("long task", i.url?.slice(-50), "start", i.startTime?.toFixed(0), "dur", i.duration?.toFixed(0));
+for (const i of a["mainthread-work-breakdown"]?.details?.items ?? []) console.log("work", i.groupLabel, i.duration.toFixed(0));
+for (const i of a["bootup-time"]?.details?.items ?? []) console.log("bootup", i.url.slice(-60), "total", i.total.toFixed(0), "script", i.scripting.toFixed(0), "parse", i.scriptParseCompile.toFixed(0));
