@@ -1,12 +1,12 @@
-"""Lets the first paint go first: rewrites the bootstrap of the page the backend writes public pages
-into (index.html), so that on those pages the app's download starts after the written page has
-painted instead of competing with it for a slow network. Pages without a written first paint start
-the app at once, as before.
+"""Lets the first paint go first: rewrites the bootstrap of the pages the backend writes pages into
+(index.html for Home, Learn and Ask; care.html for Today), so that on those pages the app's download
+starts after the written page has painted instead of competing with it for a slow network. Pages
+without a written first paint start the app at once, as before.
 
 Trunk's bootstrap imports the app's JS statically, and preloads the JS and the wasm, all of which the
 browser fetches while it parses the page; the rewritten one imports them when it runs.
 
-Usage: python3 scripts/first-paint-loader.py dist
+Usage: python3 scripts/first-paint-loader.py dist index.html [care.html ...]
 """
 import re
 import sys
@@ -33,7 +33,7 @@ LOADER = (
 def rewrite(text: str) -> str:
     match = BOOTSTRAP.search(text)
     if not match:
-        raise SystemExit("first-paint-loader: index.html has no bootstrap in the form Trunk writes")
+        raise SystemExit("first-paint-loader: a page has no bootstrap in the form Trunk writes")
     loader = LOADER.format(js=match["js"], wasm=match["wasm"], rest=match["rest"].strip())
     text = text[: match.start()] + loader + text[match.end() :]
     return LINK.sub(lambda link: "" if is_app_preload(link[0]) else link[0], text)
@@ -45,9 +45,11 @@ def is_app_preload(link: str) -> bool:
 
 
 def main() -> None:
-    page = Path(sys.argv[1] if len(sys.argv) > 1 else "dist") / "index.html"
-    page.write_text(rewrite(page.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"first-paint loader written into {page}")
+    dist = Path(sys.argv[1])
+    for name in sys.argv[2:]:
+        page = dist / name
+        page.write_text(rewrite(page.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"first-paint loader written into {page}")
 
 
 if __name__ == "__main__":

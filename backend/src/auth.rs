@@ -267,6 +267,16 @@ pub async fn session_middleware(
     res
 }
 
+/// Who is signed in with the request's cookie, if anyone, without counting the request as activity:
+/// for pages the backend writes out (the app confirms the session itself once it runs).
+pub async fn signed_in_user(state: &AppState, headers: &HeaderMap) -> Option<User> {
+    resolve(state, headers)
+        .await
+        .ok()?
+        .active
+        .map(|record| record.user)
+}
+
 async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<SessionContext, DbError> {
     let Some(token) = token_from_headers(headers) else {
         return Ok(SessionContext::default());

@@ -8,6 +8,7 @@ use axum::{
     http::{header, HeaderMap},
     Json,
 };
+use portal_core::api::{Role, User};
 use portal_core::html::{self, escape, push_escaped, ArticleLabels, Icon};
 use portal_core::language::Language;
 use portal_core::learn::{ArticleSummary, ArticleTopic};
@@ -25,6 +26,9 @@ pub enum Page {
     Learn,
     Article(String),
     Ask,
+    /// A caregiver's Today: only for a signed-in person, with their name and the reminders'
+    /// sections; the doses come with the app, which knows the device's time zone.
+    Today,
 }
 
 impl Page {
@@ -38,6 +42,7 @@ impl Page {
             "/" => Some(Page::Home),
             "/learn" => Some(Page::Learn),
             "/ask" => Some(Page::Ask),
+            "/reminders" => Some(Page::Today),
             _ => path
                 .strip_prefix("/learn/")
                 .filter(|slug| articles::is_valid_slug(slug))
@@ -115,7 +120,7 @@ pub async fn write(
         .join("locales")
         .join(format!("{}.json", language.tag()));
     let texts = Texts::parse(&tokio::fs::read_to_string(locale).await.ok()?)?;
-    let signed_in = auth::token_from_headers(headers).is_some();
+    let user = auth::signed_in_user(state, headers).await;
     let (title, main) = match page {
         Page::Home => (texts.get("home_title").to_owned(), home(&texts)),
         Page::Learn => {
@@ -167,6 +172,35 @@ pub async fn write(
             );
             (article.title, main)
         }
+        Page::Today => {
+            let user = user.as_ref()?;
+            let intro = texts.fill("reminders_intro", &[("name", &user.display_name)]);
+            let mut main = heading(texts.get("reminders_title"));
+            main.push_str("<p class=\"lead\">");
+            push_escaped(&mut main, &intro);
+            main.push_str("</p><nav class=\"section-nav\" aria-label=\"");
+            push_escaped(&mut main, texts.get("reminders_sections"));
+            main.push_str("\"><ul>");
+            for (href, label) in [
+                ("/reminders", "reminders_today"),
+                ("/reminders/history", "reminders_history"),
+                ("/reminders/people", "reminders_people"),
+                ("/reminders/new", "reminders_add"),
+            ] {
+                let current = if href == "/reminders" {
+                    " aria-current=\"page\""
+                } else {
+                    ""
+                };
+                main.push_str(&format!("<li><a href=\"{href}\"{current}>"));
+                push_escaped(&mut main, texts.get(label));
+                main.push_str("</a></li>");
+            }
+            main.push_str("</ul></nav><p role=\"status\">");
+            push_escaped(&mut main, texts.get("loading"));
+            main.push_str("</p>");
+            (texts.get("reminders_title").to_owned(), main)
+        }
         Page::Ask => {
             let runtime = &state.settings.runtime;
             let phone = &runtime.medical_information_phone;
@@ -193,8 +227,9 @@ pub async fn write(
         Page::Home => None,
         Page::Learn | Page::Article(_) => Some("/learn"),
         Page::Ask => Some("/ask"),
+        Page::Today => Some("/reminders"),
     };
-    let shell = shell(state, &texts, language, signed_in, section, &main);
+    let shell = shell(state, &texts, language, user.as_ref(), section, &main);
     let document_title = format!("{title} – {}", texts.get("app_name"));
     splice(template, language, &document_title, &shell)
 }
@@ -216,7 +251,7 @@ fn shell(
     state: &AppState,
     texts: &Texts,
     language: Language,
-    signed_in: bool,
+    user: Option<&User>,
     section: Option<&str>,
     main: &str,
 ) -> String {
@@ -234,17 +269,24 @@ fn shell(
     out.push_str("</span></a><nav class=\"main-nav\" aria-label=\"");
     push_escaped(&mut out, texts.get("nav_label"));
     out.push_str("\"><ul>");
-    let (account_href, account) = if signed_in {
+    let (account_href, account) = if user.is_some() {
         ("/account", "nav_account")
     } else {
         ("/account/sign-in", "nav_sign_in")
     };
-    for (href, icon, label) in [
-        ("/learn", Icon::Learn, "nav_learn"),
-        ("/reminders", Icon::Reminders, "nav_reminders"),
-        ("/ask", Icon::Ask, "nav_ask"),
-        (account_href, Icon::Account, account),
-    ] {
+    let studio = user.is_some_and(|u| u.role == Role::Editor).then_some((
+        "/studio",
+        Icon::Studio,
+        "nav_studio",
+    ));
+    let links = [
+        Some(("/learn", Icon::Learn, "nav_learn")),
+        Some(("/reminders", Icon::Reminders, "nav_reminders")),
+        Some(("/ask", Icon::Ask, "nav_ask")),
+        studio,
+        Some((account_href, Icon::Account, account)),
+    ];
+    for (href, icon, label) in links.into_iter().flatten() {
         // As the app's links mark the section the page belongs to.
         let current = if Some(href) == section {
             " aria-current=\"page\""
@@ -482,12 +524,13 @@ mod tests {
         assert_eq!(Page::at("/learn"), Some(Page::Learn));
         assert_eq!(Page::at("/learn/"), Some(Page::Learn));
         assert_eq!(Page::at("/ask"), Some(Page::Ask));
+        assert_eq!(Page::at("/reminders"), Some(Page::Today));
         assert_eq!(
             Page::at("/learn/inhaler-technique"),
             Some(Page::Article("inhaler-technique".into()))
         );
         for other in [
-            "/reminders",
+            "/reminders/history",
             "/learn/a/b",
             "/learn/Not A Slug",
             "/asks",

@@ -54,7 +54,8 @@ pub async fn api_not_found() -> Response {
 async fn serve(state: &AppState, url_path: &str, request_headers: &HeaderMap) -> Response {
     let root = &state.settings.static_dir;
     if let Some(page) = first_paint::Page::at(url_path) {
-        if let Some(res) = first_painted(state, &page, request_headers).await {
+        let template = Entry::for_path(url_path).html_file();
+        if let Some(res) = first_painted(state, template, &page, request_headers).await {
             return res;
         }
     }
@@ -78,10 +79,11 @@ async fn serve(state: &AppState, url_path: &str, request_headers: &HeaderMap) ->
 /// A public page with its content written in (see [`first_paint`]); `None` to serve it plain.
 async fn first_painted(
     state: &AppState,
+    template: &str,
     page: &first_paint::Page,
     request_headers: &HeaderMap,
 ) -> Option<Response> {
-    let relative = Path::new(Entry::Patient.html_file());
+    let relative = Path::new(template);
     let template = tokio::fs::read(state.settings.static_dir.join(relative))
         .await
         .ok()?;
@@ -93,8 +95,16 @@ async fn first_painted(
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            // Written for this reader (language, signed in or not): no shared cache may keep it.
-            (header::CACHE_CONTROL, "private, no-cache"),
+            // Written for this reader (language, signed in or not): no shared cache may keep it,
+            // and a page with their name in it is not kept at all.
+            (
+                header::CACHE_CONTROL,
+                if *page == first_paint::Page::Today {
+                    "no-store"
+                } else {
+                    "private, no-cache"
+                },
+            ),
             (header::VARY, "accept-encoding, accept-language, cookie"),
         ],
         html,

@@ -183,3 +183,43 @@ async fn ask_arrives_with_what_to_do_in_an_emergency_and_how_to_reach_the_team()
     );
     assert!(page.contains("<html lang=\"es\">"), "{page}");
 }
+
+#[tokio::test]
+async fn today_arrives_with_the_caregivers_name_only_when_signed_in_and_is_never_stored() {
+    let app = app_with_languages();
+    let care_page = built_page().replace("<title>Patient portal</title>", "<title>Care</title>");
+    std::fs::write(app.static_dir().join("care.html"), &care_page).unwrap();
+
+    let signed_out = get(&app, "/reminders", &[]).await;
+    assert_eq!(
+        signed_out.text(),
+        care_page,
+        "nobody signed in: the page as built"
+    );
+
+    let cookie = app.sign_in("cara@example.com", "caregiver-demo").await;
+    let res = get(&app, "/reminders", &[(header::COOKIE, &cookie)]).await;
+    let page = res.text();
+    assert_eq!(res.headers[header::CACHE_CONTROL], "no-store");
+    assert!(
+        page.contains("<title>Reminders – Patient portal</title>"),
+        "{page}"
+    );
+    assert!(page.contains("Hello Cara Jones."), "{page}");
+    assert!(
+        page.contains("<a href=\"/reminders\" aria-current=\"page\">Today</a>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("href=\"/account\""),
+        "signed in: the header offers the account: {page}"
+    );
+
+    app.sign_out(&cookie).await;
+    let after = get(&app, "/reminders", &[(header::COOKIE, &cookie)]).await;
+    assert_eq!(
+        after.text(),
+        care_page,
+        "a session that ended writes nothing"
+    );
+}

@@ -1,7 +1,7 @@
 // Public pages arrive written out by the backend, in the reader's language, so they can be read
 // before the app has loaded (and without script at all); the app then takes the page over.
 import { test, expect } from "./fixtures";
-import { heading, navLink, writtenHeading } from "./helpers";
+import { accounts, heading, navLink, writtenHeading } from "./helpers";
 
 test.describe("without script", () => {
   test.use({ javaScriptEnabled: false, locale: "de-DE" });
@@ -91,4 +91,35 @@ test("Ask's written page says how to reach the team before the form has loaded",
   await expect(page.locator(".contact-list a[href^='tel:']")).toBeVisible();
   await expect(page.locator(".contact-list a[href^='mailto:']")).toBeVisible();
   await context.close();
+});
+
+test("Today arrives with the caregiver's name and stays until the app knows who is signed in", async ({ page }) => {
+  const signedIn = await page.request.post("/api/v1/session", {
+    data: { email: accounts.caregiver.email, password: accounts.caregiver.password },
+  });
+  expect(signedIn.status()).toBe(200);
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held = 0;
+  await page.route(/\/api\/v1\/session$/, async (route) => {
+    if (route.request().method() !== "GET") return route.continue();
+    held += 1;
+    await released;
+    await route.continue().catch(() => {});
+  });
+  await page.goto("/reminders");
+  await expect.poll(() => held, { message: "the app asked who is signed in" }).toBeGreaterThan(0);
+  await writtenHeading(page, "Reminders");
+  await expect(page.locator("#boot-shell .lead")).toHaveText(/Hello Cara Jones\./);
+  await expect(page.getByText("Checking if you are signed in…")).toBeHidden();
+  release();
+  await heading(page, "Reminders");
+  await expect(page.locator(".today-heading")).toBeVisible();
+  await page.unroute(/\/api\/v1\/session$/);
+});
+
+test("signed out, Today is not written out: the app sends the person to sign in", async ({ page }) => {
+  await page.goto("/reminders");
+  await heading(page, "Sign in");
+  await expect(page).toHaveURL(/\/account\/sign-in\?next=%2Freminders|\/account\/sign-in\?next=\/reminders/);
 });

@@ -15,6 +15,8 @@ pub fn Guarded(access: Access, children: ChildrenFn) -> impl IntoView {
     let auth = use_auth();
     let location = use_location();
     let navigate = use_navigate();
+    // A page the backend wrote out stays until the app knows whether to show this one.
+    let first_paint = crate::first_paint::hold();
     let gate = Memo::new(move |_| {
         auth.is_checked().then(|| {
             // Untracked: the gate depends on who is signed in. Tracking the location would re-run it
@@ -58,6 +60,11 @@ pub fn Guarded(access: Access, children: ChildrenFn) -> impl IntoView {
             }
         }
         show
+    });
+    Effect::new(move |_| {
+        if gate.get().is_some() {
+            first_paint.release();
+        }
     });
     move || match gate.get() {
         Some(Gate::Show) => children().into_any(),
