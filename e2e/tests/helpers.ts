@@ -18,10 +18,15 @@ export function watchConsole(page: Page): string[] {
   return problems;
 }
 
-/** The page's heading once the app has rendered it (not the page the backend wrote out, which the
- * app replaces once it has started: see first-paint.spec.ts). */
-export async function heading(page: Page, text: string | RegExp) {
+/** The app has replaced the page the backend wrote out (see first-paint.spec.ts); until then a
+ * selector can match both the written page and the app's copy rendering out of sight. */
+export async function appShown(page: Page) {
   await expect(page.locator("#boot-shell[data-first-paint]")).toHaveCount(0);
+}
+
+/** The page's heading once the app has rendered it. */
+export async function heading(page: Page, text: string | RegExp) {
+  await appShown(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(text);
 }
 

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "./fixtures";
-import { expectNoAxeViolations, heading, signIn, watchConsole } from "./helpers";
+import { appShown, expectNoAxeViolations, heading, signIn, watchConsole } from "./helpers";
 
 const editor = { email: "eddie@example.com", password: "editor-demo" };
 
@@ -68,6 +68,7 @@ test("an article about a medicine leads to the Ask form with the medicine chosen
 
 test("an untranslated article says so and offers its languages instead of mixing them", async ({ page }) => {
   await page.goto("/learn/cholesterol-and-your-heart");
+  await appShown(page);
   await expect(page.locator(".article")).toBeVisible();
   const title = await page.getByRole("heading", { level: 1 }).textContent();
   await page.locator("#language-select").selectOption("de");
@@ -82,6 +83,7 @@ test("an untranslated article says so and offers its languages instead of mixing
 
   // A translated one switches with the interface.
   await page.goto("/learn/storing-medicines");
+  await appShown(page);
   await expect(page.locator(".article")).toBeVisible();
   const englishTitle = await page.getByRole("heading", { level: 1 }).textContent();
   await page.locator("#language-select").selectOption("de");
@@ -92,6 +94,7 @@ test("an untranslated article says so and offers its languages instead of mixing
 
 test("an article read before can be read again without a network", async ({ page, context }) => {
   await page.goto("/learn/storing-medicines");
+  await appShown(page);
   await expect(page.locator(".article")).toBeVisible();
   const title = (await page.getByRole("heading", { level: 1 }).textContent()) ?? "";
   await page.getByRole("button", { name: "Keep for reading offline" }).click();
@@ -175,6 +178,7 @@ test("Studio: live preview, checks, autosave that survives a reload, publish and
 
   const reader = await browser.newPage();
   await reader.goto("/learn/exercise-with-asthma");
+  await appShown(reader);
   await expect(reader.locator(".article-body")).toContainText(marker);
   await expect(reader.locator(".article-approval")).toContainText("PP-UK-0999 11/2026");
 
