@@ -3,6 +3,8 @@
 starts after the written page has painted instead of competing with it for a slow network. Pages
 without a written first paint start the app at once, as before.
 
+A page opened in a background tab does not paint, so there the app starts at once.
+
 Trunk's bootstrap imports the app's JS statically, and preloads the JS and the wasm, all of which the
 browser fetches while it parses the page; the rewritten one imports them when it runs.
 
@@ -22,7 +24,8 @@ LINK = re.compile(r"<link [^>]*>")
 
 LOADER = (
     "<script type=module>"
-    "if (document.getElementById(\"boot-shell\")?.hasAttribute(\"data-first-paint\")) "
+    "if (document.getElementById(\"boot-shell\")?.hasAttribute(\"data-first-paint\") "
+    "&& document.visibilityState === \"visible\") "
     "await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted)));"
     "const bindings = await import('{js}');"
     "const wasm = await bindings.default({{ module_or_path: '{wasm}' }});"

@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 const BOOT_SHELL: &str = "boot-shell";
@@ -56,11 +55,9 @@ impl FirstPaint {
         }
         Effect::new(move |_| {
             if first_paint.started.get() && first_paint.holds.get() == 0 {
-                // After this turn's rendering: the app's page is in the DOM when the swap paints.
-                let swap = Closure::once_into_js(move || first_paint.swap());
-                if let Some(window) = web_sys::window() {
-                    let _ = window.request_animation_frame(swap.unchecked_ref());
-                }
+                // Queued behind the rendering this change set off, and still before the browser
+                // paints: the app's page is complete in the DOM when the swap is shown.
+                leptos::task::spawn_local(async move { first_paint.swap() });
             }
         });
     }

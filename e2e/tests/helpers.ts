@@ -24,8 +24,10 @@ export async function appShown(page: Page) {
   await expect(page.locator("#boot-shell[data-first-paint]")).toHaveCount(0);
 }
 
-/** The page's heading once the app has rendered it. */
+/** The page's heading once the app has rendered it. The heading first, so that after a navigation
+ * the check is about the new page, then again once the app shows it. */
 export async function heading(page: Page, text: string | RegExp) {
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(text);
   await appShown(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(text);
 }
