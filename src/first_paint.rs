@@ -150,3 +150,19 @@ impl Hold {
         first_paint.holds.try_update(|n| *n = n.saturating_sub(1));
     }
 }
+
+/// The body of the article the backend wrote out, if the page still shows it and it is this
+/// article (same title and language): the app moves those nodes into its own page instead of
+/// building the same body again, which on a slow phone is most of the work of opening an article.
+pub fn written_article_body(title: &str, language: &str) -> Option<web_sys::Element> {
+    let document = web_sys::window()?.document()?;
+    let shell = document.get_element_by_id(BOOT_SHELL)?;
+    let heading = shell.query_selector("h1").ok()??;
+    let article = shell.query_selector(".article").ok()??;
+    let same = heading.text_content().as_deref() == Some(title)
+        && article.get_attribute("lang").as_deref() == Some(language);
+    if !same {
+        return None;
+    }
+    shell.query_selector(".article-body").ok()?
+}

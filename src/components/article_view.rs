@@ -6,8 +6,10 @@
 //! as text, so nothing in an article can run script.
 
 use leptos::prelude::*;
+use portal_core::language::{medium_date, Language};
 use portal_core::learn::Article;
 use portal_core::markdown::{self, Align, Block, CalloutKind, Document, Inline};
+use send_wrapper::SendWrapper;
 
 use crate::i18n::{tr, use_i18n, Key};
 
@@ -34,12 +36,36 @@ pub fn ArticleView(
                     ("minutes", &a.reading_minutes.to_string()),
                     (
                         "date",
-                        &crate::i18n::local_date(&a.last_reviewed, &a.language),
+                        &medium_date(
+                            &a.last_reviewed,
+                            Language::from_tag(&a.language).unwrap_or(Language::En),
+                        ),
                     ),
                 ],
             )
         })
     };
+    // A patient's first page: the body the backend wrote is this very document, so it moves over.
+    // The document of a patient's page never changes; Studio (with marks) always renders its own.
+    let body = NodeRef::<leptos::html::Div>::new();
+    let written = StoredValue::new(
+        marks
+            .is_none()
+            .then(|| {
+                article.with_untracked(|a| {
+                    crate::first_paint::written_article_body(&a.title, &a.language)
+                })
+            })
+            .flatten()
+            .map(SendWrapper::new),
+    );
+    Effect::new(move |_| {
+        if let (Some(target), Some(source)) = (body.get(), written.get_value()) {
+            while let Some(child) = source.first_child() {
+                let _ = target.append_child(&child);
+            }
+        }
+    });
     view! {
         <div class="article" lang=move || article.with(|a| a.language.clone())>
             <p class="article-summary lead">{move || article.with(|a| a.summary.clone())}</p>
@@ -48,8 +74,11 @@ pub fn ArticleView(
                 let toc = markdown::toc(d);
                 (toc.len() >= TOC_MIN_HEADINGS).then(|| view! { <TableOfContents entries=toc /> })
             })}
-            <div class="article-body">
+            <div class="article-body" node_ref=body>
                 {move || {
+                    if written.with_value(|w| w.is_some()) {
+                        return ().into_any();
+                    }
                     let m = marks.map(|s| s.get()).unwrap_or_default();
                     document.with(|d| render_document(d, &m))
                 }}

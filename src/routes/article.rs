@@ -53,7 +53,13 @@ pub fn ArticlePageView() -> impl IntoView {
             let shown = match answer {
                 Ok(page) => {
                     if page.article.is_some() {
-                        learn_offline::remember(&slug, language, &page).await;
+                        // Kept after the page is shown, in a task of its own: writing it down must
+                        // not hold up reading it.
+                        let (slug, page) = (slug.clone(), page.clone());
+                        leptos::task::spawn_local(async move {
+                            gloo_timers::future::TimeoutFuture::new(0).await;
+                            learn_offline::remember(&slug, language, &page).await;
+                        });
                     }
                     Loaded::Fresh(page)
                 }
