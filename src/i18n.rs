@@ -166,14 +166,8 @@ fn parse_texts(text: &str) -> Option<&'static [&'static str]> {
     Some(texts.leak())
 }
 
-/// Replaces `{name}` placeholders; unknown ones are left as they are.
-pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
-    let mut out = text.to_string();
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
-    }
-    out
-}
+/// The text with each `{name}` replaced by its value (shared with the backend's written pages).
+pub use portal_core::language::fill;
 
 /// The language context; every component below `App` has one.
 pub fn use_i18n() -> I18n {

@@ -10,7 +10,7 @@ use axum::{
 };
 use portal_core::api::{Role, User};
 use portal_core::html::{self, escape, push_escaped, ArticleLabels, Icon};
-use portal_core::language::{medium_date, Language};
+use portal_core::language::{fill, medium_date, Language};
 use portal_core::learn::{ArticleSummary, ArticleTopic};
 use serde_json::{Map, Value};
 
@@ -96,11 +96,7 @@ impl Texts {
     }
 
     fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
-        values
-            .iter()
-            .fold(self.get(key).to_owned(), |text, (name, value)| {
-                text.replace(&format!("{{{name}}}"), value)
-            })
+        fill(self.get(key), values)
     }
 }
 

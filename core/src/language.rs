@@ -66,6 +66,36 @@ impl Language {
     }
 }
 
+/// `template` with each `{name}` of `values` replaced, in one pass: a value that itself contains
+/// braces is never read as a placeholder. Unknown placeholders are left as written, so a
+/// mistake in a translation shows instead of vanishing.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let (before, from_brace) = rest.split_at(open);
+        out.push_str(before);
+        let replaced = from_brace.get(1..).and_then(|inner| {
+            let close = inner.find('}')?;
+            let name = inner.get(..close)?;
+            let value = values.iter().find(|(n, _)| *n == name)?.1;
+            Some((value, inner.get(close + 1..)?))
+        });
+        match replaced {
+            Some((value, after)) => {
+                out.push_str(value);
+                rest = after;
+            }
+            None => {
+                out.push('{');
+                rest = from_brace.get(1..).unwrap_or("");
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A date as browsers write it in the "medium" style of the language (`Intl.DateTimeFormat`),
 /// the same in the app and in pages the backend writes out, and without the cost of starting the
 /// browser's date formatting on a slow phone: "Mar 4, 2026", "04.03.2026", "4 mars 2026",

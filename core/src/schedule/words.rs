@@ -10,6 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::engine::{next_occurrences, Occurrence};
 use super::model::{Pattern, Schedule, Weekday};
+use crate::language::fill;
 
 /// The phrases a schedule description is made of; the app maps each to a translated template.
 /// The English template and its placeholders are given with each.
@@ -35,36 +36,6 @@ pub enum Phrase {
     Minutes,
     /// "{h} h {m} min": any other gap.
     HoursMinutes,
-}
-
-/// `template` with each `{name}` of `values` replaced, in one pass: a value that itself contains
-/// braces is never read as a placeholder. Unknown placeholders are left as written, so a
-/// mistake in a translation shows instead of vanishing.
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let (before, from_brace) = rest.split_at(open);
-        out.push_str(before);
-        let replaced = from_brace.get(1..).and_then(|inner| {
-            let close = inner.find('}')?;
-            let name = inner.get(..close)?;
-            let value = values.iter().find(|(n, _)| *n == name)?.1;
-            Some((value, inner.get(close + 1..)?))
-        });
-        match replaced {
-            Some((value, after)) => {
-                out.push_str(value);
-                rest = after;
-            }
-            None => {
-                out.push('{');
-                rest = from_brace.get(1..).unwrap_or("");
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// "08:00"; seconds only when there are some (a reminder's times are whole minutes, but a
