@@ -34,14 +34,19 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// The session token from the `Cookie` headers, if one is present and well formed.
-pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+/// Every (name, value) pair of the request's `Cookie` headers.
+pub fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
+}
+
+/// The session token from the `Cookie` headers, if one is present and well formed.
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    cookies(headers)
         .filter(|(name, _)| *name == COOKIE_NAME)
         .map(|(_, value)| value.trim_matches('"'))
         .find(|value| {

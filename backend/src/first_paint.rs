@@ -54,12 +54,7 @@ impl Page {
 /// The language to write a page in: the one chosen in the app (its cookie), else the first
 /// supported one the browser asks for, as the app itself decides.
 pub fn language(headers: &HeaderMap) -> Language {
-    let chosen = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
+    let chosen = auth::cookies(headers)
         .find(|(name, _)| *name == portal_core::language::COOKIE)
         .map(|(_, value)| value.trim().to_owned());
     let accepted: Vec<String> = headers
