@@ -167,7 +167,7 @@ fn parse_texts(text: &str) -> Option<&'static [&'static str]> {
 }
 
 /// The text with each `{name}` replaced by its value (shared with the backend's written pages).
-pub use portal_core::language::fill;
+pub use portal_core::language::{civil_text, fill, CivilStyle};
 
 /// The language context; every component below `App` has one.
 pub fn use_i18n() -> I18n {
@@ -240,47 +240,4 @@ fn set_document_language(language: Language) {
     {
         let _ = root.set_attribute("lang", language.tag());
     }
-}
-
-/// How much of a wall-clock date-time to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CivilStyle {
-    /// "08:00" (or "8:00 AM", as the language writes times).
-    Time,
-    /// "Mon 30 Mar".
-    Day,
-    /// "Monday 30 March".
-    LongDay,
-    /// "Mon 30 Mar, 08:00".
-    DayTime,
-}
-
-/// A wall-clock date-time (already in the right zone) as the reader's language writes it. The
-/// browser's formatter is given the fields as UTC and told to write UTC, so no zone shifts them.
-pub fn civil_text(
-    dt: portal_core::schedule::jiff::civil::DateTime,
-    language_tag: &str,
-    style: CivilStyle,
-) -> String {
-    let ms = js_sys::Date::utc(f64::from(dt.year()), f64::from(dt.month() - 1))
-        + (f64::from(dt.day()) - 1.0) * 86_400_000.0
-        + f64::from(dt.hour()) * 3_600_000.0
-        + f64::from(dt.minute()) * 60_000.0;
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
-    let options = js_sys::Object::new();
-    let set = |k: &str, v: &str| {
-        let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
-    };
-    set("timeZone", "UTC");
-    if style != CivilStyle::Time {
-        let long = style == CivilStyle::LongDay;
-        set("weekday", if long { "long" } else { "short" });
-        set("day", "numeric");
-        set("month", if long { "long" } else { "short" });
-    }
-    if matches!(style, CivilStyle::Time | CivilStyle::DayTime) {
-        set("hour", "2-digit");
-        set("minute", "2-digit");
-    }
-    date.to_locale_string(language_tag, &options).into()
 }

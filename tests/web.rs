@@ -552,3 +552,53 @@ async fn articles_render_hostile_markdown_as_harmless_text() {
     let hacked = js_sys::Reflect::get(&web_sys::window().unwrap(), &"hacked".into()).unwrap();
     assert!(hacked.is_undefined(), "nothing ran");
 }
+
+/// The app writes dates and times itself instead of starting `Intl` on a slow phone; they must
+/// still read exactly as the browser would write them, for every month, weekday and hour.
+#[wasm_bindgen_test]
+fn civil_texts_match_the_browser() {
+    use portal_core::language::{civil_text, CivilStyle};
+    use portal_core::schedule::jiff::civil::date;
+    for language in Language::ALL {
+        for month in 1..=12i8 {
+            for (day, hour) in [(1i8, 0i8), (9, 7), (17, 12), (25, 13), (28, 23)] {
+                let dt = date(2026, month, day).at(hour, day * 2, 0, 0);
+                let ms = js_sys::Date::utc(2026.0, f64::from(month - 1))
+                    + f64::from(day - 1) * 86_400_000.0
+                    + f64::from(hour) * 3_600_000.0
+                    + f64::from(dt.minute()) * 60_000.0;
+                let browser_date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+                for style in [
+                    CivilStyle::Time,
+                    CivilStyle::Day,
+                    CivilStyle::LongDay,
+                    CivilStyle::DayTime,
+                ] {
+                    let options = js_sys::Object::new();
+                    let set = |k: &str, v: &str| {
+                        js_sys::Reflect::set(&options, &k.into(), &v.into()).unwrap();
+                    };
+                    set("timeZone", "UTC");
+                    if style != CivilStyle::Time {
+                        let long = style == CivilStyle::LongDay;
+                        set("weekday", if long { "long" } else { "short" });
+                        set("day", "numeric");
+                        set("month", if long { "long" } else { "short" });
+                    }
+                    if matches!(style, CivilStyle::Time | CivilStyle::DayTime) {
+                        set("hour", "2-digit");
+                        set("minute", "2-digit");
+                    }
+                    let browser: String = browser_date
+                        .to_locale_string(language.tag(), &options)
+                        .into();
+                    assert_eq!(
+                        civil_text(dt, language, style),
+                        browser,
+                        "{language:?} {style:?}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -38,7 +38,7 @@ pub fn DoseCard(
     let time_error = RwSignal::new(false);
     let announce = RwSignal::new(None::<Key>);
     let occurrence = row.occurrence;
-    let lang = move || i18n.language().tag();
+    let lang = move || i18n.language();
     let tz = StoredValue::new(tz);
     let local_time = move |t: Timestamp| {
         civil_text(

@@ -860,7 +860,7 @@ fn Preview(
     let content = move || {
         let f = form.get()?;
         let schedule = f.schedule()?;
-        let lang = i18n.language().tag();
+        let lang = i18n.language();
         let words = schedule_words(i18n, &schedule.pattern);
         let person_zone = person().map(|p| p.zone).unwrap_or_else(device_zone);
         let zone = schedule

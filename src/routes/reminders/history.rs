@@ -164,7 +164,7 @@ pub fn status_key(s: &DoseStatus) -> Key {
 #[component]
 fn Chart(tallies: Vec<portal_core::dose_log::DayTally>) -> impl IntoView {
     let i18n = use_i18n();
-    let lang = i18n.language().tag();
+    let lang = i18n.language();
     let n = tallies.len().max(1) as f64;
     let most = tallies
         .iter()

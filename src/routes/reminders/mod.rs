@@ -101,7 +101,7 @@ pub fn Reminders() -> impl IntoView {
         let day = today_in(tz.as_ref(), now.get());
         civil_text(
             day.to_datetime(portal_core::schedule::jiff::civil::Time::midnight()),
-            i18n.language().tag(),
+            i18n.language(),
             CivilStyle::LongDay,
         )
     };
@@ -283,7 +283,7 @@ fn AsNeededCard(
         as_needed_check(&limits, &taken, now.get())
     };
     let warning = move || {
-        let lang = i18n.language().tag();
+        let lang = i18n.language();
         match verdict() {
             AsNeededVerdict::Ok => None,
             AsNeededVerdict::TooSoon { wait_minutes } => Some(i18n.fill(
@@ -327,7 +327,7 @@ fn AsNeededCard(
             <p class="dose-meta">{tr(Key::RemindersAsNeededLabel)}</p>
             <p class="dose-meta">
                 {move || {
-                    let lang = i18n.language().tag();
+                    let lang = i18n.language();
                     let tz = tz();
                     let times: Vec<String> = taken_today()
                         .iter()
