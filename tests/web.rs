@@ -602,3 +602,26 @@ fn civil_texts_match_the_browser() {
         }
     }
 }
+
+/// The device's zone comes from `Temporal` where the browser has it, and from `Intl` where it
+/// does not; both must name the same zone.
+#[wasm_bindgen_test]
+fn device_zone_is_the_browsers_zone_with_or_without_temporal() {
+    use patient_portal::time_zones::device_zone;
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    let intl = js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert_eq!(device_zone(), intl);
+    let global: js_sys::Object = js_sys::global().unchecked_into();
+    let temporal = js_sys::Reflect::get(&global, &"Temporal".into()).unwrap();
+    assert!(
+        !temporal.is_undefined(),
+        "this Chromium has Temporal, so the fast path is tested"
+    );
+    js_sys::Reflect::delete_property(&global, &"Temporal".into()).unwrap();
+    let without = device_zone();
+    js_sys::Reflect::set(&global, &"Temporal".into(), &temporal).unwrap();
+    assert_eq!(without, intl);
+}
