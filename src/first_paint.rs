@@ -73,6 +73,7 @@ impl FirstPaint {
             return;
         };
         let focused = focused_link(&document);
+        let typed = typed_field(&document);
         if let Some(boot) = document.get_element_by_id(BOOT_SHELL) {
             boot.remove();
         }
@@ -81,6 +82,61 @@ impl FirstPaint {
             if let Some((landmark, href)) = focused {
                 refocus(&root, &landmark, &href);
             }
+        }
+        if let Some(typed) = typed {
+            typed.carry_over(&document);
+        }
+    }
+}
+
+/// A field of the written page that works before the app (Learn's search box), which the app has
+/// its own copy of: what was typed there must not be lost when the app takes over.
+struct TypedField {
+    /// The id of the app's copy (the written field's `data-app-field`).
+    app_field: String,
+    value: String,
+    focused: bool,
+}
+
+fn typed_field(document: &web_sys::Document) -> Option<TypedField> {
+    let shell = document.get_element_by_id(BOOT_SHELL)?;
+    let field: web_sys::HtmlInputElement = shell
+        .query_selector("input[data-app-field]")
+        .ok()??
+        .dyn_into()
+        .ok()?;
+    let focused = document
+        .active_element()
+        .is_some_and(|active| active == **field);
+    Some(TypedField {
+        app_field: field.get_attribute("data-app-field")?,
+        value: field.value(),
+        focused,
+    })
+}
+
+impl TypedField {
+    /// Gives the app's field what was typed (as typing would, so the page reacts to it) and the
+    /// focus, with the caret at the end, if the written field had it.
+    fn carry_over(self, document: &web_sys::Document) {
+        let Some(field) = document
+            .get_element_by_id(&self.app_field)
+            .and_then(|f| f.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if field.value() != self.value {
+            field.set_value(&self.value);
+            let init = web_sys::EventInit::new();
+            init.set_bubbles(true);
+            if let Ok(event) = web_sys::Event::new_with_event_init_dict("input", &init) {
+                let _ = field.dispatch_event(&event);
+            }
+        }
+        if self.focused {
+            let _ = field.focus();
+            let end = u32::try_from(self.value.encode_utf16().count()).unwrap_or(u32::MAX);
+            let _ = field.set_selection_range(end, end);
         }
     }
 }

@@ -23,7 +23,8 @@ const NEWEST_COUNT: usize = 4;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
     Home,
-    Learn,
+    /// Learn, with what was searched for (a search sent from the written page without the app).
+    Learn(Option<String>),
     Article(String),
     Ask,
     /// A caregiver's Today: only for a signed-in person, with their name and the reminders'
@@ -40,13 +41,35 @@ impl Page {
             .unwrap_or(path);
         match path {
             "/" => Some(Page::Home),
-            "/learn" => Some(Page::Learn),
+            "/learn" => Some(Page::Learn(None)),
             "/ask" => Some(Page::Ask),
             "/reminders" => Some(Page::Today),
             _ => path
                 .strip_prefix("/learn/")
                 .filter(|slug| articles::is_valid_slug(slug))
                 .map(|slug| Page::Article(slug.to_owned())),
+        }
+    }
+}
+
+impl Page {
+    /// The page with what its address's query asks for: Learn's search (`q`), trimmed and cut to
+    /// [`SEARCH_MAX_CHARS`](portal_core::learn::SEARCH_MAX_CHARS).
+    pub fn with_query(self, query: Option<&str>) -> Page {
+        match self {
+            Page::Learn(_) => Page::Learn(query.and_then(|query| {
+                url::form_urlencoded::parse(query.as_bytes())
+                    .find(|(name, _)| name == "q")
+                    .map(|(_, value)| {
+                        value
+                            .trim()
+                            .chars()
+                            .take(portal_core::learn::SEARCH_MAX_CHARS)
+                            .collect::<String>()
+                    })
+                    .filter(|q| !q.is_empty())
+            })),
+            other => other,
         }
     }
 }
@@ -114,12 +137,13 @@ pub async fn write(
     let user = auth::signed_in_user(state, headers).await;
     let (title, main) = match page {
         Page::Home => (texts.get("home_title").to_owned(), home(&texts)),
-        Page::Learn => {
+        Page::Learn(search) => {
             let list = articles::list(State(state.clone()), Ok(lang_query(language)))
                 .await
                 .ok()?
                 .0;
-            (texts.get("learn_title").to_owned(), learn(&texts, &list))
+            let main = learn(&texts, language, &list, search.as_deref());
+            (texts.get("learn_title").to_owned(), main)
         }
         Page::Article(slug) => {
             let Json(found) = articles::page(
@@ -216,7 +240,7 @@ pub async fn write(
     };
     let section = match page {
         Page::Home => None,
-        Page::Learn | Page::Article(_) => Some("/learn"),
+        Page::Learn(_) | Page::Article(_) => Some("/learn"),
         Page::Ask => Some("/ask"),
         Page::Today => Some("/reminders"),
     };
@@ -367,38 +391,109 @@ fn home(texts: &Texts) -> String {
     out
 }
 
-/// Learn without the search (it needs the app) and without what is kept on the device (only the
-/// app knows): the featured articles, the shelves and the newest, as the app lays them out.
-fn learn(texts: &Texts, list: &[ArticleSummary]) -> String {
+/// Learn as the app lays it out: the search box, then either what was searched for (a search sent
+/// without the app: the same index, results and highlighting as the app's), or the featured
+/// articles, the shelves and the newest. What is kept on the device only the app knows.
+fn learn(
+    texts: &Texts,
+    language: Language,
+    list: &[ArticleSummary],
+    search: Option<&str>,
+) -> String {
     let mut out = heading(texts.get("learn_title"));
     out.push_str("<p class=\"lead\">");
     push_escaped(&mut out, texts.get("learn_intro"));
     out.push_str("</p><p>");
     push_escaped(&mut out, texts.get("learn_doctor_note"));
-    // Search needs the app: its box holds its place, disabled, until the app takes over.
+    // A plain form, so search works before (or without) the app; `data-app-field` tells the app
+    // which of its fields takes over what was typed here.
     out.push_str(
-        "</p><div class=\"learn-search\" role=\"search\"><label for=\"boot-learn-search\">",
+        "</p><form class=\"learn-search\" role=\"search\" action=\"/learn\" method=\"get\">\
+         <label for=\"boot-learn-search\">",
     );
     push_escaped(&mut out, texts.get("learn_search_label"));
     out.push_str(
-        "</label><input id=\"boot-learn-search\" type=\"search\" autocomplete=\"off\" disabled=\"\">\
-         <p class=\"status\"></p></div>",
+        "</label><input id=\"boot-learn-search\" data-app-field=\"learn-search-input\" \
+         name=\"q\" type=\"search\" autocomplete=\"off\" \
+         aria-describedby=\"boot-learn-search-status\" value=\"",
     );
+    push_escaped(&mut out, search.unwrap_or_default());
+    out.push_str("\"><p id=\"boot-learn-search-status\" class=\"status\" role=\"status\">");
+    let Some(search) = search else {
+        out.push_str("</p></form>");
+        shelves(&mut out, texts, list);
+        return out;
+    };
+    let index = portal_core::learn::search_index(language.tag(), list);
+    let found = index.search(search, portal_core::learn::SEARCH_RESULTS);
+    if found.is_empty() {
+        push_escaped(&mut out, texts.get("learn_search_none"));
+        out.push_str("</p></form><div class=\"search-empty\"><p>");
+        push_escaped(&mut out, texts.get("learn_search_none_help"));
+        out.push_str("</p><p><a href=\"/ask\" class=\"button\">");
+        push_escaped(&mut out, texts.get("learn_ask_instead"));
+        out.push_str("</a></p></div>");
+        return out;
+    }
+    push_escaped(
+        &mut out,
+        &texts.fill("learn_search_count", &[("count", &found.len().to_string())]),
+    );
+    out.push_str("</p></form><ul class=\"results\" role=\"list\">");
+    for hit in found {
+        out.push_str("<li class=\"result\"><h2 class=\"result-title\"><a href=\"/learn/");
+        push_escaped(&mut out, &hit.id);
+        out.push_str("\">");
+        highlighted(&mut out, &hit.title);
+        out.push_str("</a></h2>");
+        if !hit.snippet.is_empty() {
+            out.push_str("<p class=\"result-snippet\">");
+            highlighted(&mut out, &hit.snippet);
+            out.push_str("</p>");
+        }
+        let minutes = list
+            .iter()
+            .find(|a| a.slug == hit.id)
+            .map_or(1, |a| a.reading_minutes);
+        out.push_str("<p class=\"article-meta\">");
+        push_escaped(
+            &mut out,
+            &texts.fill("learn_minutes", &[("minutes", &minutes.to_string())]),
+        );
+        out.push_str("</p></li>");
+    }
+    out.push_str("</ul>");
+    out
+}
+
+fn highlighted(out: &mut String, segments: &[portal_core::search::Segment]) {
+    for segment in segments {
+        if segment.matched {
+            out.push_str("<mark>");
+            push_escaped(out, &segment.text);
+            out.push_str("</mark>");
+        } else {
+            push_escaped(out, &segment.text);
+        }
+    }
+}
+
+fn shelves(out: &mut String, texts: &Texts, list: &[ArticleSummary]) {
     let featured: Vec<&ArticleSummary> = list.iter().filter(|a| a.featured).collect();
     if !featured.is_empty() {
         out.push_str(
             "<section class=\"shelf\" aria-labelledby=\"shelf-featured\"><h2 id=\"shelf-featured\">",
         );
-        push_escaped(&mut out, texts.get("learn_featured"));
+        push_escaped(out, texts.get("learn_featured"));
         out.push_str("</h2><ul class=\"cards\" role=\"list\">");
         for a in featured {
             out.push_str("<li class=\"card\"><h3 class=\"card-title\">");
-            article_link(&mut out, a);
+            article_link(out, a);
             out.push_str("</h3><p>");
-            push_escaped(&mut out, &a.summary);
+            push_escaped(out, &a.summary);
             out.push_str("</p><p class=\"article-meta\">");
             push_escaped(
-                &mut out,
+                out,
                 &texts.fill(
                     "learn_minutes",
                     &[("minutes", &a.reading_minutes.to_string())],
@@ -419,11 +514,10 @@ fn learn(texts: &Texts, list: &[ArticleSummary]) -> String {
             ArticleTopic::Medicine => ("shelf-medicine", "learn_topic_medicine"),
             ArticleTopic::LivingWith => ("shelf-livingwith", "learn_topic_living_with"),
         };
-        shelf(&mut out, id, texts.get(label), &on_shelf);
+        shelf(out, id, texts.get(label), &on_shelf);
     }
     let newest: Vec<&ArticleSummary> = list.iter().take(NEWEST_COUNT).collect();
-    shelf(&mut out, "shelf-newest", texts.get("learn_newest"), &newest);
-    out
+    shelf(out, "shelf-newest", texts.get("learn_newest"), &newest);
 }
 
 fn shelf(out: &mut String, id: &str, title: &str, list: &[&ArticleSummary]) {
@@ -480,8 +574,8 @@ mod tests {
     #[test]
     fn pages_written_in_advance() {
         assert_eq!(Page::at("/"), Some(Page::Home));
-        assert_eq!(Page::at("/learn"), Some(Page::Learn));
-        assert_eq!(Page::at("/learn/"), Some(Page::Learn));
+        assert_eq!(Page::at("/learn"), Some(Page::Learn(None)));
+        assert_eq!(Page::at("/learn/"), Some(Page::Learn(None)));
         assert_eq!(Page::at("/ask"), Some(Page::Ask));
         assert_eq!(Page::at("/reminders"), Some(Page::Today));
         assert_eq!(
@@ -497,6 +591,28 @@ mod tests {
         ] {
             assert_eq!(Page::at(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn learn_takes_its_search_from_the_query() {
+        let learn = |query| Page::Learn(None).with_query(query);
+        assert_eq!(
+            learn(Some("q=inhaler+technique")),
+            Page::Learn(Some("inhaler technique".into()))
+        );
+        assert_eq!(
+            learn(Some("x=1&q=%C3%A4rztin%20")),
+            Page::Learn(Some("ärztin".into()))
+        );
+        assert_eq!(learn(Some("q=++")), Page::Learn(None));
+        assert_eq!(learn(Some("q")), Page::Learn(None));
+        assert_eq!(learn(None), Page::Learn(None));
+        let long = format!("q={}", "a".repeat(1000));
+        let Page::Learn(Some(cut)) = learn(Some(&long)) else {
+            panic!("a long search is still a search");
+        };
+        assert_eq!(cut.chars().count(), portal_core::learn::SEARCH_MAX_CHARS);
+        assert_eq!(Page::Ask.with_query(Some("q=x")), Page::Ask);
     }
 
     fn with(cookie: Option<&str>, accept: Option<&str>) -> Language {

@@ -35,7 +35,7 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
         res.extensions_mut().insert(RouteMiss);
         return res;
     }
-    let mut res = serve(&state, req.uri().path(), req.headers()).await;
+    let mut res = serve(&state, req.uri().path(), req.uri().query(), req.headers()).await;
     if req.method() == Method::HEAD {
         *res.body_mut() = Body::empty();
     }
@@ -51,9 +51,14 @@ pub async fn api_not_found() -> Response {
     res
 }
 
-async fn serve(state: &AppState, url_path: &str, request_headers: &HeaderMap) -> Response {
+async fn serve(
+    state: &AppState,
+    url_path: &str,
+    query: Option<&str>,
+    request_headers: &HeaderMap,
+) -> Response {
     let root = &state.settings.static_dir;
-    if let Some(page) = first_paint::Page::at(url_path) {
+    if let Some(page) = first_paint::Page::at(url_path).map(|p| p.with_query(query)) {
         let template = Entry::for_path(url_path).html_file();
         if let Some(res) = first_painted(state, template, &page, request_headers).await {
             return res;

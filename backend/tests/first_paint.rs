@@ -90,6 +90,53 @@ async fn learn_arrives_written_in_the_browsers_language() {
 }
 
 #[tokio::test]
+async fn a_search_sent_without_the_app_arrives_with_its_results() {
+    let app = app_with_languages();
+    let page = get(&app, "/learn?q=inhaler", &[]).await.text();
+    // The search box is a working form that keeps what was searched for.
+    assert!(
+        page.contains(
+            "<form class=\"learn-search\" role=\"search\" action=\"/learn\" method=\"get\">"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("name=\"q\""), "{page}");
+    assert!(page.contains("value=\"inhaler\""), "{page}");
+    assert!(page.contains("Guides found: "), "{page}");
+    assert!(
+        page.contains(
+            "<li class=\"result\"><h2 class=\"result-title\"><a href=\"/learn/inhaler-technique\">"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<mark>"), "matches are highlighted: {page}");
+    assert!(
+        !page.contains("shelf-featured"),
+        "results replace the shelves: {page}"
+    );
+
+    // Nothing found: the help and the way to ask instead. What was typed comes back escaped.
+    let none = get(&app, "/learn?q=%22%3E%3Cscript%3Ezzqx", &[])
+        .await
+        .text();
+    assert!(none.contains("No guides found."), "{none}");
+    assert!(
+        none.contains("<a href=\"/ask\" class=\"button\">"),
+        "{none}"
+    );
+    assert!(
+        none.contains("value=\"&quot;&gt;&lt;script&gt;zzqx\""),
+        "{none}"
+    );
+    assert!(!none.contains("<script>zzqx"), "{none}");
+
+    // An empty search is Learn itself.
+    let empty = get(&app, "/learn?q=+", &[]).await.text();
+    assert!(empty.contains("shelf-featured"), "{empty}");
+    assert!(empty.contains("value=\"\""), "{empty}");
+}
+
+#[tokio::test]
 async fn the_language_chosen_in_the_app_wins_over_the_browsers() {
     let app = app_with_languages();
     let res = get(

@@ -53,6 +53,27 @@ pub struct ArticleSummary {
     pub body_text: String,
 }
 
+/// How many results a search on Learn shows, in the app and in the page the backend writes.
+pub const SEARCH_RESULTS: usize = 20;
+
+/// The longest search the backend writes results for; a longer one is cut here (no real search
+/// for guides comes close).
+pub const SEARCH_MAX_CHARS: usize = 200;
+
+/// The search index over one language's library, built the same way by the app and the backend.
+pub fn search_index(language: &str, articles: &[ArticleSummary]) -> crate::search::SearchIndex {
+    let docs: Vec<crate::search::SearchDoc<'_>> = articles
+        .iter()
+        .map(|a| crate::search::SearchDoc {
+            id: &a.slug,
+            title: &a.title,
+            summary: &a.summary,
+            body: &a.body_text,
+        })
+        .collect();
+    crate::search::SearchIndex::build(language, &docs)
+}
+
 /// One translation of an article, as a patient reads it or an editor previews it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -21,6 +21,69 @@ test.describe("without script", () => {
   });
 });
 
+test.describe("searching without script", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("Learn's search box sends the search and the results arrive written", async ({ page }) => {
+    await page.goto("/learn");
+    await writtenHeading(page, "Learn");
+    const box = page.getByLabel("Search the guides");
+    await box.fill("inhaler");
+    await box.press("Enter");
+    await expect(page).toHaveURL(/\/learn\?q=inhaler$/);
+    await expect(page.getByLabel("Search the guides")).toHaveValue("inhaler");
+    await expect(page.getByRole("status")).toHaveText(/Guides found: [1-9]/);
+    const result = page.locator(".results .result-title a").first();
+    await expect(result.locator("mark").first()).toHaveText(/inhaler/i);
+    await result.click();
+    await expect(page).toHaveURL(/\/learn\/[a-z0-9-]+$/);
+    await page.goBack();
+    await page.getByLabel("Search the guides").fill("zzqx");
+    await page.getByLabel("Search the guides").press("Enter");
+    await expect(page.getByRole("status")).toHaveText("No guides found.");
+    await expect(page.locator("main").getByRole("link", { name: "Ask our Medical Information team" })).toBeVisible();
+  });
+});
+
+test("a search is kept in the address: a reload shows the same results", async ({ page }) => {
+  await page.goto("/learn");
+  await heading(page, "Learn");
+  await page.getByLabel("Search the guides").fill("inhaler technique");
+  await expect(page.getByRole("status").filter({ hasText: /Guides found: [1-9]/ })).toBeVisible();
+  await expect(page).toHaveURL(/\/learn\?q=inhaler%20technique$/);
+  await page.reload();
+  await heading(page, "Learn");
+  await expect(page.locator("#boot-shell")).toHaveCount(0);
+  await expect(page.getByLabel("Search the guides")).toHaveValue("inhaler technique");
+  await expect(page.getByRole("status").filter({ hasText: /Guides found: [1-9]/ })).toBeVisible();
+  // Emptying the box is plain Learn again.
+  await page.getByLabel("Search the guides").fill("");
+  await expect(page).toHaveURL(/\/learn$/);
+  await expect(page.locator("#shelf-featured")).toBeVisible();
+});
+
+test("what is typed in the written search box before the app takes over is kept", async ({ page }) => {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/api\/v1\/articles\?/, async (route) => {
+    await released;
+    await route.continue().catch(() => {});
+  });
+  await page.goto("/learn");
+  await writtenHeading(page, "Learn");
+  const written = page.locator("#boot-shell").getByLabel("Search the guides");
+  await written.click();
+  await page.keyboard.type("inhal");
+  release();
+  await expect(page.locator("#boot-shell")).toHaveCount(0);
+  const box = page.locator("#portal-app").getByLabel("Search the guides");
+  await expect(box).toBeFocused();
+  await expect(box).toHaveValue("inhal");
+  await page.keyboard.type("er");
+  await expect(box).toHaveValue("inhaler");
+  await expect(page.getByRole("status").filter({ hasText: /Guides found: [1-9]/ })).toBeVisible();
+});
+
 test("the app takes over the written page once its own copy is complete", async ({ page }) => {
   let release: () => void = () => {};
   const released = new Promise<void>((resolve) => (release = resolve));

@@ -5,9 +5,11 @@ use std::sync::{Arc, OnceLock};
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 use portal_core::api_error::ApiError;
 use portal_core::learn::{ArticleSummary, ArticleTopic};
-use portal_core::search::{SearchDoc, SearchIndex, Segment};
+use portal_core::search::{SearchIndex, Segment};
+use wasm_bindgen::JsCast;
 
 use crate::api::use_api;
 use crate::components::error_text::error_key;
@@ -16,8 +18,6 @@ use crate::i18n::{tr, use_i18n, Key};
 use crate::learn_offline::{self, OfflineArticle};
 use crate::view_task::spawn_for_view;
 
-/// Results shown for a search.
-const RESULT_LIMIT: usize = 20;
 const NEWEST_COUNT: usize = 4;
 
 pub fn topic_key(topic: ArticleTopic) -> Key {
@@ -47,19 +47,8 @@ impl Library {
     }
 
     fn index(&self) -> &SearchIndex {
-        self.index.get_or_init(|| {
-            let docs: Vec<SearchDoc<'_>> = self
-                .articles
-                .iter()
-                .map(|a| SearchDoc {
-                    id: &a.slug,
-                    title: &a.title,
-                    summary: &a.summary,
-                    body: &a.body_text,
-                })
-                .collect();
-            SearchIndex::build(self.language, &docs)
-        })
+        self.index
+            .get_or_init(|| portal_core::learn::search_index(self.language, &self.articles))
     }
 }
 
@@ -69,7 +58,39 @@ pub fn Learn() -> impl IntoView {
     let api = use_api();
     let library = RwSignal::new(None::<Result<Library, ApiError>>);
     let kept = RwSignal::new(Vec::<OfflineArticle>::new());
-    let query = RwSignal::new(String::new());
+    // The search is kept in the address, so a reload or a shared link shows the same results,
+    // and a search sent from the page the backend wrote carries on here.
+    let query = RwSignal::new(
+        use_query_map()
+            .with_untracked(|q| q.get("q"))
+            .unwrap_or_default(),
+    );
+    let typed = StoredValue::new(0u64);
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        query.set(text.clone());
+        typed.update_value(|n| *n += 1);
+        let ticket = typed.get_value();
+        // Once typing pauses: some browsers refuse more than a hundred address changes in half
+        // a minute.
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(400).await;
+            if typed.try_get_value() == Some(ticket) {
+                keep_search_in_address(&text);
+            }
+        });
+    };
+    // The keyboard's search key: the results are already shown, so put the keyboard away.
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(input) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = input.blur();
+        }
+    };
 
     // Only the latest language's list is shown, whatever order the answers arrive in.
     let latest = StoredValue::new(0u64);
@@ -100,7 +121,7 @@ pub fn Learn() -> impl IntoView {
             return None;
         }
         library.with(|l| match l {
-            Some(Ok(lib)) => Some(lib.index().search(&q, RESULT_LIMIT)),
+            Some(Ok(lib)) => Some(lib.index().search(&q, portal_core::learn::SEARCH_RESULTS)),
             _ => None,
         })
     });
@@ -109,15 +130,16 @@ pub fn Learn() -> impl IntoView {
         <PageTitle title=Key::LearnTitle />
         <p class="lead">{tr(Key::LearnIntro)}</p>
         <p>{tr(Key::LearnDoctorNote)}</p>
-        <div class="learn-search" role="search">
+        <form class="learn-search" role="search" action="/learn" method="get" on:submit=on_submit>
             <label for="learn-search-input">{tr(Key::LearnSearchLabel)}</label>
             <input
                 id="learn-search-input"
+                name="q"
                 type="search"
                 autocomplete="off"
                 aria-describedby="learn-search-status"
                 prop:value=move || query.get()
-                on:input=move |ev| query.set(event_target_value(&ev))
+                on:input=on_input
             />
             <p id="learn-search-status" class="status" role="status" aria-live="polite">
                 {move || hits.with(|h| h.as_ref().map(|list| {
@@ -128,7 +150,7 @@ pub fn Learn() -> impl IntoView {
                     }
                 }))}
             </p>
-        </div>
+        </form>
         {move || {
             let kept_list = kept.get();
             match (library.get(), hits.get()) {
@@ -141,6 +163,26 @@ pub fn Learn() -> impl IntoView {
                 (None, _) => view! { <p class="status" role="status">{tr(Key::Loading)}</p> }.into_any(),
             }
         }}
+    }
+}
+
+/// Replaces the address (no new history entry: typing is not a navigation) with Learn and the
+/// search, or plain Learn when the box is empty.
+fn keep_search_in_address(text: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if window.location().pathname().ok().as_deref() != Some("/learn") {
+        return;
+    }
+    let address = if text.trim().is_empty() {
+        "/learn".to_owned()
+    } else {
+        format!("/learn?q={}", js_sys::encode_uri_component(text))
+    };
+    if let Ok(history) = window.history() {
+        let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
+        let _ = history.replace_state_with_url(&state, "", Some(&address));
     }
 }
 
