@@ -208,15 +208,22 @@ impl Hold {
 }
 
 /// The body of the article the backend wrote out, if the page still shows it and it is this
-/// article (same title and language): the app moves those nodes into its own page instead of
-/// building the same body again, which on a slow phone is most of the work of opening an article.
-pub fn written_article_body(title: &str, language: &str) -> Option<web_sys::Element> {
+/// version of this article (same title, language and time of last change: one republished
+/// between the written page and the app's own request is built anew): the app moves those nodes
+/// into its own page instead of building the same body again, which on a slow phone is most of
+/// the work of opening an article.
+pub fn written_article_body(
+    title: &str,
+    language: &str,
+    updated_at: &str,
+) -> Option<web_sys::Element> {
     let document = web_sys::window()?.document()?;
     let shell = document.get_element_by_id(BOOT_SHELL)?;
     let heading = shell.query_selector("h1").ok()??;
     let article = shell.query_selector(".article").ok()??;
     let same = heading.text_content().as_deref() == Some(title)
-        && article.get_attribute("lang").as_deref() == Some(language);
+        && article.get_attribute("lang").as_deref() == Some(language)
+        && article.get_attribute("data-version").as_deref() == Some(updated_at);
     if !same {
         return None;
     }

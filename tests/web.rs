@@ -625,3 +625,42 @@ fn device_zone_is_the_browsers_zone_with_or_without_temporal() {
     js_sys::Reflect::set(&global, &"Temporal".into(), &temporal).unwrap();
     assert_eq!(without, intl);
 }
+
+/// An opened article takes over the body the backend wrote only when it is the same version: one
+/// republished in between is built from the new text.
+#[wasm_bindgen_test]
+async fn an_article_reuses_the_written_body_only_for_the_same_version() {
+    use patient_portal::components::article_view::ArticleView;
+    let shell = document().create_element("div").unwrap();
+    shell.set_id("boot-shell");
+    shell.set_inner_html(
+        "<h1>A test guide</h1><div class=\"article\" lang=\"en\" data-version=\"2026-10-01T00:00:00Z\">\
+         <div class=\"article-body\"><p>As the server wrote it.</p></div></div>",
+    );
+    document().body().unwrap().append_child(&shell).unwrap();
+    let body = "The new text.\n";
+    let document_of = || portal_core::markdown::parse(body);
+
+    let republished = container();
+    let mut newer = article_with_body(body);
+    newer.updated_at = "2026-11-20T09:00:00Z".into();
+    let _first = leptos::mount::mount_to(republished.clone(), move || {
+        provide_context(I18n::with_language(Language::En));
+        view! { <ArticleView article=newer.clone() document=document_of() /> }
+    });
+    settle().await;
+    let text = find(&republished, ".article-body").text_content().unwrap();
+    assert!(text.contains("The new text."), "{text}");
+    assert!(!text.contains("As the server wrote it."), "{text}");
+
+    let same = container();
+    let article = article_with_body(body);
+    let _second = leptos::mount::mount_to(same.clone(), move || {
+        provide_context(I18n::with_language(Language::En));
+        view! { <ArticleView article=article.clone() document=document_of() /> }
+    });
+    settle().await;
+    let text = find(&same, ".article-body").text_content().unwrap();
+    assert!(text.contains("As the server wrote it."), "{text}");
+    shell.remove();
+}

@@ -176,10 +176,11 @@ pub async fn write(
             };
             let main = format!(
                 "<article class=\"article-page\"><h1 class=\"page-title\" tabindex=\"-1\">{}</h1>\
-                 <div class=\"article\" lang=\"{}\"><p class=\"article-summary lead\">{}</p>\
+                 <div class=\"article\" lang=\"{}\" data-version=\"{}\"><p class=\"article-summary lead\">{}</p>\
                  <p class=\"article-meta\">{}</p>{}<p class=\"article-approval\">{}</p></div></article>",
                 escape(&article.title),
                 escape(&article.language),
+                escape(&article.updated_at),
                 escape(&article.summary),
                 escape(&meta),
                 html::article_body(&found.document, &labels),

@@ -179,6 +179,22 @@ async fn an_article_arrives_whole() {
         page.contains("min read · Checked by our medical team on "),
         "{page}"
     );
+    // The version written, so the app reuses this body only for the same version.
+    let api: serde_json::Value = app
+        .send(
+            request(Method::GET, "/api/v1/articles/inhaler-technique?lang=en")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .json();
+    let version = api["article"]["updatedAt"].as_str().unwrap();
+    assert!(
+        page.contains(&format!(
+            "<div class=\"article\" lang=\"en\" data-version=\"{version}\">"
+        )),
+        "{page}"
+    );
 }
 
 #[tokio::test]

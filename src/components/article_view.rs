@@ -53,7 +53,7 @@ pub fn ArticleView(
             .is_none()
             .then(|| {
                 article.with_untracked(|a| {
-                    crate::first_paint::written_article_body(&a.title, &a.language)
+                    crate::first_paint::written_article_body(&a.title, &a.language, &a.updated_at)
                 })
             })
             .flatten()
