@@ -73,7 +73,7 @@ impl FirstPaint {
             return;
         };
         let focused = focused_link(&document);
-        let typed = typed_field(&document);
+        let typed = typed_fields(&document);
         if let Some(boot) = document.get_element_by_id(BOOT_SHELL) {
             boot.remove();
         }
@@ -83,60 +83,84 @@ impl FirstPaint {
                 refocus(&root, &landmark, &href);
             }
         }
-        if let Some(typed) = typed {
-            typed.carry_over(&document);
+        for field in typed {
+            field.carry_over(&document);
         }
     }
 }
 
-/// A field of the written page that works before the app (Learn's search box), which the app has
-/// its own copy of: what was typed there must not be lost when the app takes over.
+/// A field of the written page that works before the app (Learn's search box, the language
+/// list), which the app has its own copy of: what was typed or picked there must not be lost when
+/// the app takes over.
 struct TypedField {
     /// The id of the app's copy (the written field's `data-app-field`).
     app_field: String,
     value: String,
+    /// The value the page was written with: unchanged, the app's own value stands.
+    written: String,
     focused: bool,
 }
 
-fn typed_field(document: &web_sys::Document) -> Option<TypedField> {
-    let shell = document.get_element_by_id(BOOT_SHELL)?;
-    let field: web_sys::HtmlInputElement = shell
-        .query_selector("input[data-app-field]")
-        .ok()??
-        .dyn_into()
-        .ok()?;
-    let focused = document
-        .active_element()
-        .is_some_and(|active| active == **field);
-    Some(TypedField {
-        app_field: field.get_attribute("data-app-field")?,
-        value: field.value(),
-        focused,
-    })
+fn typed_fields(document: &web_sys::Document) -> Vec<TypedField> {
+    let Some(fields) = document
+        .get_element_by_id(BOOT_SHELL)
+        .and_then(|shell| shell.query_selector_all("[data-app-field]").ok())
+    else {
+        return Vec::new();
+    };
+    let active = document.active_element();
+    (0..fields.length())
+        .filter_map(|i| fields.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .filter_map(|field| {
+            let value = js_sys::Reflect::get(&field, &"value".into())
+                .ok()?
+                .as_string()?;
+            // What the server wrote: the input's `value` attribute, the selected `<option>`.
+            let written = match field.get_attribute("value") {
+                Some(v) => v,
+                None => field
+                    .query_selector("option[selected]")
+                    .ok()
+                    .flatten()
+                    .and_then(|o| o.get_attribute("value"))
+                    .unwrap_or_default(),
+            };
+            Some(TypedField {
+                app_field: field.get_attribute("data-app-field")?,
+                focused: active.as_ref() == Some(&field),
+                value,
+                written,
+            })
+        })
+        .collect()
 }
 
 impl TypedField {
-    /// Gives the app's field what was typed (as typing would, so the page reacts to it) and the
-    /// focus, with the caret at the end, if the written field had it.
+    /// Gives the app's field what was typed or picked (as the person's own change would, so the
+    /// page reacts to it), and the focus if the written field had it, with the caret at the end.
     fn carry_over(self, document: &web_sys::Document) {
         let Some(field) = document
             .get_element_by_id(&self.app_field)
-            .and_then(|f| f.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok())
         else {
             return;
         };
-        if field.value() != self.value {
-            field.set_value(&self.value);
+        if self.value != self.written {
+            let _ = js_sys::Reflect::set(&field, &"value".into(), &self.value.as_str().into());
             let init = web_sys::EventInit::new();
             init.set_bubbles(true);
-            if let Ok(event) = web_sys::Event::new_with_event_init_dict("input", &init) {
-                let _ = field.dispatch_event(&event);
+            for kind in ["input", "change"] {
+                if let Ok(event) = web_sys::Event::new_with_event_init_dict(kind, &init) {
+                    let _ = field.dispatch_event(&event);
+                }
             }
         }
         if self.focused {
             let _ = field.focus();
-            let end = u32::try_from(self.value.encode_utf16().count()).unwrap_or(u32::MAX);
-            let _ = field.set_selection_range(end, end);
+            if let Some(input) = field.dyn_ref::<web_sys::HtmlInputElement>() {
+                let end = u32::try_from(self.value.encode_utf16().count()).unwrap_or(u32::MAX);
+                let _ = input.set_selection_range(end, end);
+            }
         }
     }
 }

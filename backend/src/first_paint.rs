@@ -5,7 +5,8 @@
 
 use axum::{
     extract::{Path as UrlPath, Query, State},
-    http::{header, HeaderMap},
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
     Json,
 };
 use portal_core::api::{Role, User};
@@ -72,6 +73,59 @@ impl Page {
             other => other,
         }
     }
+}
+
+impl Page {
+    /// The page's own address, without a query.
+    pub fn path(&self) -> String {
+        match self {
+            Page::Home => "/".to_owned(),
+            Page::Learn(_) => "/learn".to_owned(),
+            Page::Article(slug) => format!("/learn/{slug}"),
+            Page::Ask => "/ask".to_owned(),
+            Page::Today => "/reminders".to_owned(),
+        }
+    }
+}
+
+/// A language chosen in the written page's list without the app (`?lang=` from its form): the
+/// answer remembers it in the language cookie and sends the reader back to the page without
+/// `lang`, which then arrives in that language. `None` when the query chooses no known language.
+pub fn language_chosen(page: &Page, query: Option<&str>) -> Option<Response> {
+    let query = query?;
+    let chosen = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "lang")
+        .and_then(|(_, tag)| Language::from_tag(&tag))?;
+    let rest: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(name, _)| name != "lang")
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    let mut location = page.path();
+    if !rest.is_empty() {
+        location.push('?');
+        location.push_str(
+            &url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(rest)
+                .finish(),
+        );
+    }
+    // As the app writes it (`i18n::tell_backend`): a preference, not personal data.
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax; Secure",
+        portal_core::language::COOKIE,
+        chosen.tag()
+    );
+    Some(
+        (
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, location),
+                (header::SET_COOKIE, cookie),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+        )
+            .into_response(),
+    )
 }
 
 /// The language to write a page in: the one chosen in the app (its cookie), else the first
@@ -245,7 +299,22 @@ pub async fn write(
         Page::Ask => Some("/ask"),
         Page::Today => Some("/reminders"),
     };
-    let shell = shell(state, &texts, language, user.as_ref(), section, &main);
+    let here = Here {
+        path: page.path(),
+        search: match page {
+            Page::Learn(search) => search.clone(),
+            _ => None,
+        },
+    };
+    let shell = shell(
+        state,
+        &texts,
+        language,
+        user.as_ref(),
+        section,
+        &here,
+        &main,
+    );
     let document_title = format!("{title} – {}", texts.get("app_name"));
     splice(template, language, &document_title, &shell)
 }
@@ -263,12 +332,19 @@ fn heading(text: &str) -> String {
 
 /// The header, the main landmark with `main` in it, and the footer, as the app's `Shell` has them.
 /// The links are ordinary links: before the app has loaded they load the next page whole.
+/// The page being written, for the language list's form: choosing a language comes back here.
+struct Here {
+    path: String,
+    search: Option<String>,
+}
+
 fn shell(
     state: &AppState,
     texts: &Texts,
     language: Language,
     user: Option<&User>,
     section: Option<&str>,
+    here: &Here,
     main: &str,
 ) -> String {
     let mut out = String::from(
@@ -316,14 +392,19 @@ fn shell(
         push_escaped(&mut out, texts.get(label));
         out.push_str("</span></a></li>");
     }
-    // The language list works once the app runs; until then it holds its place, disabled.
+    // A form, so a language can be chosen before (or without) the app; its button shows only
+    // without script, since the app switches as soon as a language is picked.
+    out.push_str("</ul></nav><form class=\"language-picker\" method=\"get\" action=\"");
+    push_escaped(&mut out, &here.path);
     out.push_str(&format!(
-        "</ul></nav><div class=\"language-picker\"><label for=\"boot-language-select\">{}\
-         <span class=\"visually-hidden\">",
+        "\"><label for=\"boot-language-select\">{}<span class=\"visually-hidden\">",
         Icon::Language.svg()
     ));
     push_escaped(&mut out, texts.get("language_label"));
-    out.push_str("</span></label><select id=\"boot-language-select\" disabled=\"\">");
+    out.push_str(
+        "</span></label><select id=\"boot-language-select\" name=\"lang\" \
+         data-app-field=\"language-select\">",
+    );
     for l in Language::ALL {
         let selected = if l == language { " selected=\"\"" } else { "" };
         out.push_str(&format!(
@@ -332,7 +413,15 @@ fn shell(
             l.endonym()
         ));
     }
-    out.push_str("</select></div></div></header><main id=\"main\" tabindex=\"-1\">");
+    out.push_str("</select>");
+    if let Some(search) = &here.search {
+        out.push_str("<input type=\"hidden\" name=\"q\" value=\"");
+        push_escaped(&mut out, search);
+        out.push_str("\">");
+    }
+    out.push_str("<noscript><button type=\"submit\" class=\"button\">");
+    push_escaped(&mut out, texts.get("language_change"));
+    out.push_str("</button></noscript></form></div></header><main id=\"main\" tabindex=\"-1\">");
     out.push_str(main);
     out.push_str("</main><footer class=\"site-footer\"><p>");
     let runtime = &state.settings.runtime;

@@ -59,6 +59,9 @@ async fn serve(
 ) -> Response {
     let root = &state.settings.static_dir;
     if let Some(page) = first_paint::Page::at(url_path).map(|p| p.with_query(query)) {
+        if let Some(res) = first_paint::language_chosen(&page, query) {
+            return res;
+        }
         let template = Entry::for_path(url_path).html_file();
         if let Some(res) = first_painted(state, template, &page, request_headers).await {
             return res;

@@ -137,6 +137,46 @@ async fn a_search_sent_without_the_app_arrives_with_its_results() {
 }
 
 #[tokio::test]
+async fn a_language_chosen_without_the_app_is_remembered_and_the_page_comes_back_in_it() {
+    let app = app_with_languages();
+    let res = get(&app, "/learn?q=inhaler&lang=de", &[]).await;
+    assert_eq!(res.status, 303);
+    assert_eq!(res.headers[header::LOCATION], "/learn?q=inhaler");
+    let cookie = res.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        cookie.starts_with("portal_language=de; Path=/;"),
+        "{cookie}"
+    );
+    // The written page's list is a form that comes back to the same page and search.
+    let page = get(
+        &app,
+        "/learn?q=inhaler",
+        &[(header::COOKIE, "portal_language=de")],
+    )
+    .await
+    .text();
+    assert!(page.contains("<html lang=\"de\">"), "{page}");
+    assert!(
+        page.contains("<form class=\"language-picker\" method=\"get\" action=\"/learn\">"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<input type=\"hidden\" name=\"q\" value=\"inhaler\">"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<noscript><button type=\"submit\" class=\"button\">Sprache wechseln</button></noscript>"),
+        "{page}"
+    );
+    // An unknown language is no choice: the page is written as usual.
+    let unknown = get(&app, "/ask?lang=xx", &[]).await;
+    assert_eq!(unknown.status, 200);
+    assert!(unknown.headers.get(header::SET_COOKIE).is_none());
+    // Other addresses are the app's business.
+    assert_eq!(get(&app, "/account?lang=de", &[]).await.status, 200);
+}
+
+#[tokio::test]
 async fn the_language_chosen_in_the_app_wins_over_the_browsers() {
     let app = app_with_languages();
     let res = get(

@@ -45,6 +45,45 @@ test.describe("searching without script", () => {
   });
 });
 
+test.describe("choosing a language without script", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the language list sends the choice, and the next pages arrive in it", async ({ page, context }) => {
+    await page.goto("/learn?q=inhaler");
+    await writtenHeading(page, "Learn");
+    await page.getByLabel("Language").selectOption("de");
+    await page.getByRole("button", { name: "Change language" }).click();
+    // Back on the same page and search, without the choice in the address.
+    await expect(page).toHaveURL(/\/learn\?q=inhaler$/);
+    await writtenHeading(page, "Wissen");
+    await expect(page.locator("html")).toHaveAttribute("lang", "de");
+    await expect(page.getByLabel("In den Ratgebern suchen")).toHaveValue("inhaler");
+    expect((await context.cookies()).find((c) => c.name === "portal_language")?.value).toBe("de");
+    await page.getByRole("navigation", { name: "Hauptmenü" }).getByRole("link", { name: "Fragen" }).click();
+    await writtenHeading(page, "Eine Frage stellen");
+    await expect(page.getByLabel("Sprache")).toHaveValue("de");
+  });
+});
+
+test("a language picked in the written page before the app takes over is the one the app shows", async ({ page }) => {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/api\/v1\/articles\?/, async (route) => {
+    await released;
+    await route.continue().catch(() => {});
+  });
+  await page.goto("/learn");
+  await writtenHeading(page, "Learn");
+  // With script, the list needs no button: the app switches as soon as it takes over.
+  await expect(page.getByRole("button", { name: "Change language" })).toHaveCount(0);
+  await page.locator("#boot-shell").getByLabel("Language").selectOption("fr");
+  release();
+  await expect(page.locator("#boot-shell")).toHaveCount(0);
+  await heading(page, "S’informer");
+  await expect(page.locator("#language-select")).toHaveValue("fr");
+  await expect(page.locator("html")).toHaveAttribute("lang", "fr");
+});
+
 test("a search is kept in the address: a reload shows the same results", async ({ page }) => {
   await page.goto("/learn");
   await heading(page, "Learn");
