@@ -316,7 +316,13 @@ pub async fn write(
         &main,
     );
     let document_title = format!("{title} – {}", texts.get("app_name"));
-    splice(template, language, &document_title, &shell)
+    splice(
+        template,
+        language,
+        &document_title,
+        &shell,
+        texts.get("noscript_written"),
+    )
 }
 
 fn lang_query(language: Language) -> Query<Vec<(String, String)>> {
@@ -635,8 +641,16 @@ fn article_link(out: &mut String, a: &ArticleSummary) {
 }
 
 /// The template with the first paint in place of its boot shell, the page's language on `<html>`
-/// and its title; `None` if the template has no boot shell to replace.
-pub fn splice(template: &str, language: Language, title: &str, shell: &str) -> Option<String> {
+/// and its title, and its note for browsers without script replaced by `noscript` (the template's
+/// says the portal needs script; a written page can say what works without it, in its language);
+/// `None` if the template has no boot shell to replace.
+pub fn splice(
+    template: &str,
+    language: Language,
+    title: &str,
+    shell: &str,
+    noscript: &str,
+) -> Option<String> {
     let start = template
         .find("<div id=boot-shell>")
         .or_else(|| template.find("<div id=\"boot-shell\">"))?;
@@ -644,7 +658,15 @@ pub fn splice(template: &str, language: Language, title: &str, shell: &str) -> O
     let mut page = String::with_capacity(template.len() + shell.len());
     page.push_str(&template[..start]);
     page.push_str(shell);
-    page.push_str(&template[end..]);
+    match template[end..].find("</noscript>") {
+        Some(close) if !noscript.is_empty() => {
+            page.push_str("<noscript><p>");
+            push_escaped(&mut page, noscript);
+            page.push_str("</p>");
+            page.push_str(&template[end + close..]);
+        }
+        _ => page.push_str(&template[end..]),
+    }
     for html_tag in ["<html lang=en>", "<html lang=\"en\">"] {
         page = page.replacen(html_tag, &format!("<html lang=\"{}\">", language.tag()), 1);
     }
@@ -735,15 +757,29 @@ mod tests {
             Language::De,
             "Wissen <1>",
             "<div id=\"boot-shell\">new</div>",
+            "Ohne Skript <lesen>",
         )
         .unwrap();
         assert_eq!(
             page,
             "<html lang=\"de\"><head><title>Wissen &lt;1&gt;</title></head><body>\
-             <div id=\"boot-shell\">new</div><noscript>x</noscript></body></html>"
+             <div id=\"boot-shell\">new</div><noscript><p>Ohne Skript &lt;lesen&gt;</p></noscript></body></html>"
+        );
+        // Without a note of its own, the template's stays.
+        let page = splice(
+            template,
+            Language::En,
+            "t",
+            "<div id=\"boot-shell\">s</div>",
+            "",
+        )
+        .unwrap();
+        assert!(
+            page.ends_with("<noscript>x</noscript></body></html>"),
+            "{page}"
         );
         assert_eq!(
-            splice("<html><body></body></html>", Language::En, "t", "s"),
+            splice("<html><body></body></html>", Language::En, "t", "s", "n"),
             None
         );
     }

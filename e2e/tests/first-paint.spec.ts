@@ -11,6 +11,7 @@ test.describe("without script", () => {
     await expect(page.locator("html")).toHaveAttribute("lang", "de");
     await writtenHeading(page, "Wissen");
     await expect(page).toHaveTitle("Wissen – Patientenportal");
+    await expect(page.getByText(/^Ohne JavaScript können Sie die Ratgeber lesen/)).toBeVisible();
     const article = page.locator("main").getByRole("link", { name: "So wenden Sie Ihr Spray richtig an" }).first();
     await article.click();
     await expect(page).toHaveURL(/\/learn\/inhaler-technique$/);
