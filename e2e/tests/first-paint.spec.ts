@@ -1,7 +1,22 @@
 // Public pages arrive written out by the backend, in the reader's language, so they can be read
 // before the app has loaded (and without script at all); the app then takes the page over.
 import { test, expect } from "./fixtures";
+import type { Page } from "@playwright/test";
 import { accounts, heading, navLink, writtenHeading } from "./helpers";
+
+/** Holds the app's requests to `url` (of `method`, if given) until `release()`, counting them. */
+async function holdRequests(page: Page, url: RegExp, method?: string) {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const held = { count: 0, release: () => release() };
+  await page.route(url, async (route) => {
+    if (method && route.request().method() !== method) return route.continue();
+    held.count += 1;
+    await released;
+    await route.continue().catch(() => {});
+  });
+  return held;
+}
 
 test.describe("without script", () => {
   test.use({ javaScriptEnabled: false, locale: "de-DE" });
@@ -67,18 +82,13 @@ test.describe("choosing a language without script", () => {
 });
 
 test("a language picked in the written page before the app takes over is the one the app shows", async ({ page }) => {
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/api\/v1\/articles\?/, async (route) => {
-    await released;
-    await route.continue().catch(() => {});
-  });
+  const held = await holdRequests(page, /\/api\/v1\/articles\?/);
   await page.goto("/learn");
   await writtenHeading(page, "Learn");
   // With script, the list needs no button: the app switches as soon as it takes over.
   await expect(page.getByRole("button", { name: "Change language" })).toHaveCount(0);
   await page.locator("#boot-shell").getByLabel("Language").selectOption("fr");
-  release();
+  held.release();
   await expect(page.locator("#boot-shell")).toHaveCount(0);
   await heading(page, "S’informer");
   await expect(page.locator("#language-select")).toHaveValue("fr");
@@ -103,18 +113,13 @@ test("a search is kept in the address: a reload shows the same results", async (
 });
 
 test("what is typed in the written search box before the app takes over is kept", async ({ page }) => {
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/api\/v1\/articles\?/, async (route) => {
-    await released;
-    await route.continue().catch(() => {});
-  });
+  const held = await holdRequests(page, /\/api\/v1\/articles\?/);
   await page.goto("/learn");
   await writtenHeading(page, "Learn");
   const written = page.locator("#boot-shell").getByLabel("Search the guides");
   await written.click();
   await page.keyboard.type("inhal");
-  release();
+  held.release();
   await expect(page.locator("#boot-shell")).toHaveCount(0);
   const box = page.locator("#portal-app").getByLabel("Search the guides");
   await expect(box).toBeFocused();
@@ -125,21 +130,14 @@ test("what is typed in the written search box before the app takes over is kept"
 });
 
 test("the app takes over the written page once its own copy is complete", async ({ page }) => {
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let held = 0;
-  await page.route(/\/api\/v1\/articles\/inhaler-technique/, async (route) => {
-    held += 1;
-    await released;
-    await route.continue().catch(() => {});
-  });
+  const held = await holdRequests(page, /\/api\/v1\/articles\/inhaler-technique/);
   await page.goto("/learn/inhaler-technique");
-  await expect.poll(() => held, { message: "the app asked for the article" }).toBeGreaterThan(0);
+  await expect.poll(() => held.count, { message: "the app asked for the article" }).toBeGreaterThan(0);
   // While the app waits, the written page stays: no "Loading" in between.
   await writtenHeading(page, "Using your inhaler the right way");
   await expect(page.locator("#boot-shell")).toBeVisible();
   await expect(page.getByText("Loading…")).toBeHidden();
-  release();
+  held.release();
   await expect(page.locator("#boot-shell")).toHaveCount(0);
   await expect(page.locator("#portal-app")).toBeVisible();
   await heading(page, "Using your inhaler the right way");
@@ -164,12 +162,7 @@ test("a language chosen in the app is the one the next written page arrives in",
 });
 
 test("keyboard focus stays on the same link when the app takes over", async ({ page }) => {
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/api\/v1\/articles\?/, async (route) => {
-    await released;
-    await route.continue().catch(() => {});
-  });
+  const held = await holdRequests(page, /\/api\/v1\/articles\?/);
   await page.goto("/learn");
   await writtenHeading(page, "Learn");
   // Skip link first, then the brand, then the first section link.
@@ -178,7 +171,7 @@ test("keyboard focus stays on the same link when the app takes over", async ({ p
   await page.keyboard.press("Tab");
   await page.keyboard.press("Tab");
   await expect(page.locator("#boot-shell nav a[href='/learn']")).toBeFocused();
-  release();
+  held.release();
   await expect(page.locator("#boot-shell")).toHaveCount(0);
   await expect(page.locator("#portal-app nav a[href='/learn']")).toBeFocused();
   await page.keyboard.press("Tab");
@@ -201,21 +194,13 @@ test("Today arrives with the caregiver's name and stays until the app knows who 
     data: { email: accounts.caregiver.email, password: accounts.caregiver.password },
   });
   expect(signedIn.status()).toBe(200);
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let held = 0;
-  await page.route(/\/api\/v1\/session$/, async (route) => {
-    if (route.request().method() !== "GET") return route.continue();
-    held += 1;
-    await released;
-    await route.continue().catch(() => {});
-  });
+  const held = await holdRequests(page, /\/api\/v1\/session$/, "GET");
   await page.goto("/reminders");
-  await expect.poll(() => held, { message: "the app asked who is signed in" }).toBeGreaterThan(0);
+  await expect.poll(() => held.count, { message: "the app asked who is signed in" }).toBeGreaterThan(0);
   await writtenHeading(page, "Reminders");
   await expect(page.locator("#boot-shell .lead")).toHaveText(/Hello Cara Jones\./);
   await expect(page.getByText("Checking if you are signed in…")).toBeHidden();
-  release();
+  held.release();
   await heading(page, "Reminders");
   await expect(page.locator(".today-heading")).toBeVisible();
   await page.unroute(/\/api\/v1\/session$/);
