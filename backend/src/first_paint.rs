@@ -51,9 +51,7 @@ impl Page {
                 .map(|slug| Page::Article(slug.to_owned())),
         }
     }
-}
 
-impl Page {
     /// The page with what its address's query asks for: Learn's search (`q`), trimmed and cut to
     /// [`SEARCH_MAX_CHARS`](portal_core::learn::SEARCH_MAX_CHARS).
     pub fn with_query(self, query: Option<&str>) -> Page {
@@ -73,9 +71,7 @@ impl Page {
             other => other,
         }
     }
-}
 
-impl Page {
     /// The page's own address, without a query.
     pub fn path(&self) -> String {
         match self {
@@ -336,14 +332,14 @@ fn heading(text: &str) -> String {
     )
 }
 
-/// The header, the main landmark with `main` in it, and the footer, as the app's `Shell` has them.
-/// The links are ordinary links: before the app has loaded they load the next page whole.
 /// The page being written, for the language list's form: choosing a language comes back here.
 struct Here {
     path: String,
     search: Option<String>,
 }
 
+/// The header, the main landmark with `main` in it, and the footer, as the app's `Shell` has them.
+/// The links are ordinary links: before the app has loaded they load the next page whole.
 fn shell(
     state: &AppState,
     texts: &Texts,
