@@ -23,7 +23,7 @@ use portal_core::{
     language::Language,
     learn::{
         Article, ArticleFeedback, ArticlePage, ArticleStatus, ArticleSummary, ArticleTopic,
-        MAX_FEEDBACK_CHARS,
+        RelatedArticle, MAX_FEEDBACK_CHARS,
     },
     markdown, readability,
 };
@@ -465,7 +465,7 @@ pub async fn page(
             .iter()
             .any(|t| topics.contains(t));
         if shares_a_topic {
-            related.extend(row.public_summary()?);
+            related.extend(row.public_summary()?.map(RelatedArticle::from));
         }
     }
     // Parsed here, so patients' browsers need no Markdown parser.

@@ -15,7 +15,10 @@ use portal_backend::{
 };
 use portal_core::{
     api::problem_types as pt,
-    learn::{ArticlePage, ArticleStatus, ArticleSummary, StudioArticleSummary, StudioDraft},
+    learn::{
+        ArticlePage, ArticleStatus, ArticleSummary, RelatedArticle, StudioArticleSummary,
+        StudioDraft,
+    },
     markdown,
 };
 use serde_json::{json, Value};
@@ -172,6 +175,10 @@ async fn page(app: &TestApp, slug: &str, lang: &str) -> ArticlePage {
 
 fn slugs(list: &[ArticleSummary]) -> Vec<&str> {
     list.iter().map(|s| s.slug.as_str()).collect()
+}
+
+fn related_slugs(related: &[RelatedArticle]) -> Vec<&str> {
+    related.iter().map(|r| r.slug.as_str()).collect()
 }
 
 async fn send_feedback(
@@ -366,7 +373,7 @@ async fn an_article_page_has_its_languages_and_related_reading() {
     assert_eq!(article.reading_minutes, 1);
     assert!(article.reading_grade.is_some(), "English text has a grade");
     assert_eq!(
-        slugs(&p.related),
+        related_slugs(&p.related),
         ["featured-condition", "newest-living", "newer-condition"],
         "featured first, then newest, at most three"
     );
@@ -376,7 +383,7 @@ async fn an_article_page_has_its_languages_and_related_reading() {
     let article = de.article.unwrap();
     assert_eq!(article.title, "Asthma verstehen");
     assert_eq!(article.reading_grade, None, "no grade outside English");
-    assert_eq!(slugs(&de.related), ["nur-deutsch"]);
+    assert_eq!(related_slugs(&de.related), ["nur-deutsch"]);
 
     app.get(&format!("{ARTICLES}/no-such-article?lang=en"))
         .await
@@ -413,7 +420,11 @@ async fn an_untranslated_page_offers_the_languages_there_are() {
     let fr = page(&app, "asthma-basics", "fr").await;
     assert_eq!(fr.article, None);
     assert_eq!(fr.available_languages, ["de", "en"]);
-    assert_eq!(slugs(&fr.related), ["asthme"], "related reading in French");
+    assert_eq!(
+        related_slugs(&fr.related),
+        ["asthme"],
+        "related reading in French"
+    );
 }
 
 #[tokio::test]

@@ -117,7 +117,30 @@ pub struct ArticlePage {
     pub document: Document,
     pub available_languages: Vec<String>,
     /// Up to three other published articles in the same language that share a topic.
-    pub related: Vec<ArticleSummary>,
+    pub related: Vec<RelatedArticle>,
+}
+
+/// A link under "Related reading": just what the link shows. Unlike [`ArticleSummary`] it carries
+/// no body text, which would triple what opening an article downloads and parses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedArticle {
+    pub slug: String,
+    /// Same language as the article it is shown under.
+    pub language: String,
+    pub title: String,
+    pub summary: String,
+}
+
+impl From<ArticleSummary> for RelatedArticle {
+    fn from(a: ArticleSummary) -> Self {
+        Self {
+            slug: a.slug,
+            language: a.language,
+            title: a.title,
+            summary: a.summary,
+        }
+    }
 }
 
 /// Body of `POST /api/v1/articles/{slug}/feedback`: "Was this helpful?".
@@ -229,10 +252,25 @@ mod tests {
                 "medicineId": null, "featured": false, "updatedAt": "2026-01-01T00:00:00Z"
             },
             "availableLanguages": ["en"],
-            "related": []
+            // Older versions kept related reading as whole library entries.
+            "related": [{
+                "slug": "b", "language": "en", "title": "B", "summary": "About B.",
+                "topics": ["medicine"], "readingMinutes": 2, "featured": false,
+                "publishedAt": "2026-01-01T00:00:00Z", "lastReviewed": "2026-01-01",
+                "bodyText": "All of B."
+            }]
         }))
         .expect("a copy kept by an older version still reads");
         assert!(!old.is_complete());
+        assert_eq!(
+            old.related,
+            [RelatedArticle {
+                slug: "b".into(),
+                language: "en".into(),
+                title: "B".into(),
+                summary: "About B.".into()
+            }]
+        );
         let mut fresh = old.clone();
         fresh.document = crate::markdown::parse(&fresh.article.as_ref().unwrap().body);
         assert!(fresh.is_complete());
