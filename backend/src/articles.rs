@@ -9,7 +9,7 @@ use crate::{
     auth::{self, SessionCtx},
     db::DbError,
     problem::{ApiJson, ApiProblem},
-    AppState,
+    AppState, Compressible,
 };
 use axum::{
     extract::{rejection::QueryRejection, Path, Query, State},
@@ -374,8 +374,13 @@ fn language_param(
 pub async fn list(
     State(state): State<AppState>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Result<Json<Vec<ArticleSummary>>, ApiProblem> {
-    let lang = language_param(query)?;
+) -> Result<Response, ApiProblem> {
+    let list = published(&state, language_param(query)?).await?;
+    Ok(Compressible::mark(Json(list).into_response()))
+}
+
+/// The library in `lang` (a tag [`language_param`] accepted), as [`list`] answers it.
+pub async fn published(state: &AppState, lang: String) -> Result<Vec<ArticleSummary>, ApiProblem> {
     let rows = state
         .db
         .call(move |conn| {
@@ -390,8 +395,8 @@ pub async fn list(
     let list = rows
         .iter()
         .filter_map(|row| row.public_summary().transpose())
-        .collect::<Result<_, _>>()?;
-    Ok(Json(list))
+        .collect::<Result<Vec<ArticleSummary>, _>>()?;
+    Ok(list)
 }
 
 /// What an article page is made of, read in one go.
@@ -409,8 +414,17 @@ pub async fn page(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Result<Json<ArticlePage>, ApiProblem> {
-    let lang = language_param(query)?;
+) -> Result<Response, ApiProblem> {
+    let page = published_page(&state, slug, language_param(query)?).await?;
+    Ok(Compressible::mark(Json(page).into_response()))
+}
+
+/// The article page of `slug` in `lang` (a tag [`language_param`] accepted), as [`page`] answers it.
+pub async fn published_page(
+    state: &AppState,
+    slug: String,
+    lang: String,
+) -> Result<ArticlePage, ApiProblem> {
     let read_lang = lang.clone();
     let rows = state
         .db
@@ -473,12 +487,12 @@ pub async fn page(
         .as_ref()
         .map(|a| portal_core::markdown::parse(&a.body))
         .unwrap_or_default();
-    Ok(Json(ArticlePage {
+    Ok(ArticlePage {
         article,
         document,
         available_languages: rows.translations.into_iter().map(|r| r.language).collect(),
         related,
-    }))
+    })
 }
 
 /// The answer to feedback: nothing to show, but a JSON object, so it can grow without breaking

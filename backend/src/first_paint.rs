@@ -4,10 +4,8 @@
 //! takes the page over once it has loaded its own copy; the markup is the app's, so nothing moves.
 
 use axum::{
-    extract::{Path as UrlPath, Query, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
-    Json,
 };
 use portal_core::api::{Role, User};
 use portal_core::html::{self, escape, push_escaped, ArticleLabels, Icon};
@@ -188,21 +186,16 @@ pub async fn write(
     let (title, main) = match page {
         Page::Home => (texts.get("home_title").to_owned(), home(&texts)),
         Page::Learn(search) => {
-            let list = articles::list(State(state.clone()), Ok(lang_query(language)))
+            let list = articles::published(state, language.tag().to_owned())
                 .await
-                .ok()?
-                .0;
+                .ok()?;
             let main = learn(&texts, language, &list, search.as_deref());
             (texts.get("learn_title").to_owned(), main)
         }
         Page::Article(slug) => {
-            let Json(found) = articles::page(
-                State(state.clone()),
-                UrlPath(slug.clone()),
-                Ok(lang_query(language)),
-            )
-            .await
-            .ok()?;
+            let found = articles::published_page(state, slug.clone(), language.tag().to_owned())
+                .await
+                .ok()?;
             let article = found.article?;
             let labels = ArticleLabels {
                 contents: texts.get("learn_contents").to_owned(),
@@ -319,10 +312,6 @@ pub async fn write(
         &shell,
         texts.get("noscript_written"),
     )
-}
-
-fn lang_query(language: Language) -> Query<Vec<(String, String)>> {
-    Query(vec![("lang".to_owned(), language.tag().to_owned())])
 }
 
 fn heading(text: &str) -> String {

@@ -40,6 +40,10 @@ use axum::{
 use portal_core::api::API_PREFIX;
 use std::{collections::BTreeMap, path::Path, sync::Arc};
 use tower::ServiceBuilder;
+use tower_http::compression::{
+    predicate::{DefaultPredicate, Predicate},
+    CompressionLayer, CompressionLevel,
+};
 
 /// Largest request body the API accepts.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -138,6 +142,7 @@ pub fn router_with(state: AppState, extra_api: Router<AppState>) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(log_requests))
+                .layer(on_the_fly_compression())
                 .layer(from_fn_with_state(
                     state.clone(),
                     security::security_headers,
@@ -145,6 +150,37 @@ pub fn router_with(state: AppState, extra_api: Router<AppState>) -> Router {
                 .layer(from_fn(problem::ensure_problem_json)),
         )
         .with_state(state)
+}
+
+/// Marks an answer that is compressed on the fly for browsers that accept brotli or gzip: the
+/// pages the backend writes and published articles, the largest answers a patient waits for.
+/// Built files are compressed ahead of time instead; other API answers are small. Compressing
+/// is safe here because none of these answers puts a secret (a token, a password) beside text a
+/// third party could choose, which is what a compression side channel (BREACH) needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Compressible;
+
+impl Compressible {
+    pub fn mark(mut res: Response) -> Response {
+        res.extensions_mut().insert(Compressible);
+        res
+    }
+}
+
+/// Brotli quality 5 (gzip level 5): most of the gain of the slowest setting, at a small share of
+/// its time, which matters for pages written per request.
+fn on_the_fly_compression() -> CompressionLayer<impl Predicate> {
+    let marked = |_: axum::http::StatusCode,
+                  _: axum::http::Version,
+                  _: &axum::http::HeaderMap,
+                  extensions: &axum::http::Extensions| {
+        extensions.get::<Compressible>().is_some()
+    };
+    CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .quality(CompressionLevel::Precise(5))
+        .compress_when(DefaultPredicate::new().and(marked))
 }
 
 /// Marks a successful API answer that is the same for everyone (public time zone data): it keeps

@@ -4,7 +4,7 @@
 use crate::{
     first_paint,
     problem::{ApiProblem, KeepBody, RouteMiss},
-    AppState,
+    AppState, Compressible,
 };
 use axum::{
     body::Body,
@@ -118,7 +118,7 @@ async fn first_painted(
         html,
     )
         .into_response();
-    Some(res)
+    Some(Compressible::mark(res))
 }
 
 fn not_built(root: &Path) -> Response {

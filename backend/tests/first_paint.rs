@@ -327,3 +327,55 @@ async fn today_arrives_with_the_caregivers_name_only_when_signed_in_and_is_never
         "a session that ended writes nothing"
     );
 }
+
+fn decoded(res: &TestResponse) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    match res.header("content-encoding") {
+        Some("br") => brotli::Decompressor::new(res.body.as_slice(), 4096)
+            .read_to_end(&mut out)
+            .unwrap(),
+        Some("gzip") => flate2::read::GzDecoder::new(res.body.as_slice())
+            .read_to_end(&mut out)
+            .unwrap(),
+        other => panic!("not compressed: {other:?}"),
+    };
+    out
+}
+
+#[tokio::test]
+async fn written_pages_and_articles_come_compressed_to_browsers_that_accept_it() {
+    let app = app_with_languages();
+    for (path, accept) in [
+        ("/learn?q=inhaler", "gzip, deflate, br"),
+        ("/learn/inhaler-technique", "gzip"),
+        ("/api/v1/articles?lang=en", "br"),
+        ("/api/v1/articles/inhaler-technique?lang=en", "gzip"),
+    ] {
+        let plain = get(&app, path, &[]).await;
+        assert_eq!(plain.status, 200, "{path}");
+        assert_eq!(plain.header("content-encoding"), None, "{path}");
+        let packed = get(&app, path, &[(header::ACCEPT_ENCODING, accept)]).await;
+        assert_eq!(packed.status, 200, "{path}");
+        assert!(
+            packed
+                .header("vary")
+                .unwrap_or_default()
+                .contains("accept-encoding"),
+            "{path}"
+        );
+        assert!(packed.body.len() * 2 < plain.body.len(), "{path}");
+        assert_eq!(decoded(&packed), plain.body, "{path}");
+    }
+
+    // Answers about a person are left as they are.
+    let cookie = app.sign_in("pat@example.com", "patient-demo").await;
+    let mut req = request(Method::GET, "/api/v1/session")
+        .header(header::COOKIE, &cookie)
+        .header(header::ACCEPT_ENCODING, "br, gzip");
+    req = req.header(header::ACCEPT, "application/json");
+    let session = app.send(req.body(Body::empty()).unwrap()).await;
+    assert_eq!(session.status, 200);
+    assert_eq!(session.header("content-encoding"), None);
+    assert!(session.text().contains("pat@example.com"));
+}
