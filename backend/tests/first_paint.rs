@@ -368,7 +368,7 @@ async fn written_pages_and_articles_come_compressed_to_browsers_that_accept_it()
         assert_eq!(decoded(&packed), plain.body, "{path}");
     }
 
-    // Answers about a person are left as they are.
+    // Other API answers, such as who is signed in, are sent as they are.
     let cookie = app.sign_in("pat@example.com", "patient-demo").await;
     let mut req = request(Method::GET, "/api/v1/session")
         .header(header::COOKIE, &cookie)
