@@ -371,7 +371,12 @@ impl Api {
                     let wait = self.inner.retry.delay_ms(attempts, js_sys::Math::random());
                     TimeoutFuture::new(wait).await;
                 }
-                other => return other,
+                other => {
+                    // The caller builds a page from the answer: in a task of its own, not in the
+                    // one that parsed it.
+                    crate::view_task::yield_to_browser().await;
+                    return other;
+                }
             }
         }
     }

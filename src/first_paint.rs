@@ -55,9 +55,14 @@ impl FirstPaint {
         }
         Effect::new(move |_| {
             if first_paint.started.get() && first_paint.holds.get() == 0 {
-                // Queued behind the rendering this change set off, and still before the browser
-                // paints: the app's page is complete in the DOM when the swap is shown.
-                leptos::task::spawn_local(async move { first_paint.swap() });
+                // Queued behind the rendering this change set off, so the app's page is complete
+                // in the DOM when the swap is shown; in a task of its own, because the style and
+                // layout of the swapped page are a long piece of work on a slow phone after
+                // building it.
+                leptos::task::spawn_local(async move {
+                    crate::view_task::yield_to_browser().await;
+                    first_paint.swap()
+                });
             }
         });
     }

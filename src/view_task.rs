@@ -27,3 +27,31 @@ pub fn spawn_for_view(task: impl Future<Output = ()> + 'static) {
         let _ = task.await;
     });
 }
+
+/// Lets the browser handle input and paint before going on: what follows runs in a task of its
+/// own. Parsing an answer and then building a page from it would otherwise be one long task, and
+/// a slow phone does not react to a tap until it ends. `scheduler.yield()` resumes ahead of other
+/// queued work; a browser without it gets a zero-delay timeout.
+pub async fn yield_to_browser() {
+    use wasm_bindgen::JsCast;
+    let scheduler = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"scheduler".into()).ok())
+        .filter(|s| s.is_object());
+    let yielded = scheduler.and_then(|scheduler| {
+        let yield_fn = js_sys::Reflect::get(&scheduler, &"yield".into())
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()?;
+        yield_fn
+            .call0(&scheduler)
+            .ok()?
+            .dyn_into::<js_sys::Promise>()
+            .ok()
+    });
+    match yielded {
+        Some(promise) => {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        }
+        None => gloo_timers::future::TimeoutFuture::new(0).await,
+    }
+}

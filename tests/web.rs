@@ -664,3 +664,52 @@ async fn an_article_reuses_the_written_body_only_for_the_same_version() {
     assert!(text.contains("As the server wrote it."), "{text}");
     shell.remove();
 }
+
+/// Yielding ends the current task: with `scheduler.yield()` where the browser has it (and it is
+/// the one used), and with a timeout where it does not, which resumes after work queued before it.
+#[wasm_bindgen_test]
+async fn yielding_to_the_browser_uses_the_scheduler_or_a_timeout() {
+    use patient_portal::view_task::yield_to_browser;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+
+    let global: js_sys::Object = js_sys::global().unchecked_into();
+    let scheduler = js_sys::Reflect::get(&global, &"scheduler".into()).unwrap();
+    assert!(
+        scheduler.is_object(),
+        "this Chromium has scheduler.yield, so that path is tested"
+    );
+    let real_yield = js_sys::Reflect::get(&scheduler, &"yield".into()).unwrap();
+    let calls = Rc::new(Cell::new(0));
+    let counted = {
+        let calls = calls.clone();
+        let real_yield: js_sys::Function = real_yield.clone().unchecked_into();
+        let scheduler = scheduler.clone();
+        Closure::<dyn Fn() -> wasm_bindgen::JsValue>::new(move || {
+            calls.set(calls.get() + 1);
+            real_yield.call0(&scheduler).unwrap()
+        })
+    };
+    js_sys::Reflect::set(&scheduler, &"yield".into(), counted.as_ref()).unwrap();
+    yield_to_browser().await;
+    js_sys::Reflect::set(&scheduler, &"yield".into(), &real_yield).unwrap();
+    assert_eq!(calls.get(), 1);
+
+    js_sys::Reflect::delete_property(&global, &"scheduler".into()).unwrap();
+    let earlier_ran = Rc::new(Cell::new(false));
+    let earlier = {
+        let earlier_ran = earlier_ran.clone();
+        Closure::once_into_js(move || earlier_ran.set(true))
+    };
+    web_sys::window()
+        .unwrap()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(earlier.unchecked_ref(), 0)
+        .unwrap();
+    yield_to_browser().await;
+    js_sys::Reflect::set(&global, &"scheduler".into(), &scheduler).unwrap();
+    assert!(
+        earlier_ran.get(),
+        "resumed in a later task than the timeout queued before it"
+    );
+}
