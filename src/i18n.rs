@@ -46,7 +46,8 @@ impl I18n {
     /// Switches to the language chosen on this device or in the browser, once its texts are here.
     /// Without them (offline on a first visit) the interface stays in English; the choice is kept.
     pub async fn start(self) {
-        let remembered = remembered();
+        let outside = chosen_outside_the_app();
+        let remembered = outside.map(|l| l.tag().to_owned()).or_else(remembered);
         let chosen = Language::choose(
             remembered.as_deref(),
             browser_languages().iter().map(String::as_str),
@@ -57,6 +58,9 @@ impl I18n {
             // Without a choice the backend reads the browser's preferences just as the app does.
             if remembered.is_some() {
                 tell_backend(chosen);
+            }
+            if outside.is_some() {
+                remember(chosen);
             }
         }
     }
@@ -100,9 +104,7 @@ impl I18n {
             }
             self.language.set(language);
             tell_backend(language);
-            if let Some(storage) = local_storage() {
-                let _ = storage.set_item(STORAGE_KEY, language.tag());
-            }
+            remember(language);
         });
     }
 
@@ -215,6 +217,50 @@ fn local_storage() -> Option<web_sys::Storage> {
 
 fn remembered() -> Option<String> {
     local_storage()?.get_item(STORAGE_KEY).ok().flatten()
+}
+
+fn remember(language: Language) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(STORAGE_KEY, language.tag());
+    }
+}
+
+/// A language chosen while the app was not running, which wins over the one remembered here:
+/// `?lang=` in the address (a link that names a language, or the written page's list when the
+/// service worker answered instead of the backend), else the cookie the backend sets when the list
+/// is used without the app. The address loses `lang=`, as it does when the backend handles it.
+fn chosen_outside_the_app() -> Option<Language> {
+    from_address().or_else(|| {
+        use wasm_bindgen::JsCast;
+        let cookies = web_sys::window()?
+            .document()?
+            .dyn_into::<web_sys::HtmlDocument>()
+            .ok()?
+            .cookie()
+            .ok()?;
+        Language::from_cookies(&cookies)
+    })
+}
+
+fn from_address() -> Option<Language> {
+    let window = web_sys::window()?;
+    let location = window.location();
+    let params = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
+    let tag = params.get("lang")?;
+    params.delete("lang");
+    let rest = String::from(params.to_string());
+    let mut address = location.pathname().ok()?;
+    if !rest.is_empty() {
+        address.push('?');
+        address.push_str(&rest);
+    }
+    address.push_str(&location.hash().unwrap_or_default());
+    let _ = window.history().ok()?.replace_state_with_url(
+        &wasm_bindgen::JsValue::NULL,
+        "",
+        Some(&address),
+    );
+    Language::from_tag(&tag)
 }
 
 fn browser_languages() -> Vec<String> {

@@ -55,6 +55,15 @@ impl Language {
             .unwrap_or(Language::En)
     }
 
+    /// The language a `Cookie` header (or `document.cookie`) holds under [`COOKIE`].
+    pub fn from_cookies(cookies: &str) -> Option<Language> {
+        cookies
+            .split(';')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(name, _)| name.trim() == COOKIE)
+            .and_then(|(_, tag)| Language::from_tag(tag))
+    }
+
     /// The language to use: a remembered choice wins over the browser's preferences.
     pub fn choose<'a>(
         remembered: Option<&str>,
@@ -324,6 +333,21 @@ mod tests {
         assert_eq!(Language::from_tag("FR_ca"), Some(Language::Fr));
         assert_eq!(Language::from_tag("pt-BR"), None);
         assert_eq!(Language::from_tag(""), None);
+    }
+
+    #[test]
+    fn the_language_cookie_is_found_among_others() {
+        assert_eq!(
+            Language::from_cookies("a=1; portal_language=de; b=2"),
+            Some(Language::De)
+        );
+        assert_eq!(
+            Language::from_cookies("portal_language=fr"),
+            Some(Language::Fr)
+        );
+        assert_eq!(Language::from_cookies("portal_language=xx; a=1"), None);
+        assert_eq!(Language::from_cookies("my_portal_language=de"), None);
+        assert_eq!(Language::from_cookies(""), None);
     }
 
     #[test]

@@ -95,6 +95,22 @@ test("a language picked in the written page before the app takes over is the one
   await expect(page.locator("html")).toHaveAttribute("lang", "fr");
 });
 
+test("a language named in the address is the one the app shows, and stays chosen", async ({ page, context }) => {
+  // The backend takes `lang` from a page it writes (and sets the cookie)...
+  await page.goto("/learn?lang=de");
+  await expect(page).toHaveURL(/\/learn$/);
+  await heading(page, "Wissen");
+  await expect(page.locator("#language-select")).toHaveValue("de");
+  // ...and the app from any other page, or when its service worker answers instead.
+  await page.goto("/privacy?lang=es#top");
+  await expect(page).toHaveURL(/\/privacy#top$/);
+  await expect(page.locator("html")).toHaveAttribute("lang", "es");
+  await expect(page.locator("#language-select")).toHaveValue("es");
+  expect((await context.cookies()).find((c) => c.name === "portal_language")?.value).toBe("es");
+  await page.goto("/learn");
+  await heading(page, "Aprender");
+});
+
 test("a search is kept in the address: a reload shows the same results", async ({ page }) => {
   await page.goto("/learn");
   await heading(page, "Learn");
