@@ -23,7 +23,7 @@ use portal_core::{
     inquiry::{
         char_count, check, reference_from, Asker, ContactMethod, Field, FieldProblem, InquiryDraft,
         InquiryReceipt, InquiryStatus, InquirySummary, InquiryUpdate, Outcome, Problem, Product,
-        SafetyKind, StaffInquiry, Topic, COUNTRIES, MAX_ADDRESS_CHARS, MAX_AGE_YEARS,
+        SafetyKind, Sex, StaffInquiry, Topic, COUNTRIES, MAX_ADDRESS_CHARS, MAX_AGE_YEARS,
         MAX_LONG_TEXT_CHARS, MAX_PHONE_CHARS, MAX_QUESTION_CHARS, MAX_SHORT_TEXT_CHARS,
         OTHER_PRODUCT, REPLY_LANGUAGES, REPLY_WITHIN_WORKING_DAYS,
     },
@@ -250,6 +250,10 @@ fn field_detail(p: FieldProblem) -> String {
             Some(max) => format!("Give initials only (at most {max} characters)."),
             None => "Give initials only.".to_owned(),
         },
+        Field::SafetySex => format!(
+            "Choose the person's sex: {}, or leave it empty.",
+            choices(&[Sex::Female, Sex::Male, Sex::Other])
+        ),
         Field::SafetyAge => {
             format!("Give the age in whole years, from 0 to {MAX_AGE_YEARS}, or leave it empty.")
         }

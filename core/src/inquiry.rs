@@ -303,6 +303,7 @@ pub enum Field {
     HadSafetyEvent,
     SafetyKinds,
     SafetyInitials,
+    SafetySex,
     SafetyAge,
     WhatHappened,
     WhenItHappened,
@@ -332,6 +333,7 @@ impl Field {
             Field::HadSafetyEvent => "hadSafetyEvent",
             Field::SafetyKinds => "safety.kinds",
             Field::SafetyInitials => "safety.initials",
+            Field::SafetySex => "safety.sex",
             Field::SafetyAge => "safety.age",
             Field::WhatHappened => "safety.whatHappened",
             Field::WhenItHappened => "safety.whenItHappened",
@@ -360,15 +362,15 @@ impl Field {
             Asker | Profession => Step::Who,
             Product | ProductOther | Topic => Step::Medicine,
             Question => Step::Question,
-            HadSafetyEvent | SafetyKinds | SafetyInitials | SafetyAge | WhatHappened
-            | WhenItHappened | BatchNumber | Outcome => Step::Safety,
+            HadSafetyEvent | SafetyKinds | SafetyInitials | SafetySex | SafetyAge
+            | WhatHappened | WhenItHappened | BatchNumber | Outcome => Step::Safety,
             ContactMethod | Name | Email | Phone | BestTimes | Address | Country | Language
             | ConsentContact => Step::Reply,
         }
     }
 }
 
-const ALL_FIELDS: [Field; 23] = [
+const ALL_FIELDS: [Field; 24] = [
     Field::Asker,
     Field::Profession,
     Field::Product,
@@ -378,6 +380,7 @@ const ALL_FIELDS: [Field; 23] = [
     Field::HadSafetyEvent,
     Field::SafetyKinds,
     Field::SafetyInitials,
+    Field::SafetySex,
     Field::SafetyAge,
     Field::WhatHappened,
     Field::WhenItHappened,

@@ -273,9 +273,15 @@ test("the safety details are required once the answer is yes", async ({ page }) 
     "Choose how the person is now.",
   ]);
   await page.getByLabel(/^Age in years/).fill("three hundred");
+  await page.getByLabel(/^Initials/).fill("Patricia Lee Johnson");
   await page.getByRole("checkbox", { name: "Too much of the medicine was taken" }).check();
   await next(page);
   await expect(page.locator("#ask-safety-age-error")).toHaveText("Enter the age as a whole number of years, like 45.");
+  await expect(page.locator("#ask-safety-initials-error")).toHaveText(/at most 10 characters/);
+  // Each message under its own field only.
+  await expect(page.getByText(/at most 10 characters/)).toHaveCount(2); // the field and the summary
+  await expect(page.locator("#ask-safety-sex-error")).toHaveCount(0);
+  await expect(page.getByRole("group", { name: "Sex" })).not.toHaveAttribute("aria-invalid", "true");
   await expectNoAxeViolations(page);
 });
 

@@ -438,7 +438,7 @@ fn SexChoice(form: AskForm) -> impl IntoView {
     view! {
         <RadioGroup
             form
-            field=Field::SafetyInitials
+            field=Field::SafetySex
             id="ask-safety-sex"
             legend=Key::AskSex
             choices=vec![
