@@ -72,6 +72,13 @@ async fn serve(
             return file_response(state, &file, &relative, request_headers).await;
         }
     }
+    // A missing file is not a page: an old page asking for a bundle replaced by a new build must
+    // see it fail, not load the app's HTML as script or styles. No page's address but the HTML
+    // files themselves has a dot in its last part (slugs and ids are letters, digits and dashes).
+    let last = url_path.rsplit('/').next().unwrap_or_default();
+    if last.contains('.') && !last.ends_with(".html") {
+        return missing_file();
+    }
     // Any other address is a page of the app: the bundle that owns it, or the main one when that
     // bundle was not built.
     let owner = Entry::for_path(url_path).html_file();
@@ -119,6 +126,20 @@ async fn first_painted(
     )
         .into_response();
     Some(Compressible::mark(res))
+}
+
+fn missing_file() -> Response {
+    let mut res = (
+        StatusCode::NOT_FOUND,
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        "There is no such file.\n",
+    )
+        .into_response();
+    res.extensions_mut().insert(KeepBody);
+    res
 }
 
 fn not_built(root: &Path) -> Response {

@@ -101,15 +101,30 @@ async fn unknown_app_paths_fall_back_to_index() {
         "/records",
         "/ask/new?draft=1",
         "/studio/articles/7",
-        "/missing.png",
         "/../../etc/passwd",
-        "/%2e%2e/Cargo.toml",
-        "/.hidden",
     ] {
         let res = app.get(path).await;
         assert_eq!(res.status, StatusCode::OK, "{path}");
         assert_eq!(res.text(), index_html(), "{path}");
         assert_eq!(res.header("cache-control"), Some("no-cache"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_missing_file_is_not_found_rather_than_the_apps_page() {
+    let app = TestApp::new();
+    for path in [
+        // A bundle an open page still asks for after a new build replaced it.
+        "/patient-portal-0123456789abcdee.js",
+        "/patient-portal-0123456789abcdee_bg.wasm",
+        "/missing.png",
+        "/%2e%2e/Cargo.toml",
+        "/.hidden",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!res.text().contains("<html"), "{path}");
+        assert_eq!(res.header("cache-control"), Some("no-store"), "{path}");
     }
 }
 
