@@ -66,7 +66,7 @@ let apiBase = DEFAULT_API_BASE;
 
 self.addEventListener("install", (event) => {
   // No skipWaiting here: a waiting version is activated only when the page asks.
-  event.waitUntil(precacheShell());
+  event.waitUntil(Promise.all([precacheShell(), keepSettings()]));
 });
 
 self.addEventListener("activate", (event) => {
@@ -217,6 +217,16 @@ async function cachedShell(path) {
     return (await caches.match(path, { cacheName: SHELL_CACHE })) || null;
   } catch (_) {
     return null;
+  }
+}
+
+/** The settings, kept at install: the first page loaded them before this worker controlled it,
+ * and without a copy the app could not start offline until a second visit. */
+async function keepSettings() {
+  try {
+    await settings(new Request(CONFIG_PATH, { cache: "no-cache" }));
+  } catch (_) {
+    // Offline: the next start online keeps them.
   }
 }
 

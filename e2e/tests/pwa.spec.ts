@@ -327,6 +327,20 @@ test("offline, the pages load from the precache and say clearly that the device 
   await expect(page.locator(".offline-notice")).toHaveCount(0);
 });
 
+test("opened once, the portal starts offline on the next visit: installing kept its settings", async ({
+  page,
+  context,
+}) => {
+  await page.goto("/");
+  await heading(page, "Your health companion");
+  await controlledBy(page);
+  await context.setOffline(true);
+  await page.reload();
+  await heading(page, "Your health companion");
+  await expect(page.locator(".offline-notice")).toContainText("You are offline.");
+  await context.setOffline(false);
+});
+
 test("offline, Today opens from the device's copy after a reload", async ({ page, context, baseURL }) => {
   // Offline the session cannot be checked: the one last confirmed on this device stands in.
   await caregiver(page, context, baseURL);
