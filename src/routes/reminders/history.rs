@@ -242,6 +242,9 @@ fn Chart(tallies: Vec<portal_core::dose_log::DayTally>) -> impl IntoView {
             </figcaption>
             <details>
                 <summary>{tr(Key::HistoryTable)}</summary>
+                // Scrolls sideways on its own when a narrow phone or a long language needs it,
+                // instead of cutting off the last column.
+                <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(Key::HistoryTable)>
                 <table class="history-table">
                     <thead>
                         <tr>
@@ -253,6 +256,7 @@ fn Chart(tallies: Vec<portal_core::dose_log::DayTally>) -> impl IntoView {
                     </thead>
                     <tbody>{rows}</tbody>
                 </table>
+                </div>
             </details>
         </figure>
     }
