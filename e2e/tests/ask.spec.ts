@@ -307,9 +307,12 @@ test("the form can be completed with the keyboard alone", async ({ page, browser
   await expect(page.locator("#ask-step-heading")).toBeFocused();
   await tabTo(page, "#ask-product-filter");
   await page.keyboard.type("brelora");
-  await tabTo(page, "input[name=ask-productId]");
-  await page.keyboard.press("Space");
+  // Enter in the filter (a phone keyboard's Search key) chooses the only match and goes to it,
+  // rather than on to the next step with nothing chosen.
+  await page.keyboard.press("Enter");
   await expect(page.getByRole("radio", { name: /^Brelora/ })).toBeChecked();
+  await expect(page.getByRole("radio", { name: /^Brelora/ })).toBeFocused();
+  await expect(page.locator(".error-summary")).toHaveCount(0);
   await tabTo(page, "input[name=ask-topic]");
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("ArrowDown");

@@ -164,6 +164,21 @@ fn MedicineStep(form: AskForm) -> impl IntoView {
                 aria-controls="ask-productId"
                 prop:value=move || filter.get()
                 on:input=move |ev| filter.set(event_target_value(&ev))
+                on:keydown=move |ev| {
+                    // Enter (a phone keyboard's Search key) goes to the list it filtered, not on
+                    // to the next step; a single match is chosen at once.
+                    if ev.key() != "Enter" {
+                        return;
+                    }
+                    ev.prevent_default();
+                    let (_, list) = product_choices();
+                    if let [only] = list.as_slice() {
+                        let only = only.clone();
+                        form.draft.update(|d| d.product_id = only);
+                        form.problems.update(|l| l.retain(|p| p.field != Field::Product));
+                    }
+                    crate::components::focus::focus_id_later(field_id(Field::Product));
+                }
             />
         </div>
         {move || {
