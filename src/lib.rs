@@ -17,6 +17,7 @@ pub mod reminder_alerts;
 pub mod reminder_data;
 pub mod routes;
 pub mod time_zones;
+pub mod unsent;
 pub mod view_task;
 
 use leptos::prelude::*;

@@ -384,8 +384,10 @@ impl ReminderData {
     }
 }
 
-/// Sends doses still waiting on this device, once, before sign-out wipes them.
-pub async fn flush_outbox(api: &Api) {
+/// Sends doses still waiting on this device, once, before sign-out wipes them; returns how many
+/// could not be sent. (Sent ones stay in the outbox until the next sync: sending twice is harmless,
+/// the backend keeps one event per id.)
+pub async fn flush_outbox(api: &Api) -> usize {
     let mut pending: Vec<DoseEvent> = Vec::new();
     // The app's outbox, and doses the service worker kept from a notification's buttons.
     for key in [keys::DOSE_OUTBOX, keys::SW_DOSE_OUTBOX] {
@@ -398,11 +400,12 @@ pub async fn flush_outbox(api: &Api) {
             }
         }
     }
-    for batch in pending.chunks(MAX_DOSE_EVENTS_PER_BATCH) {
+    for (i, batch) in pending.chunks(MAX_DOSE_EVENTS_PER_BATCH).enumerate() {
         if api.record_dose_events(batch).await.is_err() {
-            return;
+            return pending.len() - i * MAX_DOSE_EVENTS_PER_BATCH;
         }
     }
+    0
 }
 
 /// A time-ordered id for a new dose event (the latest event of a dose is the one that counts).

@@ -213,6 +213,12 @@ pub struct InquiryDraft {
 }
 
 impl InquiryDraft {
+    /// True once the person has written their question or answered the safety check: what would
+    /// be a loss if it were deleted. Choosing who is asking alone is not.
+    pub fn is_started(&self) -> bool {
+        !self.question.trim().is_empty() || self.had_safety_event.is_some()
+    }
+
     /// True when the inquiry must reach drug safety.
     pub fn is_safety_report(&self) -> bool {
         self.had_safety_event == Some(true)
@@ -725,6 +731,20 @@ mod tests {
 
     fn fields(problems: &[FieldProblem]) -> Vec<Field> {
         problems.iter().map(|p| p.field).collect()
+    }
+
+    #[test]
+    fn a_draft_is_started_by_its_question_or_the_safety_answer() {
+        let mut d = InquiryDraft {
+            asker: Some(Asker::Patient),
+            ..InquiryDraft::default()
+        };
+        assert!(!d.is_started());
+        d.question = "  ".into();
+        assert!(!d.is_started());
+        d.had_safety_event = Some(false);
+        assert!(d.is_started());
+        assert!(complete().is_started());
     }
 
     #[test]

@@ -8,7 +8,7 @@ import {
   type TestInfo,
 } from "./fixtures";
 import { readFile } from "node:fs/promises";
-import { expectNoAxeViolations, heading, signIn, watchConsole } from "./helpers";
+import { expectNoAxeViolations, heading, navLink, signIn, watchConsole } from "./helpers";
 
 // Every test uses the caregiver's account at the same time as the others, so each one makes its
 // own person (with a name no other test uses) and looks only inside that person's section.
@@ -281,6 +281,9 @@ test("log: taken, snoozed and skipped doses show their status and keep it after 
   await expect(badge(first)).toHaveText("Due now");
   await expect(badge(second)).toHaveText("Due now");
   await expect(badge(evening)).toHaveText("Later");
+  // A dose can be put off once it is due, not before.
+  await expect(evening.getByRole("button", { name: "Snooze" })).toHaveCount(0);
+  await expect(overdue.getByRole("button", { name: "Snooze" })).toBeVisible();
 
   await first.getByRole("button", { name: "Taken", exact: true }).click();
   await expect(badge(first)).toHaveText("Taken");
@@ -520,6 +523,46 @@ test("offline: a dose logged without a network waits on the device, then reaches
   // The only errors are the browser's notes of the two sends that failed on purpose.
   const failedSend = /^Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|FAILED) \(http:[^ ]*\/api\/v1\/dose-events\)$/;
   expect(problems.filter((p) => !failedSend.test(p))).toEqual([]);
+});
+
+test("signing out with a dose not sent yet asks first: staying keeps it, and it is sent before signing out", async ({
+  page,
+}, testInfo) => {
+  await startAt(page);
+  const person = unique("Gran", testInfo);
+  const medicine = unique("Apixaban", testInfo);
+  await addPerson(page, person, "Teal");
+  await addReminder(page, { person, medicine, times: ["07:45"] });
+  const reminder = await reminderNamed(page, medicine);
+  await settled(page);
+  const unreachable = "**/api/v1/dose-events";
+  await page.route(unreachable, (route) =>
+    route.request().method() === "POST" ? route.abort("failed") : route.fallback(),
+  );
+  await doseCard(personToday(page, person), "07:45 AM", medicine).getByRole("button", { name: "Taken", exact: true }).click();
+  await expect(syncLine(page)).toContainText("1 logged doses are waiting to be sent.");
+
+  await page.goto("/account");
+  await heading(page, "Your account");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  const warning = page.getByRole("region", { name: "Not everything has reached us yet" });
+  await expect(warning).toContainText("Signing out deletes these from this device:");
+  await expect(warning.getByRole("listitem")).toHaveText([
+    "Doses you logged: 1. They are sent by themselves once this device is online.",
+  ]);
+  await expect(warning.getByRole("heading")).toBeFocused();
+  await warning.getByRole("button", { name: "Stay signed in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeFocused();
+  await expect(navLink(page, "Account")).toBeVisible();
+
+  // Reachable again: the dose goes first, and signing out asks nothing.
+  await page.unroute(unreachable);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await heading(page, "Your health companion");
+  await expect(navLink(page, "Sign in")).toBeVisible();
+  await signIn(page, "caregiver");
+  await heading(page, "Your health companion");
+  expect((await eventsOf(page, reminder.id)).map((e) => e.action)).toEqual(["taken"]);
 });
 
 test("calendar: the person's .ics file and a private subscription address", async ({ page }, testInfo) => {

@@ -89,6 +89,11 @@ test("sign-out leaves nothing personal on the device", async ({ page }) => {
   await navLink(page, "Ask").click();
   await heading(page, "Ask a question");
   await page.getByRole("radio", { name: "I am the patient" }).check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("radio", { name: "Other or not sure" }).check();
+  await page.getByRole("radio", { name: "Side effects" }).check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Your question").fill("Can I take it with food?");
   await expect.poll(async () => storedKeys(await settledStorage(page))).toContain("ask.draft");
 
   // What a service worker or a later feature could leave behind: sign-out must not depend on a list.
@@ -105,6 +110,10 @@ test("sign-out leaves nothing personal on the device", async ({ page }) => {
   await navLink(page, "Account").click();
   await heading(page, "Your account");
   await page.getByRole("button", { name: "Sign out" }).click();
+  // The question is not sent: signing out says it deletes it, and the person chooses.
+  const warning = page.getByRole("region", { name: "Not everything has reached us yet" });
+  await expect(warning.getByRole("listitem")).toHaveText(["The question you started under Ask."]);
+  await warning.getByRole("button", { name: "Sign out and delete them" }).click();
   const response = await signedOut;
   expect(response.status()).toBe(204);
   expect((await response.allHeaders())["clear-site-data"]).toBe('"cache", "storage"');

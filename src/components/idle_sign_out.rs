@@ -367,13 +367,22 @@ impl Drop for Listener {
 #[component]
 fn IdleWarning(watch: Watch, open: Memo<bool>) -> impl IntoView {
     let i18n = use_i18n();
+    let api = crate::api::use_api();
     let dialog = NodeRef::<Dialog>::new();
     let stay_button = NodeRef::<Button>::new();
+    // Whether signing out would delete something not sent yet, which the warning then says.
+    let unsent = RwSignal::new(false);
     Effect::new(move |_| {
         let (Some(dialog), should_show) = (dialog.get(), open.get()) else {
             return;
         };
         if should_show && !dialog.open() {
+            if let Some(api) = api.clone() {
+                leptos::task::spawn_local(async move {
+                    let found = crate::unsent::Unsent::before_sign_out(&api).await;
+                    unsent.try_set(!found.is_empty());
+                });
+            }
             if dialog.show_modal().is_ok() {
                 if let Some(button) = stay_button.get_untracked() {
                     let _ = button.focus();
@@ -395,7 +404,7 @@ fn IdleWarning(watch: Watch, open: Memo<bool>) -> impl IntoView {
             role="alertdialog"
             aria-modal="true"
             aria-labelledby="idle-title"
-            aria-describedby="idle-body idle-time"
+            aria-describedby="idle-body idle-unsent idle-time"
             // Escape closes a dialog: here that means "I am still here".
             on:cancel=move |ev: web_sys::Event| {
                 ev.prevent_default();
@@ -404,6 +413,7 @@ fn IdleWarning(watch: Watch, open: Memo<bool>) -> impl IntoView {
         >
             <h2 id="idle-title">{tr(Key::IdleWarningTitle)}</h2>
             <p id="idle-body">{tr(Key::IdleWarningBody)}</p>
+            {move || unsent.get().then(|| view! { <p id="idle-unsent" class="idle-unsent">{tr(Key::IdleUnsent)}</p> })}
             <p id="idle-time" class="idle-time" role="timer">{time_left}</p>
             <div class="idle-actions">
                 <button

@@ -97,6 +97,16 @@ struct StoredDraft {
     draft: InquiryDraft,
 }
 
+/// Whether a question has been started on this device and not sent (see
+/// [`InquiryDraft::is_started`]).
+pub(crate) async fn draft_started() -> bool {
+    match device_store::get(keys::ASK_DRAFT).await {
+        Ok(Some(text)) => serde_json::from_str::<StoredDraft>(&text)
+            .is_ok_and(|stored| stored.draft.is_started()),
+        _ => false,
+    }
+}
+
 /// What happened when the person pressed Send.
 #[derive(Debug, Clone, PartialEq)]
 enum Done {

@@ -73,6 +73,11 @@ pub fn DoseCard(
     };
     let log = StoredValue::new(log);
     let status = row.status.clone();
+    // Putting off a dose only means something once it is due: not before, nor on a past day.
+    let can_snooze = matches!(
+        status,
+        DoseStatus::Due | DoseStatus::Overdue | DoseStatus::Snoozed { .. }
+    );
     let (status_key, status_class) = match &status {
         DoseStatus::Upcoming => (Key::RemindersStatusUpcoming, "upcoming"),
         DoseStatus::Due => (Key::RemindersStatusDue, "due"),
@@ -153,11 +158,13 @@ pub fn DoseCard(
                             on:click=move |_| log.with_value(|f| f(DoseAction::Taken, Timestamp::now(), None, String::new()))>
                             {tr(Key::RemindersMarkTaken)}
                         </button>
-                        <button type="button" class="button"
-                            aria-expanded=move || (open.get() == Open::Snooze).to_string()
-                            on:click=move |_| open.update(|o| *o = if *o == Open::Snooze { Open::None } else { Open::Snooze })>
-                            {tr(Key::RemindersSnooze)}
-                        </button>
+                        {can_snooze.then(|| view! {
+                            <button type="button" class="button"
+                                aria-expanded=move || (open.get() == Open::Snooze).to_string()
+                                on:click=move |_| open.update(|o| *o = if *o == Open::Snooze { Open::None } else { Open::Snooze })>
+                                {tr(Key::RemindersSnooze)}
+                            </button>
+                        })}
                         <button type="button" class="button"
                             aria-expanded=move || (open.get() == Open::Skip).to_string()
                             on:click=move |_| open.update(|o| *o = if *o == Open::Skip { Open::None } else { Open::Skip })>
