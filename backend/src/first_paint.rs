@@ -560,6 +560,14 @@ fn highlighted(out: &mut String, segments: &[portal_core::search::Segment]) {
 }
 
 fn shelves(out: &mut String, texts: &Texts, list: &[ArticleSummary]) {
+    if list.is_empty() {
+        out.push_str("<div class=\"search-empty\"><p>");
+        push_escaped(out, texts.get("learn_library_empty"));
+        out.push_str("</p><p><a href=\"/ask\" class=\"button\">");
+        push_escaped(out, texts.get("learn_ask_instead"));
+        out.push_str("</a></p></div>");
+        return;
+    }
     let featured: Vec<&ArticleSummary> = list.iter().filter(|a| a.featured).collect();
     if !featured.is_empty() {
         out.push_str(

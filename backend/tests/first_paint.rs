@@ -379,3 +379,21 @@ async fn written_pages_and_articles_come_compressed_to_browsers_that_accept_it()
     assert_eq!(session.header("content-encoding"), None);
     assert!(session.text().contains("pat@example.com"));
 }
+
+#[tokio::test]
+async fn learn_in_a_language_with_no_guides_says_so_instead_of_empty_shelves() {
+    let app = app_with_languages();
+    let page = get(&app, "/learn", &[(header::ACCEPT_LANGUAGE, "fr-FR")])
+        .await
+        .text();
+    assert!(page.contains("<html lang=\"fr\">"), "{page}");
+    assert!(
+        page.contains("Il n’y a pas encore de guide dans cette langue."),
+        "{page}"
+    );
+    assert!(
+        page.contains("<a href=\"/ask\" class=\"button\">"),
+        "{page}"
+    );
+    assert!(!page.contains("shelf-newest"), "{page}");
+}

@@ -16,6 +16,18 @@ test("the library shows featured guides and shelves, and passes axe", async ({ p
   expect(problems).toEqual([]);
 });
 
+test.describe("in a language with no guides yet", () => {
+  test.use({ locale: "fr-FR" });
+
+  test("Learn says so and offers the team instead of empty shelves", async ({ page }) => {
+    await page.goto("/learn");
+    await heading(page, "S’informer");
+    await expect(page.getByText("Il n’y a pas encore de guide dans cette langue.")).toBeVisible();
+    await expect(page.locator("main").getByRole("link", { name: "Posez votre question à notre équipe d’information médicale" })).toBeVisible();
+    await expect(page.locator("#shelf-newest")).toHaveCount(0);
+  });
+});
+
 test("search as you type tolerates typos, highlights why, and says so when nothing matches", async ({ page }) => {
   await page.goto("/learn");
   await heading(page, "Learn");
@@ -54,6 +66,8 @@ test("an article renders safely with its meta, callouts, table of contents and f
   await page.getByLabel(/What could we do better/).fill("The pictures helped.");
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByText("Thank you. Your answer helps us make these pages clearer.")).toBeVisible();
+  // Keyboard users keep their place: the thanks takes the focus of the Send button it replaced.
+  await expect(page.getByText("Thank you. Your answer helps us make these pages clearer.")).toBeFocused();
   expect(problems).toEqual([]);
 });
 

@@ -5,8 +5,8 @@ use portal_core::navigation::Access;
 
 use crate::api::use_api;
 use crate::auth::use_auth;
-use crate::components::guard::Guarded;
 use crate::components::focus::focus_id_later;
+use crate::components::guard::Guarded;
 use crate::components::page::PageTitle;
 use crate::i18n::{tr, use_i18n, Key};
 use crate::unsent::Unsent;

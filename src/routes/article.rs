@@ -243,7 +243,11 @@ fn Feedback(slug: String, language: String) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let k = key.get_value();
             match api.article_feedback(&slug, &feedback, &k).await {
-                Ok(_) => state.set(FeedbackState::Thanks),
+                Ok(_) => {
+                    state.set(FeedbackState::Thanks);
+                    // The Send button that had focus is gone: the thanks takes its place.
+                    crate::components::focus::focus_id_later("feedback-thanks".to_owned());
+                }
                 Err(e) => state.set(FeedbackState::Failed(error_key(&e))),
             }
         });
@@ -252,7 +256,10 @@ fn Feedback(slug: String, language: String) -> impl IntoView {
         <section class="feedback" aria-labelledby="feedback-title">
             <h2 id="feedback-title">{tr(Key::LearnHelpfulTitle)}</h2>
             {move || match state.get() {
-                FeedbackState::Thanks => view! { <p role="status">{tr(Key::LearnHelpfulThanks)}</p> }.into_any(),
+                FeedbackState::Thanks => view! {
+                    <p id="feedback-thanks" tabindex="-1" role="status">{tr(Key::LearnHelpfulThanks)}</p>
+                }
+                .into_any(),
                 other => view! {
                     <fieldset class="field choices">
                         <legend class="visually-hidden">{tr(Key::LearnHelpfulTitle)}</legend>

@@ -240,6 +240,16 @@ fn highlighted(segments: Vec<Segment>) -> impl IntoView {
 #[component]
 fn Shelves(lib: Library, kept: Vec<OfflineArticle>) -> impl IntoView {
     let i18n = use_i18n();
+    if lib.articles.is_empty() {
+        return view! {
+            <div class="search-empty">
+                <p>{tr(Key::LearnLibraryEmpty)}</p>
+                <p><A href="/ask" attr:class="button">{tr(Key::LearnAskInstead)}</A></p>
+            </div>
+            <KeptArticles kept />
+        }
+        .into_any();
+    }
     let featured: Vec<ArticleSummary> = lib
         .articles
         .iter()
@@ -284,6 +294,7 @@ fn Shelves(lib: Library, kept: Vec<OfflineArticle>) -> impl IntoView {
         </section>
         <KeptArticles kept />
     }
+    .into_any()
 }
 
 #[component]

@@ -101,8 +101,9 @@ struct StoredDraft {
 /// [`InquiryDraft::is_started`]).
 pub(crate) async fn draft_started() -> bool {
     match device_store::get(keys::ASK_DRAFT).await {
-        Ok(Some(text)) => serde_json::from_str::<StoredDraft>(&text)
-            .is_ok_and(|stored| stored.draft.is_started()),
+        Ok(Some(text)) => {
+            serde_json::from_str::<StoredDraft>(&text).is_ok_and(|stored| stored.draft.is_started())
+        }
         _ => false,
     }
 }
