@@ -487,6 +487,12 @@ pub fn check_dose_events(events: &[DoseEvent]) -> Vec<FieldIssue> {
         .collect()
 }
 
+/// The place an IANA zone is named after, as people say it: `America/New_York` is "New York",
+/// `America/Argentina/Buenos_Aires` is "Buenos Aires"; a name without a place (`UTC`) as it is.
+pub fn zone_place(zone: &str) -> String {
+    zone.rsplit('/').next().unwrap_or(zone).replace('_', " ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -576,6 +582,13 @@ mod tests {
             issues(check_person(&long, known)),
             pairs(&[("name", TOO_LONG), ("colour", REQUIRED), ("zone", REQUIRED)])
         );
+    }
+
+    #[test]
+    fn a_zone_is_shown_by_its_place() {
+        assert_eq!(zone_place("America/New_York"), "New York");
+        assert_eq!(zone_place("America/Argentina/Buenos_Aires"), "Buenos Aires");
+        assert_eq!(zone_place("UTC"), "UTC");
     }
 
     #[test]

@@ -324,8 +324,12 @@ test("log: taken, snoozed and skipped doses show their status and keep it after 
   await expect(second.locator(".dose-status")).toHaveText("Snoozed until 08:15 AM");
   await expect(evening.locator(".dose-status")).toHaveText("Skipped Reason: Out for dinner");
 
-  // Another device signed in to the same account shows the same (from the backend).
-  const other = await browser.newContext({ timezoneId: "Europe/London" });
+  // Here the person's zone is the device's, so nothing needs saying about it.
+  await expect(personToday(page, person).locator(".zone-note")).toHaveCount(0);
+
+  // Another device signed in to the same account shows the same (from the backend), in the
+  // person's time, and says so when that device is elsewhere.
+  const other = await browser.newContext({ timezoneId: "America/New_York" });
   try {
     const phone = await other.newPage();
     const otherProblems = watchConsole(phone);
@@ -333,6 +337,7 @@ test("log: taken, snoozed and skipped doses show their status and keep it after 
     await phone.goto("/reminders");
     await upToDate(phone);
     const there = personToday(phone, person);
+    await expect(there.locator(".zone-note")).toHaveText("Times are London time, where it is Monday, November 23.");
     await expect(doseCard(there, "07:45 AM", medicine).locator(".dose-status")).toHaveText("Taken at 08:05 AM");
     await expect(doseCard(there, "08:00 AM", medicine).locator(".dose-status")).toHaveText("Snoozed until 08:15 AM");
     await expect(doseCard(there, "08:00 PM", medicine).locator(".dose-status")).toHaveText("Skipped Reason: Out for dinner");

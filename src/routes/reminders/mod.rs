@@ -75,8 +75,11 @@ pub fn load_zones(data: ReminderData, zones: Zones) {
     Effect::new(move |_| {
         let people = data.people.get();
         let reminders = data.reminders.get();
+        // The device's own zone too: Today's heading is the device's day.
+        let device = crate::time_zones::device_zone();
         let mut names: Vec<&str> = people.iter().map(|p| p.zone.as_str()).collect();
         names.extend(reminders.iter().map(|r| r.schedule.zone.as_str()));
+        names.push(&device);
         zones.ensure(names);
     });
 }
@@ -216,12 +219,37 @@ fn PersonToday(
         "person-dot colour-{}",
         person.with_value(|p| p.colour.clone())
     );
+    // A person in another zone than this device: their times and their day are not the
+    // caregiver's, which the cards alone would not say.
+    let i18n = use_i18n();
+    let device = crate::time_zones::device_zone();
+    let zone_note = move || {
+        let person = person.get_value();
+        if person.zone == device {
+            return None;
+        }
+        let tz = zones.get(&person.zone)?;
+        let day = today_in(Some(&tz), now.get());
+        let day = civil_text(
+            day.to_datetime(portal_core::schedule::jiff::civil::Time::midnight()),
+            i18n.language(),
+            CivilStyle::LongDay,
+        );
+        Some(i18n.fill(
+            Key::RemindersZoneNote,
+            &[
+                ("place", &portal_core::reminders::zone_place(&person.zone)),
+                ("day", &day),
+            ],
+        ))
+    };
     view! {
         <section class="person-today" aria-labelledby=labelled_by>
             <h3 id=heading_id>
                 <span class=colour aria-hidden="true"></span>
                 {person.with_value(|p| p.name.clone())}
             </h3>
+            {move || zone_note().map(|note| view! { <p class="muted zone-note">{note}</p> })}
             {move || missing_zone().then(|| view! { <p class="notice notice-urgent">{tr(Key::RemindersZoneMissing)}</p> })}
             {move || (waiting_zone() && !missing_zone()).then(|| view! { <p role="status">{tr(Key::Loading)}</p> })}
             {move || (rows.with(Vec::is_empty) && as_needed().is_empty())
