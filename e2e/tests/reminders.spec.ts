@@ -570,6 +570,31 @@ test("signing out with a dose not sent yet asks first: staying keeps it, and it 
   expect((await eventsOf(page, reminder.id)).map((e) => e.action)).toEqual(["taken"]);
 });
 
+test("a half-typed reminder is kept while another one is opened, and opening one keeps nothing", async ({
+  page,
+}, testInfo) => {
+  await startAt(page);
+  const person = unique("Aunt", testInfo);
+  const medicine = unique("Metformin", testInfo);
+  await addPerson(page, person, "Blue");
+  await addReminder(page, { person, medicine, times: ["08:00"] });
+  const saved = await reminderNamed(page, medicine);
+
+  await openForm(page);
+  await page.locator("#rf-medicine").fill("Half typed");
+  await page.goto(`/reminders/edit/${saved.id}`);
+  await expect(page.locator("#rf-medicine")).toHaveValue(medicine);
+  await expect(page.getByText("We kept what you typed last time.")).toHaveCount(0);
+
+  await openForm(page);
+  await expect(page.locator("#rf-medicine")).toHaveValue("Half typed");
+  await expect(page.getByText("We kept what you typed last time.")).toBeVisible();
+  // Looking at a reminder without changing it left no draft of it behind.
+  await page.goto(`/reminders/edit/${saved.id}`);
+  await expect(page.locator("#rf-medicine")).toHaveValue(medicine);
+  await expect(page.getByText("We kept what you typed last time.")).toHaveCount(0);
+});
+
 test("calendar: the person's .ics file and a private subscription address", async ({ page }, testInfo) => {
   const problems = watchConsole(page);
   await startAt(page);

@@ -51,6 +51,32 @@ enum SaveState {
     Conflict(Reminder),
 }
 
+/// The drafts kept on this device, one per reminder being edited (and one for a new reminder).
+/// Older versions kept a single draft.
+async fn stored_drafts() -> Vec<Draft> {
+    let Ok(Some(text)) = device_store::get(keys::REMINDER_DRAFT).await else {
+        return Vec::new();
+    };
+    serde_json::from_str::<Vec<Draft>>(&text)
+        .or_else(|_| serde_json::from_str::<Draft>(&text).map(|d| vec![d]))
+        .unwrap_or_default()
+}
+
+/// Keeps `draft` as the draft of `target`, or forgets that draft when `None`.
+async fn keep_draft(target: &str, draft: Option<Draft>) {
+    let mut all = stored_drafts().await;
+    all.retain(|d| d.target != target);
+    all.extend(draft);
+    let _ = if all.is_empty() {
+        device_store::delete(keys::REMINDER_DRAFT).await
+    } else {
+        match serde_json::to_string(&all) {
+            Ok(text) => device_store::put(keys::REMINDER_DRAFT, &text).await,
+            Err(_) => Ok(()),
+        }
+    };
+}
+
 /// `/reminders/new` and `/reminders/edit/:id`.
 #[component]
 pub fn ReminderEditor() -> impl IntoView {
@@ -72,23 +98,26 @@ pub fn ReminderEditor() -> impl IntoView {
     let target = StoredValue::new(target);
 
     // Start from the device's draft of this same reminder, else from the saved reminder (once the
-    // data is there), else blank.
+    // data is there), else blank. The draft is read first, so a form filled from the saved
+    // reminder never replaces it.
+    let draft_read = RwSignal::new(false);
+    // The form as it started when not from a draft: unchanged, there is nothing to keep.
+    let untouched = StoredValue::new(None::<ReminderForm>);
     spawn_for_view(async move {
-        let draft = device_store::get(keys::REMINDER_DRAFT)
+        let draft = stored_drafts()
             .await
-            .ok()
-            .flatten()
-            .and_then(|t| serde_json::from_str::<Draft>(&t).ok())
-            .filter(|d| d.target == target.get_value());
+            .into_iter()
+            .find(|d| d.target == target.get_value());
         if let Some(d) = draft {
             key.set_value(d.key);
             base_version.set(d.base_version);
             form.set(Some(d.form));
             restored.set(true);
         }
+        draft_read.set(true);
     });
     Effect::new(move |_| {
-        if form.with(Option::is_some) {
+        if !draft_read.get() || form.with(Option::is_some) {
             return;
         }
         let people = data.people.get();
@@ -99,28 +128,30 @@ pub fn ReminderEditor() -> impl IntoView {
                 .with(|l| l.iter().find(|r| r.id == id).cloned())
             {
                 base_version.set(Some(r.version));
-                form.set(Some(ReminderForm::from_reminder(&r)));
+                let start = ReminderForm::from_reminder(&r);
+                untouched.set_value(Some(start.clone()));
+                form.set(Some(start));
             }
         } else if let Some(first) = people.first() {
             let tz = zones.get(&first.zone).unwrap_or(TimeZone::UTC);
             let today = Timestamp::now().to_zoned(tz).date();
-            form.set(Some(ReminderForm::new(&first.id, &first.zone, today)));
+            let start = ReminderForm::new(&first.id, &first.zone, today);
+            untouched.set_value(Some(start.clone()));
+            form.set(Some(start));
         }
     });
-    // Every change is kept on the device at once.
+    // Every change is kept on the device at once, beside the drafts of other reminders.
     Effect::new(move |_| {
         let Some(f) = form.get() else { return };
-        let draft = Draft {
+        let changed = untouched.with_value(|u| u.as_ref() != Some(&f));
+        let draft = changed.then(|| Draft {
             target: target.get_value(),
             form: f,
             base_version: base_version.get_untracked(),
             key: key.get_value(),
-        };
-        if let Ok(text) = serde_json::to_string(&draft) {
-            leptos::task::spawn_local(async move {
-                let _ = device_store::put(keys::REMINDER_DRAFT, &text).await;
-            });
-        }
+        });
+        let target = target.get_value();
+        leptos::task::spawn_local(async move { keep_draft(&target, draft).await });
     });
     Effect::new(move |_| {
         if let Some(f) = form.get() {
@@ -168,7 +199,7 @@ pub fn ReminderEditor() -> impl IntoView {
             match result {
                 Ok(saved) => {
                     data.put_reminder(saved);
-                    let _ = device_store::delete(keys::REMINDER_DRAFT).await;
+                    keep_draft(&id, None).await;
                     data.wake();
                     crate::pwa::offer_install();
                     // Only if the person is still on the form; they may have moved on meanwhile.
@@ -540,7 +571,7 @@ fn DeleteConfirm(
             match api.delete_reminder(&id, version).await {
                 Ok(()) => {
                     data.remove_reminder(&id);
-                    let _ = device_store::delete(keys::REMINDER_DRAFT).await;
+                    keep_draft(&id, None).await;
                     let _ = navigate.try_with_value(|n| n("/reminders", Default::default()));
                 }
                 Err(e) => {
