@@ -217,12 +217,20 @@ test("Studio: an edit made while the server is unreachable is kept and saved lat
   await title.fill(newTitle);
   await expect(page.getByText("Not saved yet: the server cannot be reached.")).toBeVisible({ timeout: 10_000 });
   await page.unroute("**/api/v1/studio/articles/**");
+  const savedAgain = page.waitForResponse(
+    (r) => r.url().includes("/api/v1/studio/articles/") && r.request().method() === "PUT" && r.ok(),
+  );
   await page.reload();
   await expect(page.getByText("Your changes that were not saved yet have been restored.")).toBeVisible();
   await expect(title).toHaveValue(newTitle);
+  // Restored edits are saved at once, without waiting for another keystroke.
+  expect((await (await savedAgain).json()).article.title).toBe(newTitle);
+  await expect(page.getByText("All changes saved.")).toBeVisible({ timeout: 10_000 });
+  // The note stays until the next edit is saved.
   await title.press("End");
   await title.press("Space");
   await expect(page.getByText("All changes saved.")).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByText("Your changes that were not saved yet have been restored.")).toHaveCount(0);
 });
 
 test("Studio preview links work for other editors only", async ({ page, isMobile }) => {

@@ -314,6 +314,10 @@ pub fn StudioEditor() -> impl IntoView {
                             restored.set(true);
                             if local.base_version == Some(server_version) {
                                 editor.save.set(SaveState::Pending);
+                                ready.set(Some(Ok(())));
+                                // Restored edits go to the backend now, not at the next keystroke.
+                                editor.save_now().await;
+                                return;
                             } else {
                                 editor.save.set(SaveState::Conflict);
                                 editor
@@ -330,6 +334,9 @@ pub fn StudioEditor() -> impl IntoView {
                             editor.draft.set(local.draft);
                             restored.set(true);
                             editor.save.set(SaveState::Pending);
+                            ready.set(Some(Ok(())));
+                            editor.save_now().await;
+                            return;
                         }
                         None => editor.draft.set(blank_draft(title)),
                     }
@@ -376,7 +383,8 @@ pub fn StudioEditor() -> impl IntoView {
             <div class="studio-editor">
                 <p class="breadcrumb"><A href="/studio">{tr(Key::StudioBack)}</A></p>
                 <TextPageTitle text=title />
-                {move || restored.get().then(|| view! {
+                // Until the next edit is saved: by then what was restored is part of the draft.
+                {move || (restored.get() && !(editor.edits.get() > 0 && editor.save.get() == SaveState::Saved)).then(|| view! {
                     <p class="notice" role="status">{tr(Key::StudioRestored)}</p>
                 })}
                 <SaveStatus editor />
