@@ -9,7 +9,12 @@ use std::{
     sync::Mutex,
 };
 
+/// Failed sign-ins one account may have in the window.
 pub const MAX_FAILURES: usize = 5;
+/// Failed sign-ins one client address may have in the window, whatever the accounts: looser, because
+/// a household, a care home or a clinic shares one address, and one person's typos must not lock
+/// out the others; still far too few to try a list of accounts.
+pub const MAX_CLIENT_FAILURES: usize = 20;
 pub const WINDOW_SECONDS: i64 = 15 * 60;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -21,6 +26,13 @@ pub enum LimitKey {
 }
 
 impl LimitKey {
+    fn max_failures(&self) -> usize {
+        match self {
+            LimitKey::Email(_) => MAX_FAILURES,
+            LimitKey::Client(_) | LimitKey::UnknownClient => MAX_CLIENT_FAILURES,
+        }
+    }
+
     /// IPv6 clients usually own a whole /64, so they are counted per /64 rather than per address.
     pub fn client(ip: Option<IpAddr>) -> LimitKey {
         match ip {
@@ -98,7 +110,7 @@ fn wait_for(f: &mut Failures, keys: &[LimitKey], now: i64) -> Option<u64> {
     for key in keys {
         if let Some(times) = f.by_key.get_mut(key) {
             prune(times, now);
-            if times.len() >= MAX_FAILURES {
+            if times.len() >= key.max_failures() {
                 // The oldest failure in the window frees a slot first.
                 let oldest = times.front().copied().unwrap_or(now);
                 let w = (oldest + WINDOW_SECONDS - now).max(1);
@@ -115,7 +127,7 @@ fn push(f: &mut Failures, keys: &[LimitKey], now: i64) {
         prune(times, now);
         times.push_back(now);
         // Only the newest attempts matter; cap the memory one key can take.
-        while times.len() > MAX_FAILURES {
+        while times.len() > key.max_failures() {
             times.pop_front();
         }
     }
@@ -155,6 +167,18 @@ mod tests {
     }
 
     #[test]
+    fn an_address_allows_more_failures_than_an_account() {
+        let rl = RateLimiter::new();
+        let client = LimitKey::client(Some("10.0.0.2".parse().unwrap()));
+        for i in 0..MAX_CLIENT_FAILURES {
+            let email = LimitKey::Email(format!("person{i}@b.co"));
+            assert!(rl.attempt(&[email, client.clone()], 0).is_ok(), "{i}");
+        }
+        let next = LimitKey::Email("someone@b.co".into());
+        assert!(rl.attempt(&[next, client], 1).is_err());
+    }
+
+    #[test]
     fn a_forgiven_attempt_no_longer_counts() {
         let rl = RateLimiter::new();
         let keys = [LimitKey::Email("a@b.co".into())];
@@ -175,10 +199,10 @@ mod tests {
         let rl = RateLimiter::new();
         let email = LimitKey::Email("a@b.co".into());
         let client = LimitKey::client(Some("10.0.0.1".parse().unwrap()));
-        for _ in 0..5 {
+        for _ in 0..MAX_CLIENT_FAILURES {
             assert!(rl.attempt(&[email.clone(), client.clone()], 0).is_ok());
+            rl.reset(&email);
         }
-        rl.reset(&email);
         assert!(rl.check(&[email], 1).is_ok());
         assert!(rl.check(&[client], 1).is_err());
     }
