@@ -179,8 +179,24 @@ async function page(event, url) {
   try {
     return await fetch(event.request);
   } catch (_) {
-    return offlinePage();
+    return await offlinePage();
   }
+}
+
+/** The parts of the portal this device can open offline, as links for the offline page. */
+async function openableOffline() {
+  const parts = [
+    ["/", "/index.html", "Home"],
+    [TODAY_PATH, "/care.html", "Today's medicines"],
+  ];
+  const links = [];
+  for (const [path, entry, label] of parts) {
+    if (entryPage(path) !== entry) continue;
+    if ((await cachedShell(entry)) && (await allCached(PAGE_FILES[entry] || []))) {
+      links.push(`<li><a href="${path}">${label}</a></li>`);
+    }
+  }
+  return links;
 }
 
 async function shellFile(event, request, path) {
@@ -274,11 +290,22 @@ function apiUrl(path) {
   return `${base}${path}`;
 }
 
-function offlinePage() {
+/** Offline, for a part of the portal whose files are not on this device: says so, in the
+ * portal's own styles, with links to the parts that do work offline. */
+async function offlinePage() {
+  const styles = PRECACHE.filter((path) => path.endsWith(".css"))
+    .map((path) => `<link rel="stylesheet" href="${path}">`)
+    .join("");
+  const links = await openableOffline();
+  const elsewhere = links.length
+    ? `<p>These parts of the portal work without the internet:</p><ul>${links.join("")}</ul>`
+    : "";
   const html =
     '<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
-    "<title>Offline</title><h1>You are offline</h1>" +
-    "<p>This page is not on this device yet. Connect to the internet and try again.</p></html>";
+    `<title>Offline – Patient portal</title>${styles}<main id="main" class="offline-page">` +
+    '<h1 class="page-title">You are offline</h1>' +
+    "<p>This part of the portal is not on this device yet. Connect to the internet and try again.</p>" +
+    `${elsewhere}</main></html>`;
   return new Response(html, {
     status: 503,
     headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },

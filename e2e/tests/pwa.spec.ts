@@ -286,6 +286,11 @@ test("installing keeps the shared files and the open page's bundle; another bund
   const studio = await page.goto("/studio");
   expect(studio?.status()).toBe(503);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("You are offline");
+  // In the portal's styles, with a way back to what does work offline.
+  expect(await page.evaluate(() => document.styleSheets.length)).toBeGreaterThan(0);
+  await expect(page.getByRole("link", { name: "Today's medicines" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Home" }).click();
+  await heading(page, "Your health companion");
   await context.setOffline(false);
 
   await caregiver(page, context, baseURL);
