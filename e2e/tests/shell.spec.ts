@@ -146,6 +146,14 @@ test("the backend being unreachable at sign-in keeps the form and says so", asyn
   await heading(page, "Your health companion");
 });
 
+test("a page that failed to load says so without speaking of typed text", async ({ page }) => {
+  await page.goto("/");
+  await heading(page, "Your health companion");
+  await page.route("**/api/v1/articles?*", (route) => route.abort("connectionrefused"));
+  await navLink(page, "Learn").click();
+  await expect(page.getByRole("alert")).toHaveText("You seem to be offline. Check your internet connection and try again.");
+});
+
 test("the language can be switched, is remembered, and sets <html lang>", async ({ page }) => {
   const problems = watchConsole(page);
   await page.goto("/learn");

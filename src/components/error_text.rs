@@ -21,3 +21,14 @@ pub fn error_key(error: &ApiError) -> Key {
         ErrorMessage::Unexpected => Key::ErrorUnexpected,
     }
 }
+
+/// [`error_key`] for a page that was loading or showing something, where nothing was typed: the
+/// same messages without "what you typed is still here".
+pub fn reading_error_key(error: &ApiError) -> Key {
+    match error.message() {
+        ErrorMessage::Offline => Key::ErrorOfflineReading,
+        ErrorMessage::Timeout => Key::ErrorTimeoutReading,
+        ErrorMessage::ServerTrouble => Key::ErrorServerTroubleReading,
+        _ => error_key(error),
+    }
+}

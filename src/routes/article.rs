@@ -11,7 +11,7 @@ use portal_core::learn::{ArticleFeedback, ArticlePage, MAX_FEEDBACK_CHARS};
 
 use crate::api::use_api;
 use crate::components::article_view::ArticleView;
-use crate::components::error_text::error_key;
+use crate::components::error_text::{error_key, reading_error_key};
 use crate::components::page::{PageTitle, TextPageTitle};
 use crate::i18n::{tr, use_i18n, Key};
 use crate::learn_offline;
@@ -78,7 +78,8 @@ pub fn ArticlePageView() -> impl IntoView {
         });
     });
 
-    move || match loaded.get() {
+    move || {
+        match loaded.get() {
         None => view! {
             <PageTitle title=Key::LearnTitle />
             <p class="status" role="status">{tr(Key::Loading)}</p>
@@ -92,7 +93,7 @@ pub fn ArticlePageView() -> impl IntoView {
         .into_any(),
         Some(Loaded::Failed(error)) => view! {
             <PageTitle title=Key::LearnTitle />
-            <div class="form-error" role="alert"><p>{move || i18n.t(error_key(&error))}</p></div>
+            <div class="form-error" role="alert"><p>{move || i18n.t(reading_error_key(&error))}</p></div>
             <p><A href="/learn" attr:class="button">{tr(Key::LearnBackToLibrary)}</A></p>
         }
         .into_any(),
@@ -102,6 +103,7 @@ pub fn ArticlePageView() -> impl IntoView {
         Some(Loaded::Offline(page)) => {
             view! { <Reading page slug=slug() offline=true /> }.into_any()
         }
+    }
     }
 }
 

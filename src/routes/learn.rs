@@ -12,7 +12,7 @@ use portal_core::search::{SearchIndex, Segment};
 use wasm_bindgen::JsCast;
 
 use crate::api::use_api;
-use crate::components::error_text::error_key;
+use crate::components::error_text::reading_error_key;
 use crate::components::page::PageTitle;
 use crate::i18n::{tr, use_i18n, Key};
 use crate::learn_offline::{self, OfflineArticle};
@@ -157,7 +157,7 @@ pub fn Learn() -> impl IntoView {
                 (Some(Ok(lib)), Some(found)) => view! { <SearchResults lib found /> }.into_any(),
                 (Some(Ok(lib)), None) => view! { <Shelves lib kept=kept_list /> }.into_any(),
                 (Some(Err(e)), _) => view! {
-                    <div class="form-error" role="alert"><p>{move || i18n.t(error_key(&e))}</p></div>
+                    <div class="form-error" role="alert"><p>{move || i18n.t(reading_error_key(&e))}</p></div>
                     <KeptArticles kept=kept_list />
                 }.into_any(),
                 (None, _) => view! { <p class="status" role="status">{tr(Key::Loading)}</p> }.into_any(),

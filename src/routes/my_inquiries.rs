@@ -8,7 +8,7 @@ use portal_core::inquiry::{InquiryStatus, InquirySummary};
 
 use crate::api::use_api;
 use crate::auth::use_auth;
-use crate::components::error_text::error_key;
+use crate::components::error_text::reading_error_key;
 use crate::components::page::PageTitle;
 use crate::i18n::{local_date, tr, use_i18n, Key};
 use crate::inquiry_outbox::use_outbox;
@@ -56,7 +56,7 @@ pub fn MyInquiries() -> impl IntoView {
                 let reload = reload.clone();
                 view! {
                     <div class="form-error" role="alert">
-                        <p>{move || i18n.t(error_key(&e))}</p>
+                        <p>{move || i18n.t(reading_error_key(&e))}</p>
                     </div>
                     <button type="button" class="button" on:click=move |_| reload()>{tr(Key::TryAgain)}</button>
                 }.into_any()

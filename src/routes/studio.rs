@@ -10,7 +10,7 @@ use portal_core::learn::{slug_from_title, ArticleStatus, StudioArticleSummary};
 
 use crate::api::use_api;
 use crate::auth::use_auth;
-use crate::components::error_text::error_key;
+use crate::components::error_text::reading_error_key;
 use crate::components::page::PageTitle;
 use crate::i18n::{tr, use_i18n, Key};
 use crate::view_task::spawn_for_view;
@@ -45,7 +45,7 @@ pub fn Studio() -> impl IntoView {
         {move || match list.get() {
             None => view! { <p class="status" role="status">{tr(Key::Loading)}</p> }.into_any(),
             Some(Err(e)) => view! {
-                <div class="form-error" role="alert"><p>{move || i18n.t(error_key(&e))}</p></div>
+                <div class="form-error" role="alert"><p>{move || i18n.t(reading_error_key(&e))}</p></div>
             }.into_any(),
             Some(Ok(items)) => view! {
                 <div class="table-scroll" tabindex="0" role="region" aria-label=tr(Key::StudioListCaption)>

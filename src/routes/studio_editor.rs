@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::use_api;
 use crate::components::article_view::{ArticleView, Marks};
-use crate::components::error_text::error_key;
+use crate::components::error_text::{error_key, reading_error_key};
 use crate::components::page::{PageTitle, TextPageTitle};
 use crate::device_store::{self, keys};
 use crate::i18n::{tr, use_i18n, Key};
@@ -367,7 +367,8 @@ pub fn StudioEditor() -> impl IntoView {
         }
     });
 
-    move || match ready.get() {
+    move || {
+        match ready.get() {
         None => view! {
             <PageTitle title=Key::StudioTitle />
             <p class="status" role="status">{tr(Key::Loading)}</p>
@@ -375,7 +376,7 @@ pub fn StudioEditor() -> impl IntoView {
         .into_any(),
         Some(Err(e)) => view! {
             <PageTitle title=Key::StudioTitle />
-            <div class="form-error" role="alert"><p>{move || i18n.t(error_key(&e))}</p></div>
+            <div class="form-error" role="alert"><p>{move || i18n.t(reading_error_key(&e))}</p></div>
             <p><A href="/studio">{tr(Key::StudioBack)}</A></p>
         }
         .into_any(),
@@ -400,6 +401,7 @@ pub fn StudioEditor() -> impl IntoView {
             </div>
         }
         .into_any(),
+    }
     }
 }
 
@@ -823,7 +825,7 @@ pub fn StudioPreview() -> impl IntoView {
         None => view! { <PageTitle title=Key::StudioTitle /><p class="status" role="status">{tr(Key::Loading)}</p> }.into_any(),
         Some(Err(e)) => view! {
             <PageTitle title=Key::StudioTitle />
-            <div class="form-error" role="alert"><p>{move || i18n.t(error_key(&e))}</p></div>
+            <div class="form-error" role="alert"><p>{move || i18n.t(reading_error_key(&e))}</p></div>
         }
         .into_any(),
         Some(Ok(draft)) => {

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::dose_card::unit_text;
 use super::{load_zones, Section, SectionNav};
 use crate::api::use_api;
-use crate::components::error_text::error_key;
+use crate::components::error_text::reading_error_key;
 use crate::components::focus::focus_id_later;
 use crate::components::page::PageTitle;
 use crate::device_store::{self, keys};
@@ -506,7 +506,7 @@ fn FormBody(
 
             {move || match state.get() {
                 SaveState::Failed(e) => Some(view! {
-                    <div class="form-error" role="alert"><p>{tr(error_key(&e))} " " {tr(Key::ReminderFormKept)}</p></div>
+                    <div class="form-error" role="alert"><p>{tr(reading_error_key(&e))} " " {tr(Key::ReminderFormKept)}</p></div>
                 }.into_any()),
                 SaveState::Conflict(current) => {
                     let version = current.version;
