@@ -105,6 +105,22 @@ test("a wrong password gets a clear message and keeps what was typed", async ({ 
   await expectNoAxeViolations(page);
 });
 
+test("after too many wrong passwords the form says how long to wait", async ({ page }, testInfo) => {
+  // An address of its own, so no real account is locked for the other tests.
+  const email = `nobody-${testInfo.project.name}-${Date.now()}@example.com`;
+  await page.goto("/account/sign-in");
+  await heading(page, "Sign in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("not-the-password");
+  for (let i = 0; i < 5; i++) {
+    const answered = page.waitForResponse((r) => r.url().endsWith("/api/v1/session") && r.request().method() === "POST");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    expect((await answered).status()).toBe(401);
+  }
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Too many tries. Try again in 15 min.");
+});
+
 test("the email typed on the sign-in form survives a reload, the password does not", async ({ page }) => {
   await page.goto("/account/sign-in");
   await page.getByLabel("Email").fill("someone@example.com");

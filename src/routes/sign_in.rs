@@ -2,6 +2,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
+use portal_core::api_error::ApiError;
 use portal_core::navigation::safe_return_path;
 use portal_core::sign_in::{check_sign_in, SignInProblem, MAX_EMAIL_LEN, MAX_PASSWORD_LEN};
 
@@ -58,6 +59,8 @@ pub fn SignIn() -> impl IntoView {
     let email_problem = RwSignal::new(None::<Key>);
     let password_problem = RwSignal::new(None::<Key>);
     let form_error = RwSignal::new(None::<Key>);
+    // How long the backend says to wait after too many tries, when it says.
+    let wait_minutes = RwSignal::new(None::<u32>);
     let busy = RwSignal::new(false);
     // The request runs under this page's owner, so leaving the page aborts it.
     let owner = Owner::current();
@@ -129,7 +132,10 @@ pub fn SignIn() -> impl IntoView {
                             let _ = storage.remove_item(EMAIL_DRAFT_KEY);
                         }
                     }
-                    Err(error) => form_error.set(Some(error_key(&error))),
+                    Err(error) => {
+                        wait_minutes.set(wait_minutes_of(&error));
+                        form_error.set(Some(error_key(&error)));
+                    }
                 }
             })
         };
@@ -164,7 +170,13 @@ pub fn SignIn() -> impl IntoView {
         }}
         <form class="form sign-in-form" on:submit=submit novalidate>
             <div class="form-error" role="alert">
-                {move || form_error.get().map(|k| view! { <p>{tr(k)}</p> })}
+                {move || form_error.get().map(|k| match wait_minutes.get() {
+                    Some(minutes) if k == Key::ErrorRateLimited => view! {
+                        <p>{move || i18n.fill(Key::ErrorRateLimitedMinutes, &[("minutes", &minutes.to_string())])}</p>
+                    }
+                    .into_any(),
+                    _ => view! { <p>{tr(k)}</p> }.into_any(),
+                })}
             </div>
             <TextField id="sign-in-email" label=Key::SignInEmail kind=EMAIL value=email error=email_problem node_ref=email_input />
             <TextField
@@ -179,5 +191,17 @@ pub fn SignIn() -> impl IntoView {
                 {move || if busy.get() { i18n.t(Key::SigningIn) } else { i18n.t(Key::SignInButton) }}
             </button>
         </form>
+    }
+}
+
+/// Whole minutes to wait, rounded up, from a `429`'s `Retry-After`.
+fn wait_minutes_of(error: &ApiError) -> Option<u32> {
+    match error {
+        ApiError::Status {
+            status: 429,
+            retry_after_seconds: Some(seconds),
+            ..
+        } => Some(seconds.div_ceil(60).max(1)),
+        _ => None,
     }
 }
