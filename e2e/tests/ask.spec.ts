@@ -312,7 +312,7 @@ test("the form can be completed with the keyboard alone", async ({ page, browser
   await page.keyboard.press("Enter");
   await expect(page.getByRole("radio", { name: /^Brelora/ })).toBeChecked();
   await expect(page.getByRole("radio", { name: /^Brelora/ })).toBeFocused();
-  await expect(page.locator(".error-summary")).toHaveCount(0);
+  await expect(page.locator(".error-summary li")).toHaveCount(0);
   await tabTo(page, "input[name=ask-topic]");
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("ArrowDown");

@@ -144,7 +144,11 @@ async function fillForm(page: Page, spec: ReminderSpec) {
   } else {
     await expect(page.getByRole("radio", { name: "Every day" })).toBeChecked();
     for (const [i, time] of (spec.times ?? ["08:00"]).entries()) {
-      if (i > 0) await page.getByRole("button", { name: "Add a time" }).click();
+      if (i > 0) {
+        await page.getByRole("button", { name: "Add a time" }).click();
+        // The new time takes the focus, ready to type.
+        await expect(page.locator(`#rf-schedule-pattern-times-${i}`)).toBeFocused();
+      }
       await page.locator(`#rf-schedule-pattern-times-${i}`).fill(time);
     }
   }
@@ -287,6 +291,8 @@ test("log: taken, snoozed and skipped doses show their status and keep it after 
 
   await first.getByRole("button", { name: "Taken", exact: true }).click();
   await expect(badge(first)).toHaveText("Taken");
+  // The card, drawn anew, keeps the focus.
+  await expect(first).toBeFocused();
   await expect(first.locator(".dose-status")).toHaveText("Taken at 08:05 AM");
   await expect(first.getByRole("button", { name: "Change the time" })).toBeVisible();
   await expect(first.getByRole("button", { name: "Snooze" })).toHaveCount(0);
@@ -301,6 +307,11 @@ test("log: taken, snoozed and skipped doses show their status and keep it after 
   await expect(second.locator(".dose-status")).toHaveText("Snoozed until 08:15 AM");
   await settled(page);
 
+  await evening.getByRole("button", { name: "Skip" }).click();
+  await evening.getByLabel("Why (optional)").focus();
+  await page.keyboard.press("Escape");
+  await expect(evening.getByLabel("Why (optional)")).toHaveCount(0);
+  await expect(evening).toBeFocused();
   await evening.getByRole("button", { name: "Skip" }).click();
   await evening.getByLabel("Why (optional)").fill("Out for dinner");
   await evening.getByRole("button", { name: "Skip this dose" }).click();

@@ -12,15 +12,18 @@ pub fn focus_later<R>(f: impl FnOnce() -> Option<R> + 'static) {
     });
 }
 
-/// Focuses the element with this id once the view has updated.
+/// Focuses the element with this id once the view has updated. Not tied to the view that asked:
+/// the change that calls for the focus often rebuilds that very view (adding a row rebuilds the
+/// list and its buttons), and the element is looked up by id anyway.
 pub fn focus_id_later(id: String) {
-    focus_later(move || {
-        web_sys::window()?
-            .document()?
-            .get_element_by_id(&id)?
-            .dyn_into::<web_sys::HtmlElement>()
-            .ok()?
-            .focus()
-            .ok()
+    leptos::task::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        let element = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(element) = element {
+            let _ = element.focus();
+        }
     });
 }

@@ -141,7 +141,14 @@ pub fn DoseCard(
     let time_id = format!("taken-time-{}-{}", reminder.id, occurrence.at.as_second());
     let time_error_id = format!("{time_id}-error");
     view! {
-        <article id=article_id tabindex="-1" class=format!("dose-card status-{status_class}") aria-label=card_label>
+        <article id=article_id.clone() tabindex="-1" class=format!("dose-card status-{status_class}") aria-label=card_label
+            // Escape closes an open Snooze, Skip or time panel, leaving the focus on the card.
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" && open.get_untracked() != Open::None {
+                    open.set(Open::None);
+                    focus_id_later(article_id.clone());
+                }
+            }>
             <p class="dose-time">{at_text}</p>
             <div class="dose-body">
                 <h4 class="dose-medicine">{title}</h4>

@@ -785,9 +785,16 @@ fn TimesList(
                                 } />
                             {(count.get_untracked() > 1).then(|| view! {
                                 <button type="button" class="button button-small"
-                                    on:click=move |_| form.update(|o| if let Some(f) = o {
-                                        if i < f.times.len() { f.times.remove(i); }
-                                    })>
+                                    on:click=move |_| {
+                                        form.update(|o| if let Some(f) = o {
+                                            if i < f.times.len() { f.times.remove(i); }
+                                        });
+                                        // The button is gone: the time now in its place (or the
+                                        // last one) takes the focus.
+                                        let left = count.get_untracked();
+                                        let at = i.min(left.saturating_sub(1));
+                                        focus_id_later(input_id(&format!("schedule.pattern.times.{at}")));
+                                    }>
                                     {move || i18n.fill(Key::ReminderFormRemoveTime, &[("n", &(i + 1).to_string())])}
                                 </button>
                             })}
