@@ -242,6 +242,8 @@ test("a side effect is asked about in plain words and reaches drug safety with i
   await page.goto("/ask");
   await fillToReview(page, question, { safety: true });
   await expect(page.getByText("we will also pass this to our drug safety team")).toBeVisible();
+  // The review shows every safety detail given, the person's age too, so it can be checked.
+  await expect(page.getByText(/An unwanted effect \(a side effect\) · Age in years: 54 · An itchy red rash/)).toBeVisible();
   await page.getByRole("button", { name: "Send my question" }).click();
   await expect(page.locator("#ask-done")).toHaveText("Your question has been sent");
   await expect(page.getByText("We will pass this to our drug safety team within one working day.")).toBeVisible();

@@ -663,11 +663,24 @@ fn Review(form: AskForm) -> impl IntoView {
         let safety = if d.is_safety_report() {
             let s = &d.safety;
             let kinds: Vec<String> = s.kinds.iter().map(|k| t(kind_key(*k))).collect();
-            let mut parts = vec![
-                kinds.join(", "),
-                s.what_happened.clone(),
-                s.when_it_happened.clone(),
-            ];
+            let mut parts = vec![kinds.join(", ")];
+            // Who it happened to, as far as the person said, so they can check it before sending.
+            if !s.initials.trim().is_empty() {
+                parts.push(format!("{}: {}", t(Key::AskInitials), s.initials.trim()));
+            }
+            if !s.age.trim().is_empty() {
+                parts.push(format!("{}: {}", t(Key::AskAge), s.age.trim()));
+            }
+            if let Some(sex) = s.sex {
+                let key = match sex {
+                    Sex::Female => Key::AskSexFemale,
+                    Sex::Male => Key::AskSexMale,
+                    Sex::Other => Key::AskSexOther,
+                };
+                parts.push(format!("{}: {}", t(Key::AskSex), t(key)));
+            }
+            parts.push(s.what_happened.clone());
+            parts.push(s.when_it_happened.clone());
             if let Some(o) = s.outcome {
                 parts.push(t(outcome_key(o)));
             }
