@@ -190,6 +190,10 @@ test("the whole form on a phone: every step checked, Back keeps answers, axe-cle
   await page.getByRole("checkbox", { name: /may contact me about this question/ }).check();
   await next(page);
   await expect(page.locator("#ask-email-error")).toHaveText("Enter an email address like name@example.com.");
+  // Choosing another way to reply takes the hidden field's message with it.
+  await page.getByRole("radio", { name: "By phone" }).check();
+  await expect(page.locator(".error-summary li")).toHaveCount(0);
+  await page.getByRole("radio", { name: "By email" }).check();
   await page.getByLabel("Your email address").fill("sam@example.com");
   await expectNoAxeViolations(page);
   await next(page);

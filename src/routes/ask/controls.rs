@@ -383,6 +383,9 @@ pub fn CheckBox(
     /// Distinguishes several boxes that report to the same field.
     #[prop(optional)]
     suffix: Option<&'static str>,
+    /// A box the person may leave unticked: never marked wrong with the field's message.
+    #[prop(optional)]
+    optional: bool,
     label: Key,
     get: fn(&InquiryDraft) -> bool,
     set: fn(&mut InquiryDraft, bool),
@@ -392,19 +395,22 @@ pub fn CheckBox(
         None => field_id(field),
     };
     let error = error_for(form, field);
+    let invalid = move || !optional && error.with(Option::is_some);
     let error_id = format!("{}-error", field_id(field));
     view! {
         <div class="choice">
             <input
                 type="checkbox"
                 id=id.clone()
-                aria-invalid=move || error.with(Option::is_some).to_string()
-                aria-describedby=move || error.with(Option::is_some).then(|| error_id.clone())
+                aria-invalid=move || invalid().to_string()
+                aria-describedby=move || invalid().then(|| error_id.clone())
                 prop:checked=move || form.draft.with(get)
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
                     form.draft.update(|d| set(d, on));
-                    clear_problem(form, field);
+                    if !optional {
+                        clear_problem(form, field);
+                    }
                 }
             />
             <label for=id>{tr(label)}</label>

@@ -471,6 +471,20 @@ fn SexChoice(form: AskForm) -> impl IntoView {
 #[component]
 fn ReplyStep(form: AskForm) -> impl IntoView {
     let method = move || form.draft.with(|d| d.contact_method);
+    // A message about a field the chosen way of replying hides (the email address after choosing
+    // the phone) would point at nothing: it goes with the field.
+    let chosen = Memo::new(move |_| method());
+    Effect::new(move |_| {
+        let chosen = chosen.get();
+        form.problems.update(|list| {
+            list.retain(|p| match p.field {
+                Field::Email => chosen == Some(ContactMethod::Email),
+                Field::Phone | Field::BestTimes => chosen == Some(ContactMethod::Phone),
+                Field::Address => chosen == Some(ContactMethod::Post),
+                _ => true,
+            })
+        });
+    });
     let safety = move || form.draft.with(InquiryDraft::is_safety_report);
     let privacy = use_context::<portal_core::api::RuntimeConfig>()
         .map(|c| c.privacy_notice_url)
@@ -565,6 +579,7 @@ fn ReplyStep(form: AskForm) -> impl IntoView {
                     form
                     field=Field::ConsentContact
                     suffix="safety"
+                    optional=true
                     label=Key::AskConsentSafety
                     get=|d| d.consent_safety_follow_up
                     set=|d, v| d.consent_safety_follow_up = v
