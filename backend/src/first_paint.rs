@@ -196,40 +196,13 @@ pub async fn write(
             let found = articles::published_page(state, slug.clone(), language.tag().to_owned())
                 .await
                 .ok()?;
-            let article = found.article?;
-            let labels = ArticleLabels {
-                contents: texts.get("learn_contents").to_owned(),
-                table: texts.get("learn_table").to_owned(),
-                external: texts.get("learn_external").to_owned(),
-                doctor: texts.get("learn_callout_doctor").to_owned(),
-                warning: texts.get("learn_callout_warning").to_owned(),
-                note: texts.get("learn_callout_note").to_owned(),
-            };
-            let meta = texts.fill(
-                "learn_meta",
-                &[
-                    ("minutes", &article.reading_minutes.to_string()),
-                    ("date", &medium_date(&article.last_reviewed, language)),
-                ],
-            );
-            let approval = if article.approval_code.is_empty() {
-                texts.get("learn_not_approved").to_owned()
-            } else {
-                texts.fill("learn_approval", &[("code", &article.approval_code)])
-            };
-            let main = format!(
-                "<article class=\"article-page\"><h1 class=\"page-title\" tabindex=\"-1\">{}</h1>\
-                 <div class=\"article\" lang=\"{}\" data-version=\"{}\"><p class=\"article-summary lead\">{}</p>\
-                 <p class=\"article-meta\">{}</p>{}<p class=\"article-approval\">{}</p></div></article>",
-                escape(&article.title),
-                escape(&article.language),
-                escape(&article.updated_at),
-                escape(&article.summary),
-                escape(&meta),
-                html::article_body(&found.document, &labels),
-                escape(&approval),
-            );
-            (article.title, main)
+            match found.article {
+                None => (
+                    texts.get("learn_not_translated_title").to_owned(),
+                    not_translated(&texts, slug, &found.available_languages),
+                ),
+                Some(article) => written_article(&texts, language, article, &found.document),
+            }
         }
         Page::Today => {
             let user = user.as_ref()?;
@@ -312,6 +285,70 @@ pub async fn write(
         &shell,
         texts.get("noscript_written"),
     )
+}
+
+/// A published article, as the app's article page shows it: (title, main).
+fn written_article(
+    texts: &Texts,
+    language: Language,
+    article: portal_core::learn::Article,
+    document: &portal_core::markdown::Document,
+) -> (String, String) {
+    let labels = ArticleLabels {
+        contents: texts.get("learn_contents").to_owned(),
+        table: texts.get("learn_table").to_owned(),
+        external: texts.get("learn_external").to_owned(),
+        doctor: texts.get("learn_callout_doctor").to_owned(),
+        warning: texts.get("learn_callout_warning").to_owned(),
+        note: texts.get("learn_callout_note").to_owned(),
+    };
+    let meta = texts.fill(
+        "learn_meta",
+        &[
+            ("minutes", &article.reading_minutes.to_string()),
+            ("date", &medium_date(&article.last_reviewed, language)),
+        ],
+    );
+    let approval = if article.approval_code.is_empty() {
+        texts.get("learn_not_approved").to_owned()
+    } else {
+        texts.fill("learn_approval", &[("code", &article.approval_code)])
+    };
+    let main = format!(
+        "<article class=\"article-page\"><h1 class=\"page-title\" tabindex=\"-1\">{}</h1>\
+         <div class=\"article\" lang=\"{}\" data-version=\"{}\"><p class=\"article-summary lead\">{}</p>\
+         <p class=\"article-meta\">{}</p>{}<p class=\"article-approval\">{}</p></div></article>",
+        escape(&article.title),
+        escape(&article.language),
+        escape(&article.updated_at),
+        escape(&article.summary),
+        escape(&meta),
+        html::article_body(document, &labels),
+        escape(&approval),
+    );
+    (article.title, main)
+}
+
+/// An article not published in the reader's language: says so, with links to the languages it is
+/// in. A link chooses that language the way the language list does without the app (`?lang=`).
+fn not_translated(texts: &Texts, slug: &str, languages: &[String]) -> String {
+    let mut out = heading(texts.get("learn_not_translated_title"));
+    out.push_str("<p>");
+    push_escaped(&mut out, texts.get("learn_not_translated_body"));
+    out.push_str("</p><ul class=\"language-options\" role=\"list\">");
+    for language in languages.iter().filter_map(|tag| Language::from_tag(tag)) {
+        out.push_str(&format!(
+            "<li><a class=\"button\" lang=\"{0}\" href=\"/learn/{1}?lang={0}\">",
+            language.tag(),
+            escape(slug)
+        ));
+        push_escaped(&mut out, language.endonym());
+        out.push_str("</a></li>");
+    }
+    out.push_str("</ul><p><a href=\"/learn\">");
+    push_escaped(&mut out, texts.get("learn_back_to_library"));
+    out.push_str("</a></p>");
+    out
 }
 
 fn heading(text: &str) -> String {

@@ -397,3 +397,36 @@ async fn learn_in_a_language_with_no_guides_says_so_instead_of_empty_shelves() {
     );
     assert!(!page.contains("shelf-newest"), "{page}");
 }
+
+#[tokio::test]
+async fn an_article_not_in_the_readers_language_says_so_and_links_its_languages() {
+    let app = app_with_languages();
+    let res = get(
+        &app,
+        "/learn/managing-pain-safely",
+        &[(header::ACCEPT_LANGUAGE, "de-DE")],
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    let page = res.text();
+    assert!(page.contains("<html lang=\"de\">"), "{page}");
+    assert!(
+        page.contains(
+            "<h1 class=\"page-title\" tabindex=\"-1\">Noch nicht in Ihrer Sprache verfügbar</h1>"
+        ),
+        "{page}"
+    );
+    // Each link chooses its language the way the list does without the app.
+    assert!(
+        page.contains(
+            "<a class=\"button\" lang=\"en\" href=\"/learn/managing-pain-safely?lang=en\">English</a>"
+        ),
+        "{page}"
+    );
+    let chosen = get(&app, "/learn/managing-pain-safely?lang=en", &[]).await;
+    assert_eq!(chosen.status, 303);
+    assert_eq!(
+        chosen.header("location"),
+        Some("/learn/managing-pain-safely")
+    );
+}
