@@ -159,7 +159,8 @@ test("Studio: live preview, checks, autosave that survives a reload, publish and
   await expectNoAxeViolations(page);
 
   await page.goto("/studio/edit/exercise-with-asthma/en");
-  await expect(page.getByText("Preview – not published").first()).toBeVisible();
+  // A published guide's preview says patients still see the version last published.
+  await expect(page.getByText("Preview of the draft – patients see the version last published").first()).toBeVisible();
   await expect(page.getByRole("heading", { name: "Checks" })).toBeVisible();
   await expect(page.locator(".scores")).toContainText("Grade (Flesch-Kincaid)");
   await expectNoAxeViolations(page);
@@ -196,6 +197,19 @@ test("Studio: live preview, checks, autosave that survives a reload, publish and
   await expect(reader.locator(".article-body")).toContainText(marker);
   await expect(reader.locator(".article-approval")).toContainText("PP-UK-0999 11/2026");
 
+  // Unpublishing asks first; saying no leaves the guide with patients. (Publishing asked only if
+  // the text read above the target: its handler may still be waiting.)
+  page.removeAllListeners("dialog");
+  const question = new Promise<string>((resolve) =>
+    page.once("dialog", (d) => {
+      resolve(d.message());
+      void d.dismiss();
+    }),
+  );
+  await page.getByRole("button", { name: "Unpublish" }).click();
+  expect(await question).toBe("Take this guide away from patients? They cannot read it again until it is published again.");
+  await expect(page.getByText(/Published with approval code/)).toBeVisible();
+  page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Unpublish" }).click();
   await expect(page.getByText("Draft: patients do not see this article.")).toBeVisible();
   await reader.reload();

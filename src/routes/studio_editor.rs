@@ -609,6 +609,7 @@ fn finding_view(finding: &Finding) -> AnyView {
 /// The page as patients will see it, at a phone, tablet or desktop width.
 #[component]
 fn Preview(editor: Editor) -> impl IntoView {
+    let i18n = use_i18n();
     let width = RwSignal::new(390u32);
     let article = Signal::derive(move || editor.article());
     // Parsed here, as the editor types: the backend parses only what it publishes.
@@ -648,7 +649,7 @@ fn Preview(editor: Editor) -> impl IntoView {
             </fieldset>
             <LanguageLinks editor />
             <div class="preview-frame" style:width=move || format!("{}px", width.get())>
-                <p class="preview-banner">{tr(Key::StudioPreviewBanner)}</p>
+                <p class="preview-banner">{move || i18n.t(preview_banner(editor.status.get()))}</p>
                 <h1 class="page-title">{move || article.with(|a| a.title.clone())}</h1>
                 <ArticleView article document marks />
             </div>
@@ -700,6 +701,8 @@ fn Publishing(editor: Editor) -> impl IntoView {
     let busy = RwSignal::new(false);
     let publish = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        // A message from an earlier try would be out of date whatever happens now.
+        error.set(None);
         let approval = code.get_untracked().trim().to_owned();
         if approval.is_empty() {
             error.set(Some(Key::StudioApprovalRequired));
@@ -758,6 +761,16 @@ fn Publishing(editor: Editor) -> impl IntoView {
         let Some(api) = editor.api.get_value() else {
             return;
         };
+        // Patients lose the guide at once: asked first, like publishing a hard-to-read text.
+        let sure = web_sys::window()
+            .and_then(|w| {
+                w.confirm_with_message(i18n.t(Key::StudioConfirmUnpublish))
+                    .ok()
+            })
+            .unwrap_or(false);
+        if !sure {
+            return;
+        }
         busy.set(true);
         leptos::task::spawn_local(async move {
             let (slug, language) = (editor.slug.get_value(), editor.language.get_value());
@@ -831,7 +844,7 @@ pub fn StudioPreview() -> impl IntoView {
         Some(Ok(draft)) => {
             let edit = studio_href(&draft.article.slug, &draft.article.language);
             view! {
-                <p class="preview-banner">{tr(Key::StudioPreviewBanner)}</p>
+                <p class="preview-banner">{tr(preview_banner(draft.article.status))}</p>
                 <TextPageTitle text=draft.article.title.clone() />
                 <ArticleView article=draft.article.clone() document=markdown::parse(&draft.article.body) />
                 <p><A href=edit>{tr(Key::StudioEditThis)}</A></p>
@@ -839,5 +852,13 @@ pub fn StudioPreview() -> impl IntoView {
             .into_any()
         }
     }
+    }
+}
+
+/// What a preview says it is: a draft nobody else sees, or the next version of a published guide.
+fn preview_banner(status: ArticleStatus) -> Key {
+    match status {
+        ArticleStatus::Draft => Key::StudioPreviewBanner,
+        ArticleStatus::Published => Key::StudioPreviewBannerPublished,
     }
 }
