@@ -105,6 +105,18 @@ pub async fn delete(key: &str) -> Result<(), StoreUnavailable> {
     write(|store| store.delete(&JsValue::from_str(key))).await
 }
 
+/// Stores `list` as JSON under `key`, or removes `key` when the list is empty, so nothing is left
+/// on the device once the last entry has gone.
+pub async fn put_list<T: serde::Serialize>(key: &str, list: &[T]) -> Result<(), StoreUnavailable> {
+    if list.is_empty() {
+        return delete(key).await;
+    }
+    match serde_json::to_string(list) {
+        Ok(text) => put(key, &text).await,
+        Err(_) => Ok(()),
+    }
+}
+
 /// Reads, changes and writes `key` in one transaction, so a write the service worker makes to the
 /// same key meanwhile is never overwritten. `change` gets the stored text and returns the new
 /// one, or `None` to remove the key.

@@ -104,15 +104,7 @@ async fn keep_local(edit: Option<LocalEdit>, slug: &str, language: &str) {
     if let Some(e) = edit {
         all.push(e);
     }
-    let saved = if all.is_empty() {
-        device_store::delete(keys::STUDIO_EDITS).await
-    } else {
-        match serde_json::to_string(&all) {
-            Ok(text) => device_store::put(keys::STUDIO_EDITS, &text).await,
-            Err(_) => Ok(()),
-        }
-    };
-    let _ = saved;
+    let _ = device_store::put_list(keys::STUDIO_EDITS, &all).await;
 }
 
 /// Sends an edit made just before the editor closed, if it is still the latest one kept on the

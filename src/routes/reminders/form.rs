@@ -67,14 +67,7 @@ async fn keep_draft(target: &str, draft: Option<Draft>) {
     let mut all = stored_drafts().await;
     all.retain(|d| d.target != target);
     all.extend(draft);
-    let _ = if all.is_empty() {
-        device_store::delete(keys::REMINDER_DRAFT).await
-    } else {
-        match serde_json::to_string(&all) {
-            Ok(text) => device_store::put(keys::REMINDER_DRAFT, &text).await,
-            Err(_) => Ok(()),
-        }
-    };
+    let _ = device_store::put_list(keys::REMINDER_DRAFT, &all).await;
 }
 
 /// `/reminders/new` and `/reminders/edit/:id`.
