@@ -159,8 +159,7 @@ test("Studio: live preview, checks, autosave that survives a reload, publish and
   await expectNoAxeViolations(page);
 
   await page.goto("/studio/edit/exercise-with-asthma/en");
-  // A published guide's preview says patients still see the version last published.
-  await expect(page.getByText("Preview of the draft – patients see the version last published").first()).toBeVisible();
+  await expect(page.getByText("Preview – not published").first()).toBeVisible();
   await expect(page.getByRole("heading", { name: "Checks" })).toBeVisible();
   await expect(page.locator(".scores")).toContainText("Grade (Flesch-Kincaid)");
   await expectNoAxeViolations(page);
@@ -190,6 +189,8 @@ test("Studio: live preview, checks, autosave that survives a reload, publish and
   await page.getByLabel("Approval code of this text").fill("PP-UK-0999 11/2026");
   await page.getByRole("button", { name: "Publish" }).click();
   await expect(page.getByText(/Published with approval code PP-UK-0999 11\/2026/)).toBeVisible();
+  // Now the preview says patients see the version last published, not the draft.
+  await expect(page.getByText("Preview of the draft – patients see the version last published").first()).toBeVisible();
 
   const reader = await browser.newPage();
   await reader.goto("/learn/exercise-with-asthma");
