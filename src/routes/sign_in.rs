@@ -11,7 +11,7 @@ use crate::auth::{use_auth, SignedOutReason};
 use crate::components::error_text::error_key;
 use crate::components::field::{InputKind, TextField};
 use crate::components::page::PageTitle;
-use crate::i18n::{tr, use_i18n, Key};
+use crate::i18n::{use_i18n, I18n, Key};
 
 /// The email typed so far survives a reload in this tab (never the password).
 const EMAIL_DRAFT_KEY: &str = "portal.sign-in.email";
@@ -58,9 +58,7 @@ pub fn SignIn() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let email_problem = RwSignal::new(None::<Key>);
     let password_problem = RwSignal::new(None::<Key>);
-    let form_error = RwSignal::new(None::<Key>);
-    // How long the backend says to wait after too many tries, when it says.
-    let wait_minutes = RwSignal::new(None::<u32>);
+    let form_error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     // The request runs under this page's owner, so leaving the page aborts it.
     let owner = Owner::current();
@@ -133,8 +131,7 @@ pub fn SignIn() -> impl IntoView {
                         }
                     }
                     Err(error) => {
-                        wait_minutes.set(wait_minutes_of(&error));
-                        form_error.set(Some(error_key(&error)));
+                        form_error.set(Some(error));
                     }
                 }
             })
@@ -170,13 +167,7 @@ pub fn SignIn() -> impl IntoView {
         }}
         <form class="form sign-in-form" on:submit=submit novalidate>
             <div class="form-error" role="alert">
-                {move || form_error.get().map(|k| match wait_minutes.get() {
-                    Some(minutes) if k == Key::ErrorRateLimited => view! {
-                        <p>{move || i18n.fill(Key::ErrorRateLimitedMinutes, &[("minutes", &minutes.to_string())])}</p>
-                    }
-                    .into_any(),
-                    _ => view! { <p>{tr(k)}</p> }.into_any(),
-                })}
+                {move || form_error.get().map(|error| view! { <p>{error_text(i18n, &error)}</p> })}
             </div>
             <TextField id="sign-in-email" label=Key::SignInEmail kind=EMAIL value=email error=email_problem node_ref=email_input />
             <TextField
@@ -194,14 +185,18 @@ pub fn SignIn() -> impl IntoView {
     }
 }
 
-/// Whole minutes to wait, rounded up, from a `429`'s `Retry-After`.
-fn wait_minutes_of(error: &ApiError) -> Option<u32> {
+/// The message for a failed sign-in; after too many tries, with the whole minutes to wait
+/// (rounded up) when the backend's `Retry-After` says.
+fn error_text(i18n: I18n, error: &ApiError) -> String {
     match error {
         ApiError::Status {
             status: 429,
             retry_after_seconds: Some(seconds),
             ..
-        } => Some(seconds.div_ceil(60).max(1)),
-        _ => None,
+        } => {
+            let minutes = seconds.div_ceil(60).max(1).to_string();
+            i18n.fill(Key::ErrorRateLimitedMinutes, &[("minutes", &minutes)])
+        }
+        _ => i18n.t(error_key(error)).to_owned(),
     }
 }
