@@ -78,8 +78,7 @@ pub fn ArticlePageView() -> impl IntoView {
         });
     });
 
-    move || {
-        match loaded.get() {
+    move || match loaded.get() {
         None => view! {
             <PageTitle title=Key::LearnTitle />
             <p class="status" role="status">{tr(Key::Loading)}</p>
@@ -93,7 +92,9 @@ pub fn ArticlePageView() -> impl IntoView {
         .into_any(),
         Some(Loaded::Failed(error)) => view! {
             <PageTitle title=Key::LearnTitle />
-            <div class="form-error" role="alert"><p>{move || i18n.t(reading_error_key(&error))}</p></div>
+            <div class="form-error" role="alert">
+                <p>{move || i18n.t(reading_error_key(&error))}</p>
+            </div>
             <p><A href="/learn" attr:class="button">{tr(Key::LearnBackToLibrary)}</A></p>
         }
         .into_any(),
@@ -103,7 +104,6 @@ pub fn ArticlePageView() -> impl IntoView {
         Some(Loaded::Offline(page)) => {
             view! { <Reading page slug=slug() offline=true /> }.into_any()
         }
-    }
     }
 }
 

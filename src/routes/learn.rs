@@ -157,7 +157,9 @@ pub fn Learn() -> impl IntoView {
                 (Some(Ok(lib)), Some(found)) => view! { <SearchResults lib found /> }.into_any(),
                 (Some(Ok(lib)), None) => view! { <Shelves lib kept=kept_list /> }.into_any(),
                 (Some(Err(e)), _) => view! {
-                    <div class="form-error" role="alert"><p>{move || i18n.t(reading_error_key(&e))}</p></div>
+                    <div class="form-error" role="alert">
+                        <p>{move || i18n.t(reading_error_key(&e))}</p>
+                    </div>
                     <KeptArticles kept=kept_list />
                 }.into_any(),
                 (None, _) => view! { <p class="status" role="status">{tr(Key::Loading)}</p> }.into_any(),

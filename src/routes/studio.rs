@@ -45,7 +45,9 @@ pub fn Studio() -> impl IntoView {
         {move || match list.get() {
             None => view! { <p class="status" role="status">{tr(Key::Loading)}</p> }.into_any(),
             Some(Err(e)) => view! {
-                <div class="form-error" role="alert"><p>{move || i18n.t(reading_error_key(&e))}</p></div>
+                <div class="form-error" role="alert">
+                    <p>{move || i18n.t(reading_error_key(&e))}</p>
+                </div>
             }.into_any(),
             Some(Ok(items)) => view! {
                 <div class="table-scroll" tabindex="0" role="region" aria-label=tr(Key::StudioListCaption)>

@@ -359,8 +359,12 @@ pub fn StudioEditor() -> impl IntoView {
         }
     });
 
-    move || {
-        match ready.get() {
+    // The restored note stays until the next edit is saved: by then what was restored is part of
+    // the draft.
+    let show_restored = move || {
+        restored.get() && !(editor.edits.get() > 0 && editor.save.get() == SaveState::Saved)
+    };
+    move || match ready.get() {
         None => view! {
             <PageTitle title=Key::StudioTitle />
             <p class="status" role="status">{tr(Key::Loading)}</p>
@@ -368,7 +372,9 @@ pub fn StudioEditor() -> impl IntoView {
         .into_any(),
         Some(Err(e)) => view! {
             <PageTitle title=Key::StudioTitle />
-            <div class="form-error" role="alert"><p>{move || i18n.t(reading_error_key(&e))}</p></div>
+            <div class="form-error" role="alert">
+                <p>{move || i18n.t(reading_error_key(&e))}</p>
+            </div>
             <p><A href="/studio">{tr(Key::StudioBack)}</A></p>
         }
         .into_any(),
@@ -376,8 +382,7 @@ pub fn StudioEditor() -> impl IntoView {
             <div class="studio-editor">
                 <p class="breadcrumb"><A href="/studio">{tr(Key::StudioBack)}</A></p>
                 <TextPageTitle text=title />
-                // Until the next edit is saved: by then what was restored is part of the draft.
-                {move || (restored.get() && !(editor.edits.get() > 0 && editor.save.get() == SaveState::Saved)).then(|| view! {
+                {move || show_restored().then(|| view! {
                     <p class="notice" role="status">{tr(Key::StudioRestored)}</p>
                 })}
                 <SaveStatus editor />
@@ -393,7 +398,6 @@ pub fn StudioEditor() -> impl IntoView {
             </div>
         }
         .into_any(),
-    }
     }
 }
 
@@ -830,7 +834,9 @@ pub fn StudioPreview() -> impl IntoView {
         None => view! { <PageTitle title=Key::StudioTitle /><p class="status" role="status">{tr(Key::Loading)}</p> }.into_any(),
         Some(Err(e)) => view! {
             <PageTitle title=Key::StudioTitle />
-            <div class="form-error" role="alert"><p>{move || i18n.t(reading_error_key(&e))}</p></div>
+            <div class="form-error" role="alert">
+                <p>{move || i18n.t(reading_error_key(&e))}</p>
+            </div>
         }
         .into_any(),
         Some(Ok(draft)) => {
