@@ -435,6 +435,19 @@ pub struct FieldProblem {
     pub problem: Problem,
 }
 
+/// Where to send a person with these problems: the earliest step that has any, and that step's
+/// problems only. Problems on later steps wait until the person gets there; shown now, their
+/// links would point at fields that are not on the page.
+pub fn first_step_problems(problems: &[FieldProblem]) -> Option<(Step, Vec<FieldProblem>)> {
+    let step = problems.iter().map(|p| p.field.step()).min()?;
+    let here = problems
+        .iter()
+        .filter(|p| p.field.step() == step)
+        .copied()
+        .collect();
+    Some((step, here))
+}
+
 /// Characters as a person counts them (not bytes), for limits and the live counter.
 pub fn char_count(text: &str) -> usize {
     text.chars().count()
@@ -705,6 +718,35 @@ pub struct InquiryUpdate {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn problems_go_to_the_earliest_step_with_only_that_steps_problems() {
+        let email = FieldProblem {
+            field: Field::Email,
+            problem: Problem::Invalid,
+        };
+        let question = FieldProblem {
+            field: Field::Question,
+            problem: Problem::Required,
+        };
+        let topic = FieldProblem {
+            field: Field::Topic,
+            problem: Problem::UnknownChoice,
+        };
+        assert_eq!(first_step_problems(&[]), None);
+        assert_eq!(
+            first_step_problems(&[email, question]),
+            Some((Step::Question, vec![question]))
+        );
+        assert_eq!(
+            first_step_problems(&[email, topic, question]),
+            Some((Step::Medicine, vec![topic]))
+        );
+        assert_eq!(
+            first_step_problems(&[email]),
+            Some((Step::Reply, vec![email]))
+        );
+    }
     use super::*;
     use proptest::prelude::*;
 

@@ -443,6 +443,51 @@ for (const fault of faults) {
   });
 }
 
+test("fields the backend refuses on two steps: the earlier step first, its link reaches the field, nothing typed is lost", async ({ page, browser }) => {
+  const question = uniqueQuestion("refused");
+  await page.goto("/ask");
+  await fillToReview(page, question);
+  await page.route("**/api/v1/inquiries", (route) =>
+    route.request().method() === "POST"
+      ? route.fulfill({
+          status: 422,
+          contentType: "application/problem+json",
+          body: JSON.stringify({
+            type: "/problems/validation",
+            title: "Some fields are not valid",
+            status: 422,
+            errors: [
+              { field: "email", code: "invalid_email", detail: "The address cannot receive mail." },
+              { field: "question", code: "invalid", detail: "The question cannot be read." },
+            ],
+          }),
+        })
+      : route.continue(),
+  );
+  await page.getByRole("button", { name: "Send my question" }).click();
+
+  // Only the question's problem is listed here: the email's would link to a field on another step.
+  await stepHeading(page, "Your question");
+  await expect(page.locator(".error-summary")).toBeFocused();
+  await expect(page.locator(".error-summary li")).toHaveCount(1);
+  await page.locator(".error-summary a").click();
+  await expect(page.getByLabel("Your question")).toBeFocused();
+  await expect(page.getByLabel("Your question")).toHaveValue(question);
+  await expectNoAxeViolations(page);
+
+  await page.unroute("**/api/v1/inquiries");
+  await next(page);
+  await stepHeading(page, "Side effects and problems");
+  await next(page);
+  await stepHeading(page, "How we reply");
+  await expect(page.getByLabel("Your email address")).toHaveValue("sam@example.com");
+  await next(page);
+  await stepHeading(page, "Check and send");
+  await page.getByRole("button", { name: "Send my question" }).click();
+  await expect(page.locator("#ask-done")).toHaveText("Your question has been sent");
+  expect(await copiesOf(browser, question)).toBe(1);
+});
+
 test("an inquiry left in the outbox is sent at the next start", async ({ page, browser }) => {
   const question = uniqueQuestion("next start");
   await page.goto("/ask");

@@ -12,14 +12,14 @@ use leptos_router::hooks::use_query_map;
 use portal_core::api::RuntimeConfig;
 use portal_core::api_error::ApiError;
 use portal_core::inquiry::{
-    check, check_step, ContactMethod, Field, FieldProblem, InquiryDraft, InquiryReceipt, Problem,
-    Product, Step,
+    check, check_step, first_step_problems, ContactMethod, Field, FieldProblem, InquiryDraft,
+    InquiryReceipt, Problem, Product, Step,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::api::use_api;
 use crate::auth::use_auth;
-use crate::components::focus::focus_later;
+use crate::components::focus::{focus_id_later, focus_later};
 use crate::components::notices::EmergencyNotice;
 use crate::components::page::PageTitle;
 use crate::device_store::{self, keys};
@@ -75,6 +75,14 @@ impl AskForm {
             Products::Loaded(list) => list.iter().any(|p| p.id == id),
             // Without the list the backend is the judge; it answers with a field error if need be.
             _ => true,
+        }
+    }
+
+    /// Goes to the earliest step with a problem and shows that step's problems there.
+    fn show_problems_on_their_step(self, problems: &[FieldProblem]) {
+        if let Some((step, here)) = first_step_problems(problems) {
+            self.go_to(step);
+            self.show_problems(here);
         }
     }
 
@@ -207,16 +215,9 @@ pub fn Ask() -> impl IntoView {
         }
         let draft = form.draft.get_untracked();
         let problems = check(&draft, form.known_product());
-        if let Some(first) = problems.first() {
+        if !problems.is_empty() {
             // Only reachable when a stored draft is out of date: send the person to the step to fix.
-            let step = first.field.step();
-            form.go_to(step);
-            form.show_problems(
-                problems
-                    .into_iter()
-                    .filter(|p| p.field.step() == step)
-                    .collect(),
-            );
+            form.show_problems_on_their_step(&problems);
             return;
         }
         let Some(outbox) = outbox else {
@@ -241,20 +242,14 @@ pub fn Ask() -> impl IntoView {
                 }
                 Sent::Refused(error) => {
                     // Back to the form with the backend's reasons beside the fields; the text stays.
-                    let problems = backend_problems(&error);
-                    let step = problems
-                        .first()
-                        .map(|p| p.field.step())
-                        .unwrap_or(Step::Review);
-                    form.go_to(step);
+                    let mut problems = backend_problems(&error);
                     if problems.is_empty() {
-                        form.show_problems(vec![FieldProblem {
+                        problems.push(FieldProblem {
                             field: Field::Question,
                             problem: Problem::Invalid,
-                        }]);
-                    } else {
-                        form.show_problems(problems);
+                        });
                     }
+                    form.show_problems_on_their_step(&problems);
                 }
             }
         });
@@ -463,8 +458,15 @@ fn ErrorSummary(form: AskForm) -> impl IntoView {
                 <h3 id="ask-error-summary-title">{tr(Key::AskProblemTitle)}</h3>
                 <ul>
                     {form.problems.get().into_iter().map(|p| {
-                        let href = format!("#{}", field_id(p.field));
-                        view! { <li><a href=href>{problem_text(i18n, p)}</a></li> }
+                        let target = field_id(p.field);
+                        let href = format!("#{target}");
+                        // The router would take the link for a navigation: move the focus instead.
+                        view! {
+                            <li><a href=href on:click=move |ev| {
+                                ev.prevent_default();
+                                focus_id_later(target.clone());
+                            }>{problem_text(i18n, p)}</a></li>
+                        }
                     }).collect_view()}
                 </ul>
             })}
