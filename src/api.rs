@@ -208,6 +208,13 @@ impl Api {
         .await
     }
 
+    /// Removes a person with their reminders, logged doses and calendar feed address.
+    pub async fn delete_person(&self, id: &str) -> Result<(), ApiError> {
+        let path = format!("/people/{}", encode_query_value(id));
+        self.send_full::<(), ()>(Method::Delete, &path, None, None, None)
+            .await
+    }
+
     /// Every reminder of every person of this account.
     pub async fn reminders(&self) -> Result<Vec<Reminder>, ApiError> {
         self.send::<(), _>(Method::Get, "/reminders", None, None)

@@ -44,6 +44,10 @@ impl SignedOutReason {
     }
 }
 
+/// Where a sign-out the person asked for lands: the sign-in page, which confirms it (the value is
+/// not a [`SignedOutReason`]: those are the sign-outs nobody asked for).
+pub const SIGNED_OUT_ADDRESS: &str = "/account/sign-in?signed-out=requested";
+
 /// The sign-in page's address that brings a person back to `return_to` and, when they were signed
 /// out without asking, says why.
 pub fn sign_in_address(return_to: &str, reason: Option<SignedOutReason>) -> String {

@@ -169,7 +169,24 @@ fn parse_texts(text: &str) -> Option<&'static [&'static str]> {
 }
 
 /// The text with each `{name}` replaced by its value (shared with the backend's written pages).
-pub use portal_core::language::{civil_text, fill, CivilStyle};
+pub use portal_core::language::{fill, CivilStyle};
+
+/// A wall-clock date-time as the reader's browser writes it; English in the way of the browser's
+/// region ("20:00" in Britain, "08:00 PM" in the United States).
+pub fn civil_text(
+    dt: portal_core::schedule::jiff::civil::DateTime,
+    language: Language,
+    style: CivilStyle,
+) -> String {
+    thread_local! {
+        static ENGLISH: portal_core::language::EnglishStyle =
+            portal_core::language::EnglishStyle::from_tags(
+                browser_languages().iter().map(String::as_str),
+            );
+    }
+    let english = ENGLISH.with(|e| *e);
+    portal_core::language::civil_text_in(dt, language, english, style)
+}
 
 /// The language context; every component below `App` has one.
 pub fn use_i18n() -> I18n {

@@ -191,6 +191,28 @@ impl ReminderData {
         leptos::task::spawn_local(async move { self.save_snapshot().await });
     }
 
+    /// A person the backend removed, with everything of theirs on this device: their reminders,
+    /// the doses logged for them, and doses still waiting to be sent (the backend would refuse
+    /// those now).
+    pub fn remove_person(self, id: &str) {
+        let theirs: Vec<String> = self.reminders.with_untracked(|list| {
+            list.iter()
+                .filter(|r| r.person_id == id)
+                .map(|r| r.id.clone())
+                .collect()
+        });
+        let not_theirs = |e: &DoseEvent| !theirs.contains(&e.reminder_id);
+        self.people.update(|list| list.retain(|p| p.id != id));
+        self.reminders
+            .update(|list| list.retain(|r| r.person_id != id));
+        self.synced.update(|events| events.retain(not_theirs));
+        self.pending.update(|events| events.retain(not_theirs));
+        leptos::task::spawn_local(async move {
+            self.save_outbox().await;
+            self.save_snapshot().await;
+        });
+    }
+
     pub fn put_person(self, person: Person) {
         self.people.update(|list| upsert(list, person, |p| &p.id));
         leptos::task::spawn_local(async move { self.save_snapshot().await });

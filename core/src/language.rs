@@ -142,6 +142,64 @@ pub enum CivilStyle {
     DayTime,
 }
 
+/// How English dates and times are written where the reader lives: the month or the day first, a
+/// 12- or 24-hour clock. A dose at "20:00" or "08:00 PM" must read the way the person's own clock
+/// does. The other languages write one way in every country the portal serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnglishStyle {
+    pub day_first: bool,
+    pub hour12: bool,
+    /// "Sun, 4 Jan" rather than Britain's "Sun 4 Jan".
+    pub weekday_comma: bool,
+}
+
+impl Default for EnglishStyle {
+    fn default() -> Self {
+        EnglishStyle::US
+    }
+}
+
+impl EnglishStyle {
+    /// "Monday, March 30", "08:00 PM": the United States, Canada, the Philippines, and English
+    /// with no region.
+    pub const US: EnglishStyle = EnglishStyle {
+        day_first: false,
+        hour12: true,
+        weekday_comma: true,
+    };
+
+    /// From the browser's language tags in order of preference: the first English tag's region
+    /// decides, close to how Chromium writes that region's English.
+    pub fn from_tags<'a>(tags: impl IntoIterator<Item = &'a str>) -> EnglishStyle {
+        let Some(tag) = tags
+            .into_iter()
+            .find(|t| Language::from_tag(t) == Some(Language::En))
+        else {
+            return EnglishStyle::US;
+        };
+        // The region is the first two-letter part after the language ("en-Latn-GB" too).
+        let region = tag
+            .trim()
+            .split(['-', '_'])
+            .skip(1)
+            .find(|part| part.len() == 2 && part.chars().all(|c| c.is_ascii_alphabetic()))
+            .map(|part| part.to_ascii_uppercase());
+        match region.as_deref() {
+            None | Some("US" | "CA" | "PH") => EnglishStyle::US,
+            Some("AU" | "NZ" | "IN" | "PK" | "BD" | "MY" | "SG") => EnglishStyle {
+                day_first: true,
+                hour12: true,
+                weekday_comma: true,
+            },
+            Some(region) => EnglishStyle {
+                day_first: true,
+                hour12: false,
+                weekday_comma: region != "GB",
+            },
+        }
+    }
+}
+
 /// Month and weekday names of one language: short months, long months, short weekdays and long
 /// weekdays (Monday first).
 struct Names {
@@ -283,6 +341,16 @@ impl Language {
 /// minute). Written here rather than by `Intl` because starting the browser's formatter costs a
 /// slow phone about a tenth of a second on the first Today of a visit.
 pub fn civil_text(dt: jiff::civil::DateTime, language: Language, style: CivilStyle) -> String {
+    civil_text_in(dt, language, EnglishStyle::US, style)
+}
+
+/// [`civil_text`], with English written in `english`'s way.
+pub fn civil_text_in(
+    dt: jiff::civil::DateTime,
+    language: Language,
+    english: EnglishStyle,
+    style: CivilStyle,
+) -> String {
     let names = language.names();
     let month = usize::from(dt.month().unsigned_abs()).clamp(1, 12) - 1;
     let weekday = usize::from(dt.weekday().to_monday_zero_offset().unsigned_abs()).min(6);
@@ -294,6 +362,10 @@ pub fn civil_text(dt: jiff::civil::DateTime, language: Language, style: CivilSty
             (names.days[weekday], names.months[month])
         };
         match (language, long) {
+            (Language::En, _) if english.day_first => {
+                let comma = if english.weekday_comma { "," } else { "" };
+                format!("{wd}{comma} {day} {mo}")
+            }
             (Language::En, _) => format!("{wd}, {mo} {day}"),
             (Language::De, _) => format!("{wd}, {day}. {mo}"),
             (Language::Fr, _) => format!("{wd} {day} {mo}"),
@@ -303,12 +375,17 @@ pub fn civil_text(dt: jiff::civil::DateTime, language: Language, style: CivilSty
     };
     let time = || {
         let (hour, minute) = (dt.hour(), dt.minute());
-        if language == Language::En {
+        if language == Language::En && english.hour12 {
             let twelve = match hour % 12 {
                 0 => 12,
                 h => h,
             };
-            let half = if hour < 12 { "AM" } else { "PM" };
+            let half = match (hour < 12, english.day_first) {
+                (true, false) => "AM",
+                (false, false) => "PM",
+                (true, true) => "am",
+                (false, true) => "pm",
+            };
             format!("{twelve:02}:{minute:02} {half}")
         } else {
             format!("{hour:02}:{minute:02}")
@@ -418,6 +495,65 @@ mod tests {
         assert_eq!(civil(2026, 7, 5, 9, 7, De, DayTime), "So., 5. Juli, 09:07");
         assert_eq!(civil(2026, 3, 30, 8, 0, Fr, DayTime), "lun. 30 mars, 08:00");
         assert_eq!(civil(2026, 9, 1, 0, 30, Es, DayTime), "mar, 1 sept, 00:30");
+    }
+
+    #[test]
+    fn english_follows_the_readers_region() {
+        let style = |tags: &[&str]| EnglishStyle::from_tags(tags.iter().copied());
+        let gb = EnglishStyle {
+            day_first: true,
+            hour12: false,
+            weekday_comma: false,
+        };
+        let ie = EnglishStyle {
+            weekday_comma: true,
+            ..gb
+        };
+        let au = EnglishStyle {
+            day_first: true,
+            hour12: true,
+            weekday_comma: true,
+        };
+        assert_eq!(style(&["en-US"]), EnglishStyle::US);
+        assert_eq!(style(&["en"]), EnglishStyle::US);
+        assert_eq!(style(&[]), EnglishStyle::US);
+        assert_eq!(style(&["de-DE"]), EnglishStyle::US);
+        assert_eq!(style(&["en-GB", "en-US"]), gb);
+        assert_eq!(style(&["de-DE", "en_ie"]), ie);
+        assert_eq!(style(&["en-Latn-GB"]), gb);
+        assert_eq!(style(&["en-AU"]), au);
+        assert_eq!(style(&["en-CA"]), EnglishStyle::US);
+    }
+
+    /// What Chromium's `toLocaleString` writes for en-GB and en-AU with the same options (the
+    /// long day aside: en-AU writes it without the comma).
+    #[test]
+    fn british_and_australian_english_as_browsers_write_them() {
+        use CivilStyle::*;
+        let gb = EnglishStyle::from_tags(["en-GB"]);
+        let au = EnglishStyle::from_tags(["en-AU"]);
+        let at = |h, mi| jiff::civil::date(2026, 1, 4).at(h, mi, 0, 0);
+        let en = Language::En;
+        assert_eq!(civil_text_in(at(13, 5), en, gb, Time), "13:05");
+        assert_eq!(civil_text_in(at(13, 5), en, gb, Day), "Sun 4 Jan");
+        assert_eq!(
+            civil_text_in(at(13, 5), en, gb, LongDay),
+            "Sunday 4 January"
+        );
+        assert_eq!(
+            civil_text_in(at(13, 5), en, gb, DayTime),
+            "Sun 4 Jan, 13:05"
+        );
+        assert_eq!(civil_text_in(at(0, 30), en, au, Time), "12:30 am");
+        assert_eq!(
+            civil_text_in(at(13, 5), en, au, DayTime),
+            "Sun, 4 Jan, 01:05 pm"
+        );
+        // Only English has regional ways here.
+        assert_eq!(
+            civil_text_in(at(13, 5), Language::De, au, DayTime),
+            "So., 4. Jan., 13:05"
+        );
     }
 
     proptest! {

@@ -117,14 +117,14 @@ test("sign-out leaves nothing personal on the device", async ({ page }) => {
   const response = await signedOut;
   expect(response.status()).toBe(204);
   expect((await response.allHeaders())["clear-site-data"]).toBe('"cache", "storage"');
-  await heading(page, "Your health companion");
+  await heading(page, "Sign in");
   await expect(navLink(page, "Sign in")).toBeVisible();
 
   await expect.poll(async () => personalKeys(await settledStorage(page)), { timeout: 15_000 }).toEqual([]);
   expectNothingPersonal(await settledStorage(page));
   // And after a reload, as the next person on this device would find it.
   await page.reload();
-  await heading(page, "Your health companion");
+  await heading(page, "Sign in");
   expectNothingPersonal(await settledStorage(page));
   expect(problems).toEqual([]);
 });

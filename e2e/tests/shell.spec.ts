@@ -85,7 +85,9 @@ test("a private page sends a signed-out person to sign in, then back; sign-out e
   await expect(page.getByText(accounts.caregiver.email)).toBeVisible();
   await expect(page.getByText("Caregiver")).toBeVisible();
   await page.getByRole("button", { name: "Sign out" }).click();
-  await heading(page, "Your health companion");
+  // The sign-in page says it worked: on a shared device, the next person must not be signed in.
+  await heading(page, "Sign in");
+  await expect(page.getByText("You are signed out. What this portal kept on this device has been deleted.")).toBeVisible();
   await expect(navLink(page, "Sign in")).toBeVisible();
 
   // The session is gone on the backend too, not just on screen.
@@ -341,7 +343,7 @@ async function signOutWhileTheBackendIsUnreachable(page: Page) {
   );
   await navLink(page, "Account").click();
   await page.getByRole("button", { name: "Sign out" }).click();
-  await heading(page, "Your health companion");
+  await heading(page, "Sign in");
   await expect(page.getByRole("alert")).toContainText("We could not reach our server to finish signing you out", {
     timeout: 10_000,
   });
@@ -351,7 +353,7 @@ async function signOutWhileTheBackendIsUnreachable(page: Page) {
 test("a sign-out the backend never heard of is finished at the next start", async ({ page }) => {
   await signOutWhileTheBackendIsUnreachable(page);
   await page.reload();
-  await heading(page, "Your health companion");
+  await heading(page, "Sign in");
   await expect(navLink(page, "Sign in")).toBeVisible();
   await page.goto("/account");
   await heading(page, "Sign in");

@@ -4,7 +4,7 @@ use portal_core::api::Role;
 use portal_core::navigation::Access;
 
 use crate::api::use_api;
-use crate::auth::use_auth;
+use crate::auth::{use_auth, SIGNED_OUT_ADDRESS};
 use crate::components::focus::focus_id_later;
 use crate::components::guard::Guarded;
 use crate::components::page::PageTitle;
@@ -44,9 +44,10 @@ fn AccountDetails() -> impl IntoView {
         move || {
             let Some(api) = api.clone() else { return };
             busy.set(true);
-            // Leave the private page first; its guard does not redirect once the location has
-            // moved on.
-            navigate("/", Default::default());
+            // Signed out on screen before the sign-in page opens, so it does not send a
+            // signed-in person straight on; the private page is left before its guard reacts.
+            auth.end_here(None);
+            navigate(SIGNED_OUT_ADDRESS, Default::default());
             leptos::task::spawn_local(async move { auth.sign_out(&api, None).await });
         }
     };

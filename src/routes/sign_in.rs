@@ -157,11 +157,17 @@ pub fn SignIn() -> impl IntoView {
             SignedOutReason::SignOutUnconfirmed => i18n.t(Key::SignOutUnconfirmed).to_owned(),
         })
     };
+    // After Sign out on the account page: on a shared device, the person sees that it worked.
+    let requested = move || {
+        (query.read().get("signed-out").as_deref() == Some("requested"))
+            .then(|| i18n.t(Key::SignedOutRequested).to_owned())
+    };
 
     view! {
         <PageTitle title=Key::SignInTitle />
         {move || {
             let why = reason()
+                .or_else(requested)
                 .or_else(|| query.read().get("next").filter(|n| safe_return_path(Some(n)) != "/").map(|_| i18n.t(Key::SignInToContinue).to_owned()));
             why.map(|text| view! { <p class="notice" role="status">{text}</p> })
         }}

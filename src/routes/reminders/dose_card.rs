@@ -123,6 +123,21 @@ pub fn DoseCard(
     let edit_href = format!("/reminders/edit/{}", reminder.id);
     let at_text = move || local_time(occurrence.at);
     let card_label = move || format!("{} {}: {}", at_text(), title_for_label, i18n.t(status_key));
+    // Every card has the same buttons: out of the card's context (a screen reader's list of
+    // buttons, voice control) "Taken" alone does not say which dose it logs. The name starts with
+    // the button's visible text, so speaking that text still finds it.
+    let title_for_buttons = StoredValue::new(title.clone());
+    let which_dose = move |action: Key| {
+        move || {
+            title_for_buttons.with_value(|medicine| {
+                let dose = i18n.fill(
+                    Key::RemindersForDose,
+                    &[("medicine", medicine), ("time", &at_text())],
+                );
+                format!("{}, {dose}", i18n.t(action))
+            })
+        }
+    };
     let save_time = move || {
         let text = edit_time.get_untracked();
         let parsed = text.parse::<Time>().ok().and_then(|t| {
@@ -162,17 +177,20 @@ pub fn DoseCard(
                 {(!done).then(|| view! {
                     <div class="dose-actions">
                         <button type="button" class="button button-primary"
+                            aria-label=which_dose(Key::RemindersMarkTaken)
                             on:click=move |_| log.with_value(|f| f(DoseAction::Taken, Timestamp::now(), None, String::new()))>
                             {tr(Key::RemindersMarkTaken)}
                         </button>
                         {can_snooze.then(|| view! {
                             <button type="button" class="button"
+                                aria-label=which_dose(Key::RemindersSnooze)
                                 aria-expanded=move || (open.get() == Open::Snooze).to_string()
                                 on:click=move |_| open.update(|o| *o = if *o == Open::Snooze { Open::None } else { Open::Snooze })>
                                 {tr(Key::RemindersSnooze)}
                             </button>
                         })}
                         <button type="button" class="button"
+                            aria-label=which_dose(Key::RemindersSkip)
                             aria-expanded=move || (open.get() == Open::Skip).to_string()
                             on:click=move |_| open.update(|o| *o = if *o == Open::Skip { Open::None } else { Open::Skip })>
                             {tr(Key::RemindersSkip)}
@@ -217,6 +235,7 @@ pub fn DoseCard(
                     <div class="dose-actions">
                         {is_taken.then(|| view! {
                             <button type="button" class="button"
+                                aria-label=which_dose(Key::RemindersChangeTime)
                                 aria-expanded=move || (open.get() == Open::EditTime).to_string()
                                 on:click=move |_| {
                                     edit_time.set(String::new());
@@ -227,6 +246,7 @@ pub fn DoseCard(
                         })}
                         {(!is_taken).then(|| view! {
                             <button type="button" class="button"
+                                aria-label=which_dose(Key::RemindersTakenAfterAll)
                                 on:click=move |_| log.with_value(|f| f(DoseAction::Taken, Timestamp::now(), None, String::new()))>
                                 {tr(Key::RemindersTakenAfterAll)}
                             </button>

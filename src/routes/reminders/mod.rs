@@ -414,16 +414,30 @@ fn AsNeededCard(
     .into_any()
 }
 
-/// What makes a dose card look different: its slot, status, deciding event and the reminder's
-/// version (an edited medicine name).
+/// What makes a dose card look different: its slot, status, deciding event and what it shows of
+/// its reminder (an edited medicine name).
 fn row_key(row: &DoseRow, data: ReminderData) -> String {
-    let version = data.reminders.with_untracked(|l| {
+    // What the card shows of its reminder, not the reminder's version: a taken dose counts the
+    // stock down, which is a new version, and redrawing the day's other cards then would close a
+    // Skip panel and drop the reason being typed in it.
+    let shown = data.reminders.with_untracked(|l| {
         l.iter()
             .find(|r| r.id == row.reminder_id)
-            .map_or(0, |r| r.version)
+            .map(|r| {
+                format!(
+                    "{}|{}|{}|{}|{}|{}",
+                    r.medicine,
+                    r.strength,
+                    r.dose_amount,
+                    r.dose_unit,
+                    r.instructions,
+                    r.schedule.zone
+                )
+            })
+            .unwrap_or_default()
     });
     format!(
-        "{}|{}|{:?}|{:?}|{version}",
+        "{}|{}|{:?}|{:?}|{shown}",
         row.reminder_id,
         row.occurrence.at.as_millisecond(),
         row.status,

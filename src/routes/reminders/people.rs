@@ -6,11 +6,13 @@ use portal_core::api_error::ApiError;
 use portal_core::reminders::{
     check_person, is_zone_name, FieldIssue, Person, PersonInput, COLOURS, MAX_PERSON_NAME_CHARS,
 };
+use wasm_bindgen::JsCast;
 
 use super::form::schedule_words;
 use super::{Section, SectionNav, SyncLine};
 use crate::api::use_api;
 use crate::components::error_text::error_key;
+use crate::components::focus::{focus_id_later, focus_later};
 use crate::components::page::PageTitle;
 use crate::i18n::{tr, use_i18n, Key};
 use crate::inquiry_outbox::new_key;
@@ -24,13 +26,16 @@ pub fn People() -> impl IntoView {
     };
     data.wake();
     let adding = RwSignal::new(false);
+    // Said once a person is gone: their card, and the focus in it, go with them.
+    let removed = RwSignal::new(None::<String>);
     view! {
         <PageTitle title=Key::PeopleTitle />
         <SectionNav current=Section::People />
         <SyncLine data />
         <p class="lead">{tr(Key::PeopleIntro)}</p>
+        <div role="status">{move || removed.get().map(|text| view! { <p class="notice">{text}</p> })}</div>
         <ul class="people-list">
-            {move || data.people.get().into_iter().map(|p| view! { <li><PersonCard person=p data /></li> }).collect_view()}
+            {move || data.people.get().into_iter().map(|p| view! { <li><PersonCard person=p data removed /></li> }).collect_view()}
         </ul>
         // A new device shows the form only once it knows there is nobody yet.
         {move || if adding.get() || (data.people.with(Vec::is_empty) && data.synced_at.get().is_some()) {
@@ -52,7 +57,11 @@ pub fn People() -> impl IntoView {
 }
 
 #[component]
-fn PersonCard(person: Person, data: ReminderData) -> impl IntoView {
+fn PersonCard(
+    person: Person,
+    data: ReminderData,
+    removed: RwSignal<Option<String>>,
+) -> impl IntoView {
     let editing = RwSignal::new(false);
     let i18n = use_i18n();
     let count = {
@@ -104,7 +113,102 @@ fn PersonCard(person: Person, data: ReminderData) -> impl IntoView {
                 })
             }}
             <CalendarExport person=stored.get_value() />
+            <RemovePerson person=stored data removed />
         </article>
+    }
+}
+
+/// "Remove Dad", asked twice: it deletes their reminders and logged doses on the backend too.
+#[component]
+fn RemovePerson(
+    person: StoredValue<Person>,
+    data: ReminderData,
+    removed: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let api = StoredValue::new(send_wrapper::SendWrapper::new(use_api()));
+    let asking = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<Key>);
+    let id = person.with_value(|p| p.id.clone());
+    let open_id = format!("remove-{id}");
+    let question_id = format!("remove-question-{id}");
+    let name = move || person.with_value(|p| p.name.clone());
+    let ask = {
+        let question_id = question_id.clone();
+        move |_| {
+            failure.set(None);
+            asking.set(true);
+            focus_id_later(question_id.clone());
+        }
+    };
+    let cancel = {
+        let open_id = open_id.clone();
+        move |_| {
+            asking.set(false);
+            focus_id_later(open_id.clone());
+        }
+    };
+    let remove = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(api) = api.get_value().take() else {
+            return;
+        };
+        let (id, name) = person.with_value(|p| (p.id.clone(), p.name.clone()));
+        busy.set(true);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            match api.delete_person(&id).await {
+                // Already gone (removed on another device): the same outcome.
+                Ok(()) | Err(ApiError::Status { status: 404, .. }) => {
+                    data.remove_person(&id);
+                    removed.set(Some(i18n.fill(Key::PeopleRemoved, &[("name", &name)])));
+                    focus_later(|| {
+                        web_sys::window()?
+                            .document()?
+                            .query_selector("h1")
+                            .ok()??
+                            .dyn_into::<web_sys::HtmlElement>()
+                            .ok()?
+                            .focus()
+                            .ok()
+                    });
+                }
+                Err(e) => {
+                    busy.try_set(false);
+                    failure.try_set(Some(error_key(&e)));
+                }
+            }
+        });
+    };
+    view! {
+        {move || if asking.get() {
+            view! {
+                <div class="notice notice-urgent remove-person">
+                    <p id=question_id.clone() tabindex="-1">
+                        {move || i18n.fill(Key::PeopleRemoveConfirm, &[("name", &name())])}
+                    </p>
+                    <div class="dose-actions">
+                        <button type="button" class="button button-primary" on:click=remove
+                            aria-disabled=move || busy.get().to_string()>
+                            {move || i18n.fill(Key::PeopleRemove, &[("name", &name())])}
+                        </button>
+                        <button type="button" class="button" on:click=cancel.clone()>{tr(Key::Cancel)}</button>
+                    </div>
+                    <p role="status">{move || failure.get().map(|k| tr(k)())}</p>
+                </div>
+            }.into_any()
+        } else {
+            view! {
+                <p>
+                    <button type="button" id=open_id.clone() class="button" on:click=ask.clone()>
+                        {move || i18n.fill(Key::PeopleRemove, &[("name", &name())])}
+                    </button>
+                </p>
+            }.into_any()
+        }}
     }
 }
 
