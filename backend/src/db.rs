@@ -291,6 +291,35 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX push_deliveries_created ON push_deliveries(created_at);
     CREATE INDEX push_deliveries_reminder ON push_deliveries(account_id, reminder_id);
     "#,
+    // 6: `undone` dose events (a dose marked taken by mistake). A CHECK constraint only changes
+    // with the table rebuilt; nothing refers to dose events, so their rows move as they are.
+    r#"
+    CREATE TABLE dose_events_6 (
+        account_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        id             TEXT NOT NULL,
+        reminder_id    TEXT NOT NULL,
+        scheduled_at   TEXT,
+        action         TEXT NOT NULL
+                       CHECK (action IN ('taken', 'skipped', 'snoozed', 'undone')),
+        at             TEXT NOT NULL,
+        at_ms          INTEGER NOT NULL,
+        snooze_minutes INTEGER CHECK (snooze_minutes IS NULL OR snooze_minutes IN (10, 30, 60)),
+        reason         TEXT NOT NULL,
+        recorded_at    INTEGER NOT NULL,
+        PRIMARY KEY (account_id, id),
+        FOREIGN KEY (account_id, reminder_id) REFERENCES reminders(account_id, id)
+            ON DELETE CASCADE
+    ) STRICT;
+    INSERT INTO dose_events_6 (account_id, id, reminder_id, scheduled_at, action, at, at_ms,
+                               snooze_minutes, reason, recorded_at)
+        SELECT account_id, id, reminder_id, scheduled_at, action, at, at_ms, snooze_minutes,
+               reason, recorded_at
+        FROM dose_events;
+    DROP TABLE dose_events;
+    ALTER TABLE dose_events_6 RENAME TO dose_events;
+    CREATE INDEX dose_events_at ON dose_events(account_id, at_ms);
+    CREATE INDEX dose_events_reminder ON dose_events(account_id, reminder_id);
+    "#,
 ];
 
 #[derive(Debug)]
@@ -644,6 +673,62 @@ mod tests {
                 (1, 0, 0),
                 "u1's rows went with the account, u2's stayed"
             );
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn dose_events_keep_their_rows_and_take_undone_after_release_5() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portal.sqlite3");
+        {
+            // A database as release 5 left it, with one logged dose.
+            let mut c = Connection::open(&path).unwrap();
+            migrate_to(&mut c, 5).unwrap();
+            c.execute_batch(
+                "INSERT INTO users (id, email, display_name, role, password_hash, created_at)
+                     VALUES ('u1', 'a@example.com', 'A', 'caregiver', 'h', 1);
+                 INSERT INTO people (account_id, id, name, colour, zone, version, created_at,
+                                     updated_at)
+                     VALUES ('u1', 'p1', 'Mum', 'teal', 'UTC', 1, 1, 1);
+                 INSERT INTO reminders (account_id, id, person_id, medicine, strength,
+                     dose_amount, dose_unit, instructions, schedule_json, hide_name_in_calendar,
+                     stock, refill_at, version, created_at, updated_at)
+                     VALUES ('u1', 'r1', 'p1', 'M', '', '1', 'tablet', '', '{}', 0, NULL, NULL,
+                             1, 1, 1);
+                 INSERT INTO dose_events (account_id, id, reminder_id, scheduled_at, action, at,
+                                          at_ms, snooze_minutes, reason, recorded_at)
+                     VALUES ('u1', 'e1', 'r1', '2026-01-01T08:00:00Z', 'taken',
+                             '2026-01-01T08:05:00Z', 1, NULL, '', 1);",
+            )
+            .unwrap();
+            assert!(c
+                .execute_batch(
+                    "INSERT INTO dose_events (account_id, id, reminder_id, scheduled_at, action,
+                                              at, at_ms, snooze_minutes, reason, recorded_at)
+                         VALUES ('u1', 'e2', 'r1', '2026-01-01T08:00:00Z', 'undone',
+                                 '2026-01-01T08:06:00Z', 2, NULL, '', 2);"
+                )
+                .is_err());
+        }
+        let db = Db::open(&path).unwrap();
+        db.call_blocking(|c| {
+            c.execute_batch(
+                "INSERT INTO dose_events (account_id, id, reminder_id, scheduled_at, action, at,
+                                          at_ms, snooze_minutes, reason, recorded_at)
+                     VALUES ('u1', 'e2', 'r1', '2026-01-01T08:00:00Z', 'undone',
+                             '2026-01-01T08:06:00Z', 2, NULL, '', 2);",
+            )?;
+            let actions: Vec<String> = c
+                .prepare("SELECT action FROM dose_events ORDER BY id")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            assert_eq!(actions, ["taken", "undone"]);
+            // Still removed with their reminder.
+            c.execute("DELETE FROM reminders WHERE id = 'r1'", [])?;
+            let left: i64 = c.query_row("SELECT count(*) FROM dose_events", [], |r| r.get(0))?;
+            assert_eq!(left, 0);
             Ok(())
         })
         .unwrap();

@@ -663,6 +663,8 @@ fn due_doses(conn: &Connection, account: &str, now: Timestamp) -> Result<Vec<Due
             let slot = occurrence.at.to_string();
             let open = match latest_event(conn, account, &r.id, &slot)? {
                 None => true,
+                // Marked taken by mistake, then undone: as if nothing had been logged.
+                Some(e) if e.action == DoseAction::Undone.as_str() => true,
                 // A snooze that ended before the dose's time does not move it (as in the app).
                 Some(e) => e
                     .snooze_end_ms

@@ -812,39 +812,37 @@ impl StoredEvent {
     }
 }
 
-/// Whether a `taken` event other than `id` is stored for the scheduled dose `scheduled_at` (in
-/// its stored, normalised spelling) of the reminder.
+/// Whether the latest event stored for the scheduled dose `scheduled_at` (in its stored,
+/// normalised spelling) of the reminder is `taken`: while it is, the dose is one out of the pack.
+/// Latest is the greatest id, ids being time-ordered UUIDv7s, as the app reads them.
 fn slot_taken(
     conn: &Connection,
     account: &str,
     reminder_id: &str,
     scheduled_at: &str,
-    id: &str,
 ) -> Result<bool, DbError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM dose_events
-                        WHERE account_id = ?1 AND reminder_id = ?2 AND scheduled_at = ?3
-                          AND action = ?4 AND id <> ?5)",
-        params![
-            account,
-            reminder_id,
-            scheduled_at,
-            DoseAction::Taken.as_str(),
-            id
-        ],
-        |r| r.get(0),
-    )?)
+    let latest: Option<String> = conn
+        .query_row(
+            "SELECT action FROM dose_events
+             WHERE account_id = ?1 AND reminder_id = ?2 AND scheduled_at = ?3
+             ORDER BY lower(id) DESC, id DESC LIMIT 1",
+            params![account, reminder_id, scheduled_at],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(latest.as_deref() == Some(DoseAction::Taken.as_str()))
 }
 
 /// `POST /api/v1/dose-events`: stores a device's logged doses, each once by its id. Events of a
 /// reminder that does not exist (deleted meanwhile, or never this account's) are not stored.
 ///
-/// A `taken` event stored counts the reminder's stock down by one, never below 0 (the dose
-/// amount is not considered: a stock counts doses), as a change to the reminder (new version),
-/// unless another `taken` event of the same scheduled dose is stored already: the app corrects
-/// the time of a taken dose by logging a second `taken` event for it (the one with the greatest
-/// id, ids being time-ordered UUIDv7s, counts), which is still one dose out of the pack. As-needed
-/// doses (no scheduled time) have no slot to share, so each one counts.
+/// A scheduled dose is one out of the pack while its latest event (the greatest id, ids being
+/// time-ordered UUIDv7s) is `taken`: an event that makes it so counts the reminder's stock down
+/// by one, never below 0 (the dose amount is not considered: a stock counts doses), and one that
+/// ends it (`undone`, logged when a dose was marked taken by mistake) puts one back. Either is a
+/// change to the reminder (new version). The app corrects the time of a taken dose by logging a
+/// second `taken` event for it, which is still one dose. As-needed doses (no scheduled time) have
+/// no slot to share, so each `taken` one counts.
 ///
 /// Not subject to `Idempotency-Key`: the events' own ids make resending safe, and a full batch
 /// is larger than idempotency records keep.
@@ -896,6 +894,10 @@ pub async fn record_dose_events(
                     Some(stored) if stored == event => receipt.duplicates.push(id),
                     Some(_) => receipt.conflicts.push(id),
                     None => {
+                        let was_taken = match event.scheduled_at.as_deref() {
+                            Some(slot) => slot_taken(&tx, &account, &event.reminder_id, slot)?,
+                            None => false,
+                        };
                         let inserted = tx.execute(
                             "INSERT INTO dose_events
                                  (account_id, id, reminder_id, scheduled_at, action, at, at_ms,
@@ -920,19 +922,23 @@ pub async fn record_dose_events(
                             receipt.rejected.push(id);
                             continue;
                         }
-                        let counts = event.action == DoseAction::Taken.as_str()
-                            && match event.scheduled_at.as_deref() {
-                                Some(slot) => {
-                                    !slot_taken(&tx, &account, &event.reminder_id, slot, &id)?
-                                }
-                                None => true,
-                            };
-                        if counts {
+                        let is_taken = match event.scheduled_at.as_deref() {
+                            Some(slot) => slot_taken(&tx, &account, &event.reminder_id, slot)?,
+                            None => event.action == DoseAction::Taken.as_str(),
+                        };
+                        if is_taken && !was_taken {
                             // NULL (not counted) and 0 stay as they are.
                             tx.execute(
                                 "UPDATE reminders
                                  SET stock = stock - 1, version = version + 1, updated_at = ?3
                                  WHERE account_id = ?1 AND id = ?2 AND stock > 0",
+                                params![account, event.reminder_id, now],
+                            )?;
+                        } else if was_taken && !is_taken {
+                            tx.execute(
+                                "UPDATE reminders
+                                 SET stock = stock + 1, version = version + 1, updated_at = ?3
+                                 WHERE account_id = ?1 AND id = ?2 AND stock IS NOT NULL",
                                 params![account, event.reminder_id, now],
                             )?;
                         }

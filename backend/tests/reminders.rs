@@ -934,12 +934,15 @@ async fn stock_counts_down_by_one_per_taken_dose_and_stops_at_zero() {
     )]))
     .await;
     assert_eq!(reminder_state(&app, &pat, &r).await, (json!(1), json!(2)));
-    // Skipping and snoozing do not count; a resent taken dose does not count twice.
+    // Skipping and snoozing another dose do not count; a resent taken dose does not count twice.
+    let mut skipped = event(&uuid(2), &r, "skipped", "2026-03-30T19:00:00Z");
+    skipped["scheduledAt"] = "2026-03-30T19:00:00Z".into();
     let mut snoozed = event(&uuid(3), &r, "snoozed", "2026-03-30T19:00:00Z");
+    snoozed["scheduledAt"] = "2026-03-30T19:00:00Z".into();
     snoozed["snoozeMinutes"] = 30.into();
     post(json!([
         event(&uuid(1), &r, "taken", "2026-03-30T07:05:00Z"),
-        event(&uuid(2), &r, "skipped", "2026-03-30T19:00:00Z"),
+        skipped,
         snoozed
     ]))
     .await;
@@ -1083,6 +1086,60 @@ async fn a_corrected_taken_dose_counts_the_stock_down_once() {
     )
     .await;
     assert_eq!(list.json().as_array().unwrap().len(), 9);
+}
+
+#[tokio::test]
+async fn an_undone_dose_goes_back_into_the_pack_and_counts_again_when_taken() {
+    let app = TestApp::new();
+    let pat = pat(&app).await;
+    let person = add_person(&app, &pat, "Me").await;
+    let mut body = reminder_body(&id(&person));
+    body["stock"] = 20.into();
+    let r = id(&add_reminder(&app, &pat, &body).await);
+    let post = |events: Value| {
+        let (app, pat) = (&app, pat.clone());
+        async move { call(app, Method::POST, EVENTS, Some(&events), Some(&pat), None).await }
+    };
+    let slot = "2026-03-30T07:00:00Z";
+    let undone = |n: u32, at: &str| {
+        let mut e = event(&uuid(n), &r, "undone", at);
+        e["scheduledAt"] = slot.into();
+        e
+    };
+
+    post(json!([taken_at(
+        &uuid(1),
+        &r,
+        slot,
+        "2026-03-30T07:05:00Z"
+    )]))
+    .await;
+    assert_eq!(reminder_state(&app, &pat, &r).await, (json!(19), json!(2)));
+    // Tapped by mistake: undone, the dose is back in the pack.
+    let res = post(json!([undone(2, "2026-03-30T07:06:00Z")])).await;
+    assert_eq!(res.json()["stored"], json!([uuid(2)]), "{}", res.text());
+    assert_eq!(reminder_state(&app, &pat, &r).await, (json!(20), json!(3)));
+    // Undoing again changes nothing; taking it for real counts it again.
+    post(json!([undone(3, "2026-03-30T07:07:00Z")])).await;
+    assert_eq!(reminder_state(&app, &pat, &r).await, (json!(20), json!(3)));
+    post(json!([taken_at(
+        &uuid(4),
+        &r,
+        slot,
+        "2026-03-30T08:00:00Z"
+    )]))
+    .await;
+    assert_eq!(reminder_state(&app, &pat, &r).await, (json!(19), json!(4)));
+    // An undo that reaches the backend after a later taking (an offline phone) is not the
+    // latest word: the dose stays taken.
+    post(json!([undone(0, "2026-03-30T07:06:30Z")])).await;
+    assert_eq!(reminder_state(&app, &pat, &r).await, (json!(19), json!(4)));
+    // Only a scheduled dose can be undone.
+    let mut loose = undone(5, "2026-03-30T09:00:00Z");
+    loose["scheduledAt"] = Value::Null;
+    post(json!([loose]))
+        .await
+        .assert_problem(422, pt::VALIDATION);
 }
 
 async fn occurrences(

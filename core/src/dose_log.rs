@@ -115,6 +115,7 @@ fn status_of(
                     reason: event.reason.clone(),
                 }
             }
+            DoseAction::Undone => {}
             DoseAction::Snoozed => {
                 let minutes = i64::from(event.snooze_minutes.unwrap_or(0));
                 let until = event_at
@@ -553,44 +554,49 @@ pub fn history_csv(
     out
 }
 
-/// Stock on this device: the reminder's stock minus the `taken` events the backend has not
-/// counted yet. `synced` are the events the backend has; `pending` those it has not acknowledged.
-/// A pending `taken` event counts unless its slot already has a `taken` event among `synced` or
-/// an earlier one in `pending` (an edited taking time is one dose); as-needed ones (no slot)
-/// always count. An event the backend already has (its id is in `synced`) or listed twice counts
-/// at most once. Never below 0; None when the reminder's stock is not counted.
+/// Stock on this device: the reminder's stock as the backend counted it, corrected for the events
+/// it has not acknowledged yet (`pending`; `synced` are those it has). As on the backend, a
+/// scheduled dose is one out of the pack while its latest event is `taken` (an edited taking time
+/// is still one dose; an undone one goes back), and each as-needed `taken` event is one. An event
+/// the backend already has (its id is in `synced`) or listed twice counts at most once. Never
+/// below 0; None when the reminder's stock is not counted.
 pub fn stock_left(reminder: &Reminder, synced: &[DoseEvent], pending: &[DoseEvent]) -> Option<u32> {
     let stock = reminder.stock?;
     let mine = |e: &&DoseEvent| e.reminder_id == reminder.id;
-    let taken = |e: &&DoseEvent| e.action == DoseAction::Taken;
-    let synced_ids: HashSet<String> = synced
+    let synced_mine: Vec<DoseEvent> = synced.iter().filter(mine).cloned().collect();
+    let synced_ids: HashSet<String> = synced_mine
         .iter()
-        .filter(mine)
         .map(|e| e.id.to_ascii_lowercase())
         .collect();
-    let mut slots_taken: HashSet<Timestamp> = synced
+    let mut seen_ids: HashSet<String> = HashSet::new();
+    let unsent: Vec<DoseEvent> = pending
         .iter()
         .filter(mine)
-        .filter(taken)
-        .filter_map(|e| e.scheduled_at.as_deref().and_then(parse_instant))
+        .filter(|e| {
+            let id = e.id.to_ascii_lowercase();
+            !synced_ids.contains(&id) && seen_ids.insert(id)
+        })
+        .cloned()
         .collect();
-    let mut seen_ids: HashSet<String> = HashSet::new();
-    let mut uncounted: u32 = 0;
-    for e in pending.iter().filter(mine).filter(taken) {
-        let id = e.id.to_ascii_lowercase();
-        if synced_ids.contains(&id) || !seen_ids.insert(id) {
-            continue;
-        }
-        let counts = match e.scheduled_at.as_deref() {
-            None => true,
-            // A slot that cannot be read is refused by the backend, so it never counts there.
-            Some(text) => parse_instant(text).is_some_and(|slot| slots_taken.insert(slot)),
-        };
-        if counts {
-            uncounted = uncounted.saturating_add(1);
+    let as_needed = unsent
+        .iter()
+        .filter(|e| e.action == DoseAction::Taken && e.scheduled_at.is_none())
+        .count();
+    let before = latest_by_slot(&synced_mine);
+    let all: Vec<DoseEvent> = synced_mine.iter().chain(unsent.iter()).cloned().collect();
+    let after = latest_by_slot(&all);
+    let taken = |e: Option<&&DoseEvent>| e.is_some_and(|e| e.action == DoseAction::Taken);
+    let (mut out, mut back) = (as_needed, 0usize);
+    for (slot, latest) in &after {
+        match (taken(before.get(slot)), taken(Some(latest))) {
+            (false, true) => out += 1,
+            (true, false) => back += 1,
+            _ => {}
         }
     }
-    Some(stock.saturating_sub(uncounted))
+    let out = u32::try_from(out).unwrap_or(u32::MAX);
+    let back = u32::try_from(back).unwrap_or(u32::MAX);
+    Some(stock.saturating_add(back).saturating_sub(out))
 }
 
 /// A refill alert is due: the stock left is at or below the reminder's refill level.
@@ -1582,11 +1588,57 @@ mod tests {
     }
 
     #[test]
+    fn an_undone_dose_goes_back_into_the_pack_and_back_to_due() {
+        let r = twice_daily(); // stock 10
+        let a = Some("2025-06-10T07:00:00Z");
+        let taken = slot_event(&uuid(1), a, DoseAction::Taken);
+        let undone = slot_event(&uuid(2), a, DoseAction::Undone);
+        let again = slot_event(&uuid(3), a, DoseAction::Taken);
+        // The backend counted the taking; the undo on its way puts it back.
+        assert_eq!(
+            stock_left(
+                &r,
+                std::slice::from_ref(&taken),
+                std::slice::from_ref(&undone)
+            ),
+            Some(11)
+        );
+        // Both on their way: nothing out of the pack.
+        assert_eq!(
+            stock_left(&r, &[], &[taken.clone(), undone.clone()]),
+            Some(10)
+        );
+        // Taken again after the undo: one dose.
+        assert_eq!(
+            stock_left(&r, &[], &[taken.clone(), undone.clone(), again]),
+            Some(9)
+        );
+        // The backend has them all: its count stands.
+        assert_eq!(
+            stock_left(&r, &[taken.clone(), undone.clone()], &[]),
+            Some(10)
+        );
+
+        let at = Timestamp::from_second(1_749_538_800).unwrap(); // 2025-06-10T07:00:00Z
+        let now = at.checked_add(SignedDuration::from_mins(5)).unwrap();
+        let latest = |events: &[DoseEvent]| {
+            let by_slot = latest_by_slot(events);
+            status_of(at, by_slot.get(&("r1", at)).copied(), false, now)
+        };
+        assert!(matches!(
+            latest(std::slice::from_ref(&taken)),
+            DoseStatus::Taken { .. }
+        ));
+        assert_eq!(latest(&[taken, undone]), DoseStatus::Due);
+    }
+
+    #[test]
     fn stock_left_counts_each_unsynced_taking_once() {
         let r = twice_daily(); // stock 10, refill at 3
         let a = Some("2025-06-10T07:00:00Z");
         let a_other_spelling = Some("2025-06-10T08:00:00+01:00");
         let b = Some("2025-06-10T19:00:00Z");
+        let c = Some("2025-06-11T07:00:00Z");
         let synced = [slot_event(&uuid(1), a, DoseAction::Taken)];
         let mut elsewhere = slot_event(&uuid(9), None, DoseAction::Taken);
         elsewhere.reminder_id = "r2".into();
@@ -1603,7 +1655,7 @@ mod tests {
             // Another as-needed dose: counts.
             slot_event(&uuid(6), None, DoseAction::Taken),
             // Not takings, an unreadable slot, another reminder.
-            slot_event(&uuid(7), b, DoseAction::Skipped),
+            slot_event(&uuid(7), c, DoseAction::Skipped),
             slot_event(&uuid(8), Some("noon"), DoseAction::Taken),
             slot_event(&uuid(10), None, DoseAction::Snoozed),
             elsewhere,

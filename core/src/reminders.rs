@@ -135,16 +135,25 @@ pub enum DoseAction {
     Skipped,
     /// Reminded again later (`snoozeMinutes`); the dose is still to be taken or skipped.
     Snoozed,
+    /// What was logged for this scheduled dose was a mistake (a "taken" tapped by accident): the
+    /// dose is back to due, overdue or missed, as if nothing had been logged.
+    Undone,
 }
 
 impl DoseAction {
-    pub const ALL: [DoseAction; 3] = [DoseAction::Taken, DoseAction::Skipped, DoseAction::Snoozed];
+    pub const ALL: [DoseAction; 4] = [
+        DoseAction::Taken,
+        DoseAction::Skipped,
+        DoseAction::Snoozed,
+        DoseAction::Undone,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             DoseAction::Taken => "taken",
             DoseAction::Skipped => "skipped",
             DoseAction::Snoozed => "snoozed",
+            DoseAction::Undone => "undone",
         }
     }
 
@@ -457,10 +466,14 @@ pub fn check_dose_event(event: &DoseEvent) -> Vec<FieldIssue> {
         (DoseAction::Snoozed, Some(m)) if !SNOOZE_MINUTES.contains(&m) => {
             out.push(FieldIssue::new("snoozeMinutes", UNKNOWN_CHOICE))
         }
-        (DoseAction::Taken | DoseAction::Skipped, Some(_)) => {
+        (DoseAction::Taken | DoseAction::Skipped | DoseAction::Undone, Some(_)) => {
             out.push(FieldIssue::new("snoozeMinutes", INVALID))
         }
         _ => {}
+    }
+    // Only a scheduled dose has something to go back to; an as-needed one is simply not logged.
+    if event.action == DoseAction::Undone && event.scheduled_at.is_none() {
+        out.push(FieldIssue::new("scheduledAt", REQUIRED));
     }
     if chars(&event.reason) > MAX_REASON_CHARS {
         out.push(FieldIssue::new("reason", TOO_LONG));

@@ -197,6 +197,30 @@ async function reminderNamed(page: Page, medicine: string): Promise<Reminder> {
   return found[0];
 }
 
+/** Whether `text` is in anything the app keeps in IndexedDB. */
+async function keptOnDevice(page: Page, text: string): Promise<boolean> {
+  return page.evaluate(async (text) => {
+    const done = <T>(request: IDBRequest<T>) =>
+      new Promise<T>((resolve, reject) => {
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+    for (const info of await indexedDB.databases()) {
+      if (!info.name) continue;
+      const db = await done(indexedDB.open(info.name));
+      for (const name of Array.from(db.objectStoreNames)) {
+        const values = await done(db.transaction(name, "readonly").objectStore(name).getAll());
+        if (JSON.stringify(values).includes(text)) {
+          db.close();
+          return true;
+        }
+      }
+      db.close();
+    }
+    return false;
+  }, text);
+}
+
 /** The backend's dose events of one reminder around MORNING. */
 async function eventsOf(page: Page, reminderId: string): Promise<DoseEvent[]> {
   const res = await page.request.get("/api/v1/dose-events?from=2026-11-22T00:00:00Z&until=2026-11-25T00:00:00Z");
@@ -598,6 +622,9 @@ test("a half-typed reminder is kept while another one is opened, and opening one
 
   await openForm(page);
   await page.locator("#rf-medicine").fill("Half typed");
+  // Kept on the device before the page is left (a page load cuts a write short; a move within
+  // the app does not).
+  await expect.poll(() => keptOnDevice(page, "Half typed")).toBe(true);
   await page.goto(`/reminders/edit/${saved.id}`);
   await expect(page.locator("#rf-medicine")).toHaveValue(medicine);
   await expect(page.getByText("We kept what you typed last time.")).toHaveCount(0);
@@ -695,6 +722,34 @@ test("people: removing a person asks first, then takes them and their reminders 
   await page.goto("/reminders");
   await upToDate(page);
   await expect(personToday(page, person)).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
+
+test("undo: a dose marked taken by mistake is due again, and back in the pack", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Uncle", testInfo);
+  const medicine = unique("Metformin", testInfo);
+  await addPerson(page, person, "Purple");
+  await addReminder(page, { person, medicine, strength: "500 mg", times: ["07:45"], stock: "5" });
+  const card = doseCard(personToday(page, person), "07:45 AM", `${medicine} 500 mg`);
+  await card.getByRole("button", { name: /^Taken, / }).click();
+  await expect(badge(card)).toHaveText("Taken");
+  await upToDate(page);
+  await expect.poll(async () => (await reminderNamed(page, medicine)).stock).toBe(4);
+
+  await card.getByRole("button", { name: /^Undo: not taken, / }).click();
+  await expect(badge(card)).toHaveText("Due now");
+  // The card, drawn anew with its new status in its name, keeps the focus.
+  await expect(card).toBeFocused();
+  await expect(card.getByRole("button", { name: /^Taken, / })).toBeVisible();
+  await upToDate(page);
+  await expect.poll(async () => (await reminderNamed(page, medicine)).stock).toBe(5);
+  const reminder = await reminderNamed(page, medicine);
+  expect((await eventsOf(page, reminder.id)).map((e) => e.action)).toEqual(["taken", "undone"]);
+  await page.reload();
+  await upToDate(page);
+  await expect(badge(card)).toHaveText("Due now");
   expect(problems).toEqual([]);
 });
 

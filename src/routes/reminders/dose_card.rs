@@ -69,6 +69,7 @@ pub fn DoseCard(
             DoseAction::Taken => Key::RemindersDoseLogged,
             DoseAction::Skipped => Key::RemindersDoseSkipped,
             DoseAction::Snoozed => Key::RemindersDoseSnoozed,
+            DoseAction::Undone => Key::RemindersDoseUndone,
         }));
     };
     let log = StoredValue::new(log);
@@ -242,6 +243,13 @@ pub fn DoseCard(
                                     open.update(|o| *o = if *o == Open::EditTime { Open::None } else { Open::EditTime });
                                 }>
                                 {tr(Key::RemindersChangeTime)}
+                            </button>
+                            // A one-tap "Taken" is easily tapped by mistake; left, the dose would
+                            // never be reminded of again.
+                            <button type="button" class="button"
+                                aria-label=which_dose(Key::RemindersUndoTaken)
+                                on:click=move |_| log.with_value(|f| f(DoseAction::Undone, Timestamp::now(), None, String::new()))>
+                                {tr(Key::RemindersUndoTaken)}
                             </button>
                         })}
                         {(!is_taken).then(|| view! {
