@@ -678,6 +678,17 @@ mod tests {
         .unwrap();
     }
 
+    /// Account `u1` with person `p1` and their reminder `r1`, in the schema since release 4.
+    const ACCOUNT_WITH_A_REMINDER: &str = "
+        INSERT INTO users (id, email, display_name, role, password_hash, created_at)
+            VALUES ('u1', 'a@example.com', 'A', 'caregiver', 'h', 1);
+        INSERT INTO people (account_id, id, name, colour, zone, version, created_at, updated_at)
+            VALUES ('u1', 'p1', 'Mum', 'teal', 'UTC', 1, 1, 1);
+        INSERT INTO reminders (account_id, id, person_id, medicine, strength, dose_amount,
+            dose_unit, instructions, schedule_json, hide_name_in_calendar, stock, refill_at,
+            version, created_at, updated_at)
+            VALUES ('u1', 'r1', 'p1', 'M', '', '1', 'tablet', '', '{}', 0, NULL, NULL, 1, 1, 1);";
+
     #[test]
     fn dose_events_keep_their_rows_and_take_undone_after_release_5() {
         let dir = tempfile::tempdir().unwrap();
@@ -686,18 +697,9 @@ mod tests {
             // A database as release 5 left it, with one logged dose.
             let mut c = Connection::open(&path).unwrap();
             migrate_to(&mut c, 5).unwrap();
+            c.execute_batch(ACCOUNT_WITH_A_REMINDER).unwrap();
             c.execute_batch(
-                "INSERT INTO users (id, email, display_name, role, password_hash, created_at)
-                     VALUES ('u1', 'a@example.com', 'A', 'caregiver', 'h', 1);
-                 INSERT INTO people (account_id, id, name, colour, zone, version, created_at,
-                                     updated_at)
-                     VALUES ('u1', 'p1', 'Mum', 'teal', 'UTC', 1, 1, 1);
-                 INSERT INTO reminders (account_id, id, person_id, medicine, strength,
-                     dose_amount, dose_unit, instructions, schedule_json, hide_name_in_calendar,
-                     stock, refill_at, version, created_at, updated_at)
-                     VALUES ('u1', 'r1', 'p1', 'M', '', '1', 'tablet', '', '{}', 0, NULL, NULL,
-                             1, 1, 1);
-                 INSERT INTO dose_events (account_id, id, reminder_id, scheduled_at, action, at,
+                "INSERT INTO dose_events (account_id, id, reminder_id, scheduled_at, action, at,
                                           at_ms, snooze_minutes, reason, recorded_at)
                      VALUES ('u1', 'e1', 'r1', '2026-01-01T08:00:00Z', 'taken',
                              '2026-01-01T08:05:00Z', 1, NULL, '', 1);",
@@ -742,18 +744,10 @@ mod tests {
             // A database as release 4 left it, with a reminder.
             let mut c = Connection::open(&path).unwrap();
             migrate_to(&mut c, 4).unwrap();
+            c.execute_batch(ACCOUNT_WITH_A_REMINDER).unwrap();
             c.execute_batch(
                 "INSERT INTO users (id, email, display_name, role, password_hash, created_at)
-                     VALUES ('u1', 'a@example.com', 'A', 'caregiver', 'h', 1),
-                            ('u2', 'b@example.com', 'B', 'patient', 'h', 1);
-                 INSERT INTO people (account_id, id, name, colour, zone, version, created_at,
-                                     updated_at)
-                     VALUES ('u1', 'p1', 'Mum', 'teal', 'UTC', 1, 1, 1);
-                 INSERT INTO reminders (account_id, id, person_id, medicine, strength,
-                     dose_amount, dose_unit, instructions, schedule_json, hide_name_in_calendar,
-                     stock, refill_at, version, created_at, updated_at)
-                     VALUES ('u1', 'r1', 'p1', 'M', '', '1', 'tablet', '', '{}', 0, NULL, NULL,
-                             1, 1, 1);",
+                     VALUES ('u2', 'b@example.com', 'B', 'patient', 'h', 1);",
             )
             .unwrap();
         }

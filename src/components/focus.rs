@@ -27,3 +27,17 @@ pub fn focus_id_later(id: String) {
         }
     });
 }
+
+/// A link to a field on this page, as in an error summary. The router would take `#id` for a
+/// navigation and leave the focus where it was: a click moves the focus to the field instead.
+#[leptos::component]
+pub fn FieldLink(target: String, children: leptos::children::Children) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let href = format!("#{target}");
+    view! {
+        <a href=href on:click=move |ev| {
+            ev.prevent_default();
+            focus_id_later(target.clone());
+        }>{children()}</a>
+    }
+}

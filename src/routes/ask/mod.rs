@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::use_api;
 use crate::auth::use_auth;
-use crate::components::focus::{focus_id_later, focus_later};
+use crate::components::focus::{focus_later, FieldLink};
 use crate::components::notices::EmergencyNotice;
 use crate::components::page::PageTitle;
 use crate::device_store::{self, keys};
@@ -457,16 +457,8 @@ fn ErrorSummary(form: AskForm) -> impl IntoView {
             {move || (!form.problems.with(Vec::is_empty)).then(|| view! {
                 <h3 id="ask-error-summary-title">{tr(Key::AskProblemTitle)}</h3>
                 <ul>
-                    {form.problems.get().into_iter().map(|p| {
-                        let target = field_id(p.field);
-                        let href = format!("#{target}");
-                        // The router would take the link for a navigation: move the focus instead.
-                        view! {
-                            <li><a href=href on:click=move |ev| {
-                                ev.prevent_default();
-                                focus_id_later(target.clone());
-                            }>{problem_text(i18n, p)}</a></li>
-                        }
+                    {form.problems.get().into_iter().map(|p| view! {
+                        <li><FieldLink target=field_id(p.field)>{problem_text(i18n, p)}</FieldLink></li>
                     }).collect_view()}
                 </ul>
             })}

@@ -21,7 +21,7 @@ use super::dose_card::unit_text;
 use super::{load_zones, Section, SectionNav};
 use crate::api::use_api;
 use crate::components::error_text::reading_error_key;
-use crate::components::focus::focus_id_later;
+use crate::components::focus::{focus_id_later, FieldLink};
 use crate::components::page::PageTitle;
 use crate::device_store::{self, keys};
 use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, I18n, Key};
@@ -862,15 +862,8 @@ fn ErrorSummary(
                         <p>{tr(Key::ErrorCheckFields)}</p>
                         <ul>
                             {list.iter().map(|issue| {
-                                let target = input_for(&issue.field, kind);
-                                let href = format!("#{target}");
-                                // The router would treat the link as a navigation: move focus instead.
-                                view! {
-                                    <li><a href=href on:click=move |ev| {
-                                        ev.prevent_default();
-                                        focus_id_later(target.clone());
-                                    }>{issue_text(i18n, issue)}</a></li>
-                                }
+                                let text = issue_text(i18n, issue);
+                                view! { <li><FieldLink target=input_for(&issue.field, kind)>{text}</FieldLink></li> }
                             }).collect_view()}
                         </ul>
                     }
