@@ -118,7 +118,7 @@ fn PersonCard(
     }
 }
 
-/// "Remove Dad", asked twice: it deletes their reminders and logged doses on the backend too.
+/// "Remove Dad", confirmed first: their reminders and logged doses go too, on the backend and here.
 #[component]
 fn RemovePerson(
     person: StoredValue<Person>,
