@@ -254,7 +254,7 @@ test("create: a daily reminder with two times, previewed in plain words, checked
   // The preview says the schedule in plain words and lists the next doses before saving.
   await fillForm(page, { person, medicine, strength: "500 mg", times: ["20:00", "08:00"] });
   const preview = page.getByRole("region", { name: "What this means" });
-  await expect(preview.locator(".preview-words")).toHaveText("Every day at 08:00 and 20:00");
+  await expect(preview.locator(".preview-words")).toHaveText("Every day at 08:00 AM and 08:00 PM");
   await expect(preview).toContainText("Next doses:");
   await expect(preview.locator(".preview-list").first().getByRole("listitem")).toHaveText([
     "Mon, Nov 23, 08:00 PM",
@@ -288,7 +288,7 @@ test("create: a daily reminder with two times, previewed in plain words, checked
   await page.getByRole("navigation", { name: "Reminders" }).getByRole("link", { name: "People" }).click();
   const card = page.getByRole("article", { name: person, exact: true });
   await expect(card).toContainText("Time zone: Europe/London. Reminders: 1.");
-  await expect(card.getByRole("listitem")).toContainText(`${medicine} 500 mg: Every day at 08:00 and 20:00`);
+  await expect(card.getByRole("listitem")).toContainText(`${medicine} 500 mg: Every day at 08:00 AM and 08:00 PM`);
   expect(problems).toEqual([]);
 });
 
@@ -767,6 +767,10 @@ test.describe("in British English", () => {
     await expect(badge(doseCard(section, "07:45", `${medicine} 5 mg`))).toHaveText("Due now");
     await expect(badge(doseCard(section, "20:00", `${medicine} 5 mg`))).toHaveText("Later");
     await expect(page.locator(".today-date")).toHaveText(/^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+$/);
+    await page.goto("/reminders/people");
+    await expect(page.getByRole("article", { name: person, exact: true }).getByRole("listitem")).toContainText(
+      `${medicine} 5 mg: Every day at 07:45 and 20:00`,
+    );
     expect(problems).toEqual([]);
   });
 });

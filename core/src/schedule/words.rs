@@ -61,11 +61,15 @@ fn list(items: &[String], phrase: &dyn Fn(Phrase) -> String) -> String {
 }
 
 /// The times sorted and without repeats, as the engine reads them.
-fn times_list(times: &[Time], phrase: &dyn Fn(Phrase) -> String) -> String {
+fn times_list(
+    times: &[Time],
+    phrase: &dyn Fn(Phrase) -> String,
+    time: &dyn Fn(Time) -> String,
+) -> String {
     let mut sorted = times.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
-    let texts: Vec<String> = sorted.into_iter().map(clock).collect();
+    let texts: Vec<String> = sorted.into_iter().map(time).collect();
     list(&texts, phrase)
 }
 
@@ -91,10 +95,29 @@ pub fn describe(
     phrase: &dyn Fn(Phrase) -> String,
     weekday: &dyn Fn(Weekday) -> String,
 ) -> String {
+    describe_in(pattern, phrase, weekday, &clock)
+}
+
+/// [`describe`], with whole-minute times written by `time` (the reader's own clock, "08:00 PM"
+/// where that is how clocks read). A time with seconds is still written in full, so two
+/// different times never look alike.
+pub fn describe_in(
+    pattern: &Pattern,
+    phrase: &dyn Fn(Phrase) -> String,
+    weekday: &dyn Fn(Weekday) -> String,
+    time: &dyn Fn(Time) -> String,
+) -> String {
+    let time = |t: Time| {
+        if t.second() == 0 && t.subsec_nanosecond() == 0 {
+            time(t)
+        } else {
+            clock(t)
+        }
+    };
     match pattern {
         Pattern::Daily { times } => fill(
             &phrase(Phrase::Daily),
-            &[("times", &times_list(times, phrase))],
+            &[("times", &times_list(times, phrase, &time))],
         ),
         Pattern::Weekly { days, times } => {
             let names: Vec<String> = Weekday::ALL
@@ -106,13 +129,16 @@ pub fn describe(
                 &phrase(Phrase::Weekly),
                 &[
                     ("days", &list(&names, phrase)),
-                    ("times", &times_list(times, phrase)),
+                    ("times", &times_list(times, phrase, &time)),
                 ],
             )
         }
         Pattern::EveryNDays { n, times } => fill(
             &phrase(Phrase::EveryNDays),
-            &[("n", &n.to_string()), ("times", &times_list(times, phrase))],
+            &[
+                ("n", &n.to_string()),
+                ("times", &times_list(times, phrase, &time)),
+            ],
         ),
         Pattern::Cycle {
             days_on,
@@ -123,7 +149,7 @@ pub fn describe(
             &[
                 ("on", &days_on.to_string()),
                 ("off", &days_off.to_string()),
-                ("times", &times_list(times, phrase)),
+                ("times", &times_list(times, phrase, &time)),
             ],
         ),
         Pattern::EveryNHours {
@@ -134,8 +160,8 @@ pub fn describe(
             &phrase(Phrase::EveryNHours),
             &[
                 ("hours", &hours.to_string()),
-                ("from", &clock(*window_start)),
-                ("to", &clock(*window_end)),
+                ("from", &time(*window_start)),
+                ("to", &time(*window_end)),
             ],
         ),
         Pattern::AsNeeded(limits) => fill(
@@ -251,6 +277,33 @@ mod tests {
 
     fn t(h: i8, m: i8) -> Time {
         time(h, m, 0, 0)
+    }
+
+    #[test]
+    fn times_can_be_written_on_the_readers_clock() {
+        let twelve = |t: Time| {
+            let h = match t.hour() % 12 {
+                0 => 12,
+                h => h,
+            };
+            let half = if t.hour() < 12 { "AM" } else { "PM" };
+            format!("{h:02}:{:02} {half}", t.minute())
+        };
+        let daily = Pattern::Daily {
+            times: vec![t(20, 0), t(8, 0)],
+        };
+        assert_eq!(
+            describe_in(&daily, &english, &short, &twelve),
+            "Every day at 08:00 AM and 08:00 PM"
+        );
+        // Seconds are never hidden by a clock that does not show them.
+        let odd = Pattern::Daily {
+            times: vec![time(8, 0, 30, 0), t(8, 0)],
+        };
+        assert_eq!(
+            describe_in(&odd, &english, &short, &twelve),
+            "Every day at 08:00 AM and 08:00:30"
+        );
     }
 
     fn as_needed(max: u8, gap: u16) -> Pattern {

@@ -13,7 +13,7 @@ use portal_core::reminders::{
 };
 use portal_core::schedule::jiff::tz::TimeZone;
 use portal_core::schedule::jiff::Timestamp;
-use portal_core::schedule::words::{describe, preview, Phrase};
+use portal_core::schedule::words::{describe_in, preview, Phrase};
 use portal_core::schedule::{Shift, TravelPolicy, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -963,11 +963,20 @@ fn Preview(
     }
 }
 
-/// A schedule in plain words, in the reader's language.
+/// A schedule in plain words, in the reader's language, with times as on the dose cards.
 pub fn schedule_words(i18n: I18n, pattern: &portal_core::schedule::Pattern) -> String {
     let phrase = |p: Phrase| i18n.t(phrase_key(p)).to_owned();
     let weekday = |d: Weekday| i18n.t(weekday_key(d)).to_owned();
-    describe(pattern, &phrase, &weekday)
+    let language = i18n.language();
+    // Any date: only the time of day is written.
+    let time = |t: portal_core::schedule::jiff::civil::Time| {
+        civil_text(
+            portal_core::schedule::jiff::civil::DateTime::from_parts(Default::default(), t),
+            language,
+            CivilStyle::Time,
+        )
+    };
+    describe_in(pattern, &phrase, &weekday, &time)
 }
 
 fn phrase_key(p: Phrase) -> Key {
