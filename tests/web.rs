@@ -81,6 +81,16 @@ async fn visit(path: &str) {
     settle().await;
 }
 
+/// The hour as this browser's English writes it on a dose card ("08:00 PM" in the United States,
+/// "20:00" in Britain): schedules in words use the same clock.
+fn english_time(hour: i8) -> String {
+    patient_portal::i18n::civil_text(
+        portal_core::schedule::jiff::civil::date(2026, 1, 1).at(hour, 0, 0, 0),
+        Language::En,
+        patient_portal::i18n::CivilStyle::Time,
+    )
+}
+
 /// The router's listeners outlive an unmount, and the real app mounts it once, so these scenarios
 /// share one mounted portal and run in order.
 #[wasm_bindgen_test]
@@ -158,7 +168,7 @@ async fn reminder_form_explains_problems_and_previews_the_schedule(
     assert_eq!(heading(root), "Add a reminder");
     assert_eq!(
         text_of(root, ".preview-words"),
-        "Every day at 08:00",
+        format!("Every day at {}", english_time(8)),
         "the schedule is said in plain words before saving"
     );
 
@@ -198,7 +208,11 @@ async fn reminder_form_explains_problems_and_previews_the_schedule(
     settle().await;
     assert_eq!(
         text_of(root, ".preview-words"),
-        "Mon and Fri at 08:00 and 20:00"
+        format!(
+            "Mon and Fri at {} and {}",
+            english_time(8),
+            english_time(20)
+        )
     );
     auth.replace_session(None);
     settle().await;
