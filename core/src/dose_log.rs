@@ -77,7 +77,9 @@ fn id_order(a: &str, b: &str) -> Ordering {
 
 /// The latest event of every slot, keyed by reminder id and scheduled instant. Instants, not
 /// strings, because one instant has many RFC 3339 spellings (`…T07:00:00Z`, `…T08:00:00+01:00`).
-fn latest_by_slot(events: &[DoseEvent]) -> HashMap<(&str, Timestamp), &DoseEvent> {
+fn latest_by_slot<'a>(
+    events: impl IntoIterator<Item = &'a DoseEvent>,
+) -> HashMap<(&'a str, Timestamp), &'a DoseEvent> {
     let mut latest: HashMap<(&str, Timestamp), &DoseEvent> = HashMap::new();
     for e in events {
         if parse_instant(&e.at).is_none() {
@@ -563,28 +565,26 @@ pub fn history_csv(
 pub fn stock_left(reminder: &Reminder, synced: &[DoseEvent], pending: &[DoseEvent]) -> Option<u32> {
     let stock = reminder.stock?;
     let mine = |e: &&DoseEvent| e.reminder_id == reminder.id;
-    let synced_mine: Vec<DoseEvent> = synced.iter().filter(mine).cloned().collect();
+    let synced_mine: Vec<&DoseEvent> = synced.iter().filter(mine).collect();
     let synced_ids: HashSet<String> = synced_mine
         .iter()
         .map(|e| e.id.to_ascii_lowercase())
         .collect();
     let mut seen_ids: HashSet<String> = HashSet::new();
-    let unsent: Vec<DoseEvent> = pending
+    let unsent: Vec<&DoseEvent> = pending
         .iter()
         .filter(mine)
         .filter(|e| {
             let id = e.id.to_ascii_lowercase();
             !synced_ids.contains(&id) && seen_ids.insert(id)
         })
-        .cloned()
         .collect();
     let as_needed = unsent
         .iter()
         .filter(|e| e.action == DoseAction::Taken && e.scheduled_at.is_none())
         .count();
-    let before = latest_by_slot(&synced_mine);
-    let all: Vec<DoseEvent> = synced_mine.iter().chain(unsent.iter()).cloned().collect();
-    let after = latest_by_slot(&all);
+    let before = latest_by_slot(synced_mine.iter().copied());
+    let after = latest_by_slot(synced_mine.iter().chain(&unsent).copied());
     let taken = |e: Option<&&DoseEvent>| e.is_some_and(|e| e.action == DoseAction::Taken);
     let (mut out, mut back) = (as_needed, 0usize);
     for (slot, latest) in &after {
