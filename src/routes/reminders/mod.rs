@@ -152,12 +152,15 @@ pub fn Reminders() -> impl IntoView {
                 }
                 .into_any();
             }
-            people
-                .get()
-                .into_iter()
-                .map(|person| view! { <PersonToday person now data zones /> })
-                .collect_view()
-                .into_any()
+            // Keyed, so a person added or changed elsewhere (another caregiver, another
+            // device) leaves the others' cards alone: an open Skip panel keeps its reason, a
+            // focused card its focus.
+            view! {
+                <For each=move || people.get() key=|p| (p.id.clone(), p.version) let:person>
+                    <PersonToday person now data zones />
+                </For>
+            }
+            .into_any()
         }}
         <Show when=move || has_reminders.get()>
             <AlertsPanel />
@@ -270,12 +273,11 @@ fn PersonToday(
                     }
                 </For>
             </ol>
-            {move || {
-                as_needed()
-                    .into_iter()
-                    .map(|reminder| view! { <AsNeededCard reminder person=person.get_value() data zones now /> })
-                    .collect_view()
-            }}
+            // Keyed on what the card shows: a dose logged here counts the stock down, and the
+            // reminder's new version must not close the limit question open on the card.
+            <For each=as_needed key=|r| (r.id.clone(), shown(r)) let:reminder>
+                <AsNeededCard reminder person=person.get_value() data zones now />
+            </For>
         </section>
     }
 }
@@ -423,17 +425,7 @@ fn row_key(row: &DoseRow, data: ReminderData) -> String {
     let shown = data.reminders.with_untracked(|l| {
         l.iter()
             .find(|r| r.id == row.reminder_id)
-            .map(|r| {
-                format!(
-                    "{}|{}|{}|{}|{}|{}",
-                    r.medicine,
-                    r.strength,
-                    r.dose_amount,
-                    r.dose_unit,
-                    r.instructions,
-                    r.schedule.zone
-                )
-            })
+            .map(shown)
             .unwrap_or_default()
     });
     format!(
@@ -442,6 +434,21 @@ fn row_key(row: &DoseRow, data: ReminderData) -> String {
         row.occurrence.at.as_millisecond(),
         row.status,
         row.event_id
+    )
+}
+
+/// What a card shows of its reminder: not its stock or version, which change with every dose
+/// taken.
+fn shown(r: &Reminder) -> String {
+    format!(
+        "{}|{}|{}|{}|{}|{}|{:?}",
+        r.medicine,
+        r.strength,
+        r.dose_amount,
+        r.dose_unit,
+        r.instructions,
+        r.schedule.zone,
+        r.schedule.pattern
     )
 }
 

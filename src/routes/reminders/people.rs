@@ -35,7 +35,10 @@ pub fn People() -> impl IntoView {
         <p class="lead">{tr(Key::PeopleIntro)}</p>
         <div role="status">{move || removed.get().map(|text| view! { <p class="notice">{text}</p> })}</div>
         <ul class="people-list">
-            {move || data.people.get().into_iter().map(|p| view! { <li><PersonCard person=p data removed /></li> }).collect_view()}
+            // Keyed, so a person added elsewhere does not close a form open on another card.
+            <For each=move || data.people.get() key=|p| (p.id.clone(), p.version) let:person>
+                <li><PersonCard person data removed /></li>
+            </For>
         </ul>
         // A new device shows the form only once it knows there is nobody yet.
         {move || if adding.get() || (data.people.with(Vec::is_empty) && data.synced_at.get().is_some()) {
