@@ -44,9 +44,14 @@ impl SignedOutReason {
     }
 }
 
-/// Where a sign-out the person asked for lands: the sign-in page, which confirms it (the value is
-/// not a [`SignedOutReason`]: those are the sign-outs nobody asked for).
-pub const SIGNED_OUT_ADDRESS: &str = "/account/sign-in?signed-out=requested";
+/// The sign-in page's `signed-out` value after a sign-out the person asked for, which that page
+/// confirms. It is not a [`SignedOutReason`]: those are the sign-outs nobody asked for.
+pub const SIGN_OUT_REQUESTED: &str = "requested";
+
+/// Where a sign-out the person asked for lands.
+pub fn signed_out_address() -> String {
+    format!("/account/sign-in?signed-out={SIGN_OUT_REQUESTED}")
+}
 
 /// The sign-in page's address that brings a person back to `return_to` and, when they were signed
 /// out without asking, says why.

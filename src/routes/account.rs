@@ -4,7 +4,7 @@ use portal_core::api::Role;
 use portal_core::navigation::Access;
 
 use crate::api::use_api;
-use crate::auth::{use_auth, SIGNED_OUT_ADDRESS};
+use crate::auth::{signed_out_address, use_auth};
 use crate::components::focus::focus_id_later;
 use crate::components::guard::Guarded;
 use crate::components::page::PageTitle;
@@ -47,7 +47,7 @@ fn AccountDetails() -> impl IntoView {
             // Signed out on screen before the sign-in page opens, so it does not send a
             // signed-in person straight on; the private page is left before its guard reacts.
             auth.end_here(None);
-            navigate(SIGNED_OUT_ADDRESS, Default::default());
+            navigate(&signed_out_address(), Default::default());
             leptos::task::spawn_local(async move { auth.sign_out(&api, None).await });
         }
     };

@@ -159,7 +159,7 @@ pub fn SignIn() -> impl IntoView {
     };
     // After Sign out on the account page: on a shared device, the person sees that it worked.
     let requested = move || {
-        (query.read().get("signed-out").as_deref() == Some("requested"))
+        (query.read().get("signed-out").as_deref() == Some(crate::auth::SIGN_OUT_REQUESTED))
             .then(|| i18n.t(Key::SignedOutRequested).to_owned())
     };
 
