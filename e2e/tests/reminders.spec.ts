@@ -729,7 +729,9 @@ test("people: removing a person asks first, then takes them and their reminders 
   expect(problems).toEqual([]);
 });
 
-test("undo: a dose marked taken by mistake is due again, and back in the pack", async ({ page }, testInfo) => {
+test("undo: a dose marked taken or skipped by mistake is due again; a taken one is back in the pack", async ({
+  page,
+}, testInfo) => {
   const problems = watchConsole(page);
   await startAt(page);
   const person = unique("Uncle", testInfo);
@@ -754,6 +756,16 @@ test("undo: a dose marked taken by mistake is due again, and back in the pack", 
   await page.reload();
   await upToDate(page);
   await expect(badge(card)).toHaveText("Due now");
+
+  await card.getByRole("button", { name: /^Skip, / }).click();
+  await card.getByRole("button", { name: "Skip this dose" }).click();
+  await expect(badge(card)).toHaveText("Skipped");
+  await card.getByRole("button", { name: /^Undo: not skipped, / }).click();
+  await expect(badge(card)).toHaveText("Due now");
+  await expect(card).toBeFocused();
+  await upToDate(page);
+  expect((await eventsOf(page, reminder.id)).map((e) => e.action)).toEqual(["taken", "undone", "skipped", "undone"]);
+  expect((await reminderNamed(page, medicine)).stock).toBe(5);
   expect(problems).toEqual([]);
 });
 

@@ -106,6 +106,11 @@ pub fn DoseCard(
         DoseStatus::Taken { .. } | DoseStatus::Skipped { .. }
     );
     let is_taken = matches!(status, DoseStatus::Taken { .. });
+    let undo_key = if is_taken {
+        Key::RemindersUndoTaken
+    } else {
+        Key::RemindersUndoSkipped
+    };
     let dose = format!(
         "{} {}",
         reminder.dose_amount,
@@ -238,13 +243,6 @@ pub fn DoseCard(
                                 }>
                                 {tr(Key::RemindersChangeTime)}
                             </button>
-                            // A one-tap "Taken" is easily tapped by mistake; left, the dose would
-                            // never be reminded of again.
-                            <button type="button" class="button"
-                                aria-label=which_dose(Key::RemindersUndoTaken)
-                                on:click=move |_| log.with_value(|f| f(DoseAction::Undone, Timestamp::now(), None, String::new()))>
-                                {tr(Key::RemindersUndoTaken)}
-                            </button>
                         })}
                         {(!is_taken).then(|| view! {
                             <button type="button" class="button"
@@ -253,6 +251,13 @@ pub fn DoseCard(
                                 {tr(Key::RemindersTakenAfterAll)}
                             </button>
                         })}
+                        // A one-tap "Taken" or "Skip" is easily tapped by mistake; left, the dose
+                        // would never be reminded of again.
+                        <button type="button" class="button"
+                            aria-label=which_dose(undo_key)
+                            on:click=move |_| log.with_value(|f| f(DoseAction::Undone, Timestamp::now(), None, String::new()))>
+                            {tr(undo_key)}
+                        </button>
                     </div>
                 })}
                 {move || (open.get() == Open::EditTime).then(|| {
