@@ -117,6 +117,15 @@ impl I18n {
     pub fn fill(self, key: Key, values: &[(&str, &str)]) -> String {
         fill(self.t(key), values)
     }
+
+    /// `one` or `other` with `{count}` filled in, as the language counts `count`.
+    pub fn count(self, one: Key, other: Key, count: usize) -> String {
+        let singular = u64::try_from(count).is_ok_and(|n| self.language().is_singular(n));
+        self.fill(
+            if singular { one } else { other },
+            &[("count", &count.to_string())],
+        )
+    }
 }
 
 fn table(language: Language) -> &'static [&'static str] {

@@ -110,7 +110,7 @@ pub async fn submit(
                 reference_from(rand::random())
             })?;
             tx.commit()?;
-            Ok(Ok((reference, now, draft.is_safety_report())))
+            Ok(Ok((reference, now, draft.reaches_drug_safety())))
         })
         .await?;
     let (reference, filed_at, safety_report) = filed.map_err(|problems| {
@@ -183,7 +183,7 @@ fn insert_inquiry(
                 user_id,
                 received_at,
                 InquiryStatus::Sent.as_str(),
-                draft.is_safety_report(),
+                draft.reaches_drug_safety(),
                 draft.product_id,
                 topic,
                 body,

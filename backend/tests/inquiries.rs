@@ -712,6 +712,25 @@ async fn drug_safety_works_through_safety_reports_oldest_first() {
     }
 }
 
+#[tokio::test]
+async fn a_question_that_tells_of_a_side_effect_reaches_drug_safety_after_no() {
+    let app = TestApp::new();
+    let mut told = valid_inquiry();
+    told["question"] = "I got a bad rash and felt sick after I took it. Is that normal?".into();
+    let told = receipt(&app.send_inquiry(&told, None).await);
+    assert!(told.safety_report, "drug safety is told");
+    let plain = receipt(&app.send_inquiry(&valid_inquiry(), None).await);
+    assert!(!plain.safety_report);
+
+    let mia = mia(&app).await;
+    let safety = staff_list(&app, &mia, "?safety=true").await;
+    let refs: Vec<&str> = safety.iter().map(|i| i.reference.as_str()).collect();
+    assert_eq!(refs, [told.reference.as_str()]);
+    // What the person answered is kept as they answered it: drug safety sees a "no".
+    assert_eq!(safety[0].inquiry.had_safety_event, Some(false));
+    assert!(safety[0].inquiry.safety.what_happened.is_empty());
+}
+
 fn field_codes(problem: &Value) -> Vec<(String, String)> {
     common::field_codes_where(problem, |d| d.ends_with('.') && d.len() > 10)
 }

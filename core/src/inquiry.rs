@@ -135,6 +135,194 @@ impl InquiryStatus {
     }
 }
 
+/// Beginnings of words that speak of a side effect, a special situation (pregnancy,
+/// breastfeeding, too much taken, taken by mistake, no effect) or a faulty product, in the
+/// languages the form is offered in, lower case. Wide on purpose: a question that is not a case
+/// costs drug safety a minute; a case it never sees is a report missed.
+const SAFETY_WORDS: &[&str] = &[
+    // English
+    "side effect",
+    "side-effect",
+    "adverse",
+    "reaction",
+    "rash",
+    "hives",
+    "allerg",
+    "itch",
+    "swell",
+    "swollen",
+    "vomit",
+    "threw up",
+    "nause",
+    "felt sick",
+    "feel sick",
+    "feeling sick",
+    "dizz",
+    "faint",
+    "headache",
+    "palpitation",
+    "heart rac",
+    "chest pain",
+    "breathless",
+    "bleed",
+    "bled",
+    "bruis",
+    "hospital",
+    "a&e",
+    "emergency",
+    "pregnan",
+    "breastfe",
+    "breast-fe",
+    "breast fe",
+    "overdos",
+    "too many",
+    "too much",
+    "double dose",
+    "extra dose",
+    "by mistake",
+    "by accident",
+    "accidentally",
+    "wrong medicine",
+    "expired",
+    "damaged",
+    "broken",
+    "looks different",
+    "tastes different",
+    "smells",
+    "didn't work",
+    "doesn't work",
+    "did not work",
+    "does not work",
+    "not working",
+    "stopped working",
+    "no effect",
+    "after taking",
+    "since taking",
+    "since starting",
+    "since i started",
+    // Deutsch
+    "nebenwirkung",
+    "reaktion",
+    "ausschlag",
+    "allergi",
+    "juck",
+    "schwell",
+    "geschwollen",
+    "erbroch",
+    "erbrech",
+    "übel",
+    "schwindel",
+    "ohnmacht",
+    "kopfschmerz",
+    "herzrasen",
+    "atemnot",
+    "blutung",
+    "blute",
+    "krankenhaus",
+    "notaufnahme",
+    "schwanger",
+    "stille",
+    "überdos",
+    "zu viel",
+    "doppelte dosis",
+    "versehentlich",
+    "aus versehen",
+    "abgelaufen",
+    "beschädigt",
+    "kaputt",
+    "wirkt nicht",
+    "keine wirkung",
+    "nach der einnahme",
+    "seit der einnahme",
+    // Français
+    "effet secondaire",
+    "effets secondaires",
+    "effet indésirable",
+    "effets indésirables",
+    "réaction",
+    "éruption",
+    "urticaire",
+    "démang",
+    "gonfl",
+    "vomi",
+    "nausée",
+    "vertige",
+    "malaise",
+    "mal de tête",
+    "maux de tête",
+    "palpitation",
+    "saign",
+    "hôpital",
+    "urgences",
+    "enceinte",
+    "grossesse",
+    "allait",
+    "surdos",
+    "trop de",
+    "par erreur",
+    "par accident",
+    "périmé",
+    "endommagé",
+    "cassé",
+    "ne marche pas",
+    "ne fonctionne pas",
+    "aucun effet",
+    "après avoir pris",
+    "depuis que je prends",
+    // Español
+    "efecto secundario",
+    "efectos secundarios",
+    "efecto adverso",
+    "efectos adversos",
+    "reacción",
+    "sarpullido",
+    "erupción",
+    "urticaria",
+    "alergi",
+    "picor",
+    "picazón",
+    "hinch",
+    "vómit",
+    "náusea",
+    "mareo",
+    "marea",
+    "desmay",
+    "dolor de cabeza",
+    "palpitacion",
+    "sangr",
+    "urgencias",
+    "embaraz",
+    "lactancia",
+    "amamant",
+    "sobredosis",
+    "demasiad",
+    "dosis doble",
+    "por error",
+    "por accidente",
+    "caducad",
+    "dañad",
+    "roto",
+    "no funciona",
+    "no hace efecto",
+    "no me hace efecto",
+    "sin efecto",
+    "después de tomar",
+    "desde que tomo",
+];
+
+/// True when `text` holds one of the [`SAFETY_WORDS`] at the start of a word, in any case.
+pub fn mentions_safety_event(text: &str) -> bool {
+    let text = text.to_lowercase().replace(['\u{2019}', '\u{2018}'], "'");
+    SAFETY_WORDS.iter().any(|word| {
+        text.match_indices(word).any(|(at, _)| {
+            text[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
+        })
+    })
+}
+
 /// Value of `productId` when the person picked "Other or not sure".
 pub const OTHER_PRODUCT: &str = "other";
 /// Countries the programme runs in (ISO 3166-1 alpha-2), in the order the form lists them.
@@ -219,9 +407,22 @@ impl InquiryDraft {
         !self.question.trim().is_empty() || self.had_safety_event.is_some()
     }
 
-    /// True when the inquiry must reach drug safety.
+    /// True when the person reports a safety event, with its details.
     pub fn is_safety_report(&self) -> bool {
         self.had_safety_event == Some(true)
+    }
+
+    /// True when the question's words speak of a side effect or a special situation, whatever
+    /// the answer to the safety check: people answer "no" to a question they did not read closely,
+    /// or because they think an effect too small to count.
+    pub fn question_mentions_safety_event(&self) -> bool {
+        mentions_safety_event(&self.question)
+    }
+
+    /// True when drug safety must see the inquiry: a safety report, or a question that speaks of
+    /// one. Drug safety decides whether it is a case; what it never sees, it cannot decide on.
+    pub fn reaches_drug_safety(&self) -> bool {
+        self.is_safety_report() || self.question_mentions_safety_event()
     }
 
     /// Drops what does not apply to the choices made (a safety report after "no", a phone number
@@ -1002,7 +1203,70 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_question_that_tells_of_an_event_reaches_drug_safety_after_no() {
+        for question in [
+            "I got a bad rash on my arms and felt sick after I took Febrinta. Is that normal?",
+            "I am 10 weeks pregnant and have been taking Febrinta every day",
+            "My son took two by accident",
+            "Since starting it my ankles are SWOLLEN",
+            "It didn\u{2019}t work at all",
+            "Seit der Einnahme habe ich Kopfschmerzen",
+            "J'ai des démangeaisons depuis lundi",
+            "Estoy embarazada, ¿puedo seguir?",
+        ] {
+            let draft = InquiryDraft {
+                question: question.to_owned(),
+                had_safety_event: Some(false),
+                ..InquiryDraft::default()
+            };
+            assert!(draft.question_mentions_safety_event(), "{question}");
+            assert!(draft.reaches_drug_safety(), "{question}");
+            assert!(!draft.is_safety_report(), "{question}");
+        }
+    }
+
+    #[test]
+    fn an_everyday_question_stays_with_medical_information() {
+        for question in [
+            "How should I store Brelora in summer?",
+            "Can I take it with food?",
+            "Where can I buy a refill?",
+            "My car had a crash and the pack got wet: is it still fine to use?",
+            "Is there a sugar-free version?",
+        ] {
+            let draft = InquiryDraft {
+                question: question.to_owned(),
+                had_safety_event: Some(false),
+                ..InquiryDraft::default()
+            };
+            assert!(!draft.reaches_drug_safety(), "{question}");
+        }
+    }
+
+    #[test]
+    fn a_safety_report_reaches_drug_safety_whatever_its_words() {
+        let draft = InquiryDraft {
+            question: "Can I take it with food?".into(),
+            had_safety_event: Some(true),
+            ..InquiryDraft::default()
+        };
+        assert!(draft.reaches_drug_safety());
+    }
+
     proptest! {
+        #[test]
+        fn safety_words_are_found_in_any_case_and_anywhere_a_word_starts(
+            before in "[a-z ,.]{0,40}",
+            after in "[a-z ,.]{0,40}",
+            upper in any::<bool>(),
+            index in 0..SAFETY_WORDS.len(),
+        ) {
+            let word = SAFETY_WORDS[index];
+            let text = format!("{before} {word}{after}");
+            let text = if upper { text.to_uppercase() } else { text };
+            prop_assert!(mentions_safety_event(&text), "{text}");
+        }
         #[test]
         fn checks_never_panic(q in ".{0,2100}", e in ".{0,60}", p in ".{0,40}", age in ".{0,6}") {
             let mut d = complete();

@@ -26,6 +26,15 @@ impl Language {
         }
     }
 
+    /// Whether a count of `n` takes the singular: 1 in English, German and Spanish, and 0 or 1 in
+    /// French ("0 dose", "1 dose", "2 doses").
+    pub fn is_singular(self, n: u64) -> bool {
+        match self {
+            Language::Fr => n <= 1,
+            Language::En | Language::De | Language::Es => n == 1,
+        }
+    }
+
     /// The language's own name, so a person can find theirs whatever language is showing.
     pub fn endonym(self) -> &'static str {
         match self {
@@ -401,6 +410,16 @@ pub fn civil_text_in(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn french_counts_zero_as_one_thing() {
+        assert!(Language::Fr.is_singular(0) && Language::Fr.is_singular(1));
+        assert!(!Language::Fr.is_singular(2));
+        for language in [Language::En, Language::De, Language::Es] {
+            assert!(language.is_singular(1));
+            assert!(!language.is_singular(0) && !language.is_singular(2));
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -205,7 +205,9 @@ test("the whole form on a phone: every step checked, Back keeps answers, axe-cle
   // "Change" goes back to that step with the answer still there.
   await page.getByRole("button", { name: /^Change\W+Your question$/ }).click();
   await expect(page.getByLabel("Your question")).toHaveValue(question);
-  for (let i = 0; i < 3; i++) await next(page);
+  // Continue goes straight back to the check.
+  await next(page);
+  await stepHeading(page, "Check and send");
   await page.getByRole("button", { name: "Send my question" }).click();
 
   await expect(page.locator("#ask-done")).toHaveText("Your question has been sent");
@@ -238,6 +240,20 @@ test("a reload in the middle keeps the step and every word typed", async ({ page
   await expect(page.getByLabel("Your question")).toHaveValue(question);
   await page.getByRole("button", { name: "Back" }).click();
   await expect(page.getByLabel("Name of the medicine, if you know it")).toHaveValue("Blue pills from my chemist");
+
+  // On a shared phone, the writer can delete it: asked first, then gone from the device too.
+  page.once("dialog", (dialog) => dialog.dismiss());
+  await page.getByRole("button", { name: "Delete this question" }).click();
+  await expect(page.getByLabel("Name of the medicine, if you know it")).toHaveValue("Blue pills from my chemist");
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Delete this question" }).click();
+  await stepHeading(page, "Who is asking");
+  await expect(page.locator("#ask-step-heading")).toBeFocused();
+  await expect(page.getByRole("radio", { name: "I am the patient" })).not.toBeChecked();
+  await expect(page.getByRole("button", { name: "Delete this question" })).toHaveCount(0);
+  await page.reload();
+  await stepHeading(page, "Who is asking");
+  await expect(page.getByRole("radio", { name: "I am the patient" })).not.toBeChecked();
 });
 
 test("a side effect is asked about in plain words and reaches drug safety with its Day 0", async ({ page, browser }) => {
@@ -259,6 +275,62 @@ test("a side effect is asked about in plain words and reaches drug safety with i
   expect(mine[0].inquiry.hadSafetyEvent).toBe(true);
   expect(mine[0].inquiry.safety.whatHappened).toBe("An itchy red rash on both arms");
   expect(Date.parse(mine[0].receivedAt)).toBeGreaterThan(Date.now() - 5 * 60_000);
+});
+
+test("a side effect told in the question reaches drug safety even after No, and the form says so first", async ({
+  page,
+  browser,
+}) => {
+  const problems = watchConsole(page);
+  const question = `After taking it I got a bad rash and felt sick. Is that normal? (${Date.now()})`;
+  await page.goto("/ask");
+  await fillToReview(page, question);
+  await expect(page.getByText("Because of what your question says, our drug safety team will also read it.")).toBeVisible();
+
+  await page.getByRole("button", { name: "Change: Side effects and problems" }).click();
+  await stepHeading(page, "Side effects and problems");
+  await expect(page.locator("#ask-step-heading")).toBeFocused();
+  const secondLook = page.getByRole("status").filter({ hasText: "Your question speaks of something our drug safety team needs to know about" });
+  await expect(secondLook).toBeVisible();
+  await page.getByRole("radio", { name: "Yes" }).check();
+  await expect(secondLook).toHaveCount(0);
+  await page.getByRole("radio", { name: "No" }).check();
+  await expect(secondLook).toBeVisible();
+  await next(page);
+  // Continue goes back to the check the change came from.
+  await stepHeading(page, "Check and send");
+  // Back shows the step before with its heading focused, as Continue does.
+  await page.getByRole("button", { name: "Back" }).click();
+  await stepHeading(page, "How we reply");
+  await expect(page.locator("#ask-step-heading")).toBeFocused();
+  await next(page);
+  await stepHeading(page, "Check and send");
+  await page.getByRole("button", { name: "Send my question" }).click();
+  await expect(page.locator("#ask-done")).toHaveText("Your question has been sent");
+  await expect(
+    page.getByText("Your question speaks of a side effect, a problem with a medicine or a special situation."),
+  ).toBeVisible();
+  expect(problems).toEqual([]);
+
+  const mine = (await staffInquiries(browser, true)).filter((i) => i.inquiry.question === question);
+  expect(mine).toHaveLength(1);
+  expect(mine[0].inquiry.hadSafetyEvent).toBe(false);
+});
+
+test("a topic about side effects answered No is questioned once, in words", async ({ page }) => {
+  await page.goto("/ask");
+  await stepHeading(page, "Who is asking");
+  await page.getByRole("radio", { name: "I look after the patient" }).check();
+  await next(page);
+  await page.getByLabel("Find your medicine").fill("brel");
+  await page.getByRole("radio", { name: /^Brelora/ }).check();
+  await page.getByRole("radio", { name: "Side effects" }).check();
+  await next(page);
+  await page.getByLabel("Your question").fill("Which ones are common?");
+  await next(page);
+  await stepHeading(page, "Side effects and problems");
+  await page.getByRole("radio", { name: "No" }).check();
+  await expect(page.getByRole("status").filter({ hasText: "You chose the topic “Side effects”." })).toBeVisible();
 });
 
 test("the safety details are required once the answer is yes", async ({ page }) => {
@@ -515,7 +587,9 @@ test("signed in: My questions lists the question, then the team's answer", async
   await page.getByRole("button", { name: "Send my question" }).click();
   const reference = (await page.locator(".reference").textContent())?.trim() ?? "";
   expect(reference).toMatch(/^MI-/);
-  await page.getByRole("link", { name: "See my questions" }).click();
+  // At the top of Ask for anyone signed in, and with the confirmation.
+  await expect(page.getByRole("link", { name: "See my questions" })).toHaveCount(2);
+  await page.getByRole("link", { name: "See my questions" }).last().click();
   await heading(page, "My questions");
   const card = page.locator(".inquiry").filter({ hasText: reference });
   await expect(card).toContainText("Sent");
@@ -535,7 +609,10 @@ test("signed in: My questions lists the question, then the team's answer", async
   );
   expect(status).toBe(200);
 
-  await page.reload();
+  // Days later the way back is from the account page.
+  await page.goto("/account");
+  await heading(page, "Your account");
+  await page.getByRole("link", { name: "My questions" }).click();
   await heading(page, "My questions");
   await expect(card).toContainText("Answered");
   await expect(card).toContainText("Do not leave it in a hot car in summer.");

@@ -63,7 +63,14 @@ test("an article renders safely with its meta, callouts, table of contents and f
   await expectNoAxeViolations(page);
 
   await page.getByRole("radio", { name: "Yes" }).check();
-  await page.getByLabel(/What could we do better/).fill("The pictures helped.");
+  // A note that tells of a side effect is pointed to Ask: these notes never reach drug safety.
+  const note = page.getByLabel(/What could we do better/);
+  await note.fill("Since taking it my heart races");
+  const pointer = page.getByRole("status").filter({ hasText: "This sounds like something that happened with a medicine." });
+  await expect(pointer).toBeVisible();
+  await expect(pointer.getByRole("link", { name: "Ask a question" })).toHaveAttribute("href", "/ask");
+  await note.fill("The pictures helped.");
+  await expect(pointer).toHaveCount(0);
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByText("Thank you. Your answer helps us make these pages clearer.")).toBeVisible();
   // Keyboard users keep their place: the thanks takes the focus of the Send button it replaced.

@@ -520,7 +520,7 @@ test("offline: a dose logged without a network waits on the device, then reaches
   await first.getByRole("button", { name: /^Taken, / }).click();
   await expect(badge(first)).toHaveText("Taken");
   await expect(syncLine(page)).toContainText("Showing what this device knows.");
-  await expect(syncLine(page)).toContainText("1 logged doses are waiting to be sent.");
+  await expect(syncLine(page)).toContainText("1 logged dose is waiting to be sent.");
   expect(await eventsOf(page, reminder.id)).toHaveLength(0);
 
   // Coming back online sends it by itself.
@@ -547,7 +547,7 @@ test("offline: a dose logged without a network waits on the device, then reaches
   await second.getByRole("button", { name: /^Taken, / }).click();
   await expect(badge(second)).toHaveText("Taken");
   await expect(syncLine(page)).toContainText("Showing what this device knows.");
-  await expect(syncLine(page)).toContainText("1 logged doses are waiting to be sent.");
+  await expect(syncLine(page)).toContainText("1 logged dose is waiting to be sent.");
   expect(lost).toBe(1);
   await quiet(page);
   const resent = page.waitForResponse((r) => r.url().endsWith("/api/v1/dose-events") && r.request().method() === "POST");
@@ -589,7 +589,7 @@ test("signing out with a dose not sent yet asks first: staying keeps it, and it 
     route.request().method() === "POST" ? route.abort("failed") : route.fallback(),
   );
   await doseCard(personToday(page, person), "07:45 AM", medicine).getByRole("button", { name: /^Taken, / }).click();
-  await expect(syncLine(page)).toContainText("1 logged doses are waiting to be sent.");
+  await expect(syncLine(page)).toContainText("1 logged dose is waiting to be sent.");
 
   await page.goto("/account");
   await heading(page, "Your account");

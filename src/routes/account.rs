@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use portal_core::api::Role;
 use portal_core::navigation::Access;
@@ -89,6 +90,9 @@ fn AccountDetails() -> impl IntoView {
                             <dt>{tr(Key::AccountRole)}</dt>
                             <dd>{move || i18n.t(role_key(u.role))}</dd>
                         </dl>
+                        {matches!(u.role, Role::Patient | Role::Caregiver).then(|| view! {
+                            <p><A href="/ask/mine">{tr(Key::MineTitle)}</A></p>
+                        })}
                     }
                 })
         }}

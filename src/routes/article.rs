@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use portal_core::api_error::ApiError;
+use portal_core::inquiry::mentions_safety_event;
 use portal_core::language::Language;
 use portal_core::learn::{ArticleFeedback, ArticlePage, MAX_FEEDBACK_CHARS};
 
@@ -288,6 +289,15 @@ fn Feedback(slug: String, language: String) -> impl IntoView {
                             <textarea id="helpful-comment" rows="3" aria-describedby="helpful-comment-hint"
                                 prop:value=move || comment.get()
                                 on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                        </div>
+                        // Drug safety must hear of a side effect; this note would never reach it.
+                        <div role="status">
+                            {move || comment.with(|c| mentions_safety_event(c)).then(|| view! {
+                                <div class="notice">
+                                    <p>{tr(Key::LearnFeedbackSafety)}</p>
+                                    <p><A href="/ask">{tr(Key::AskTitle)}</A></p>
+                                </div>
+                            })}
                         </div>
                         <button type="button" class="button" on:click=move |_| send.run(())
                             aria-disabled=move || (state.get() == FeedbackState::Sending).to_string()>

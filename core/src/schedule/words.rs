@@ -115,7 +115,8 @@ pub fn describe_in(
         }
     };
     match pattern {
-        Pattern::Daily { times } => fill(
+        // Every first day is every day, and said so ("Every 1 days" is no English).
+        Pattern::Daily { times } | Pattern::EveryNDays { n: 1, times } => fill(
             &phrase(Phrase::Daily),
             &[("times", &times_list(times, phrase, &time))],
         ),
@@ -356,6 +357,13 @@ mod tests {
                 times: vec![t(7, 30)]
             }),
             "Every 3 days at 07:30"
+        );
+        assert_eq!(
+            say(Pattern::EveryNDays {
+                n: 1,
+                times: vec![t(7, 30)]
+            }),
+            "Every day at 07:30"
         );
         assert_eq!(
             say(as_needed(4, 240)),

@@ -5,7 +5,7 @@
 pub mod controls;
 mod steps;
 
-use leptos::html::{Div, H2};
+use leptos::html::Div;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::use_api;
 use crate::auth::use_auth;
-use crate::components::focus::{focus_later, FieldLink};
+use crate::components::focus::{focus_id_later, focus_later, FieldLink};
 use crate::components::notices::EmergencyNotice;
 use crate::components::page::PageTitle;
 use crate::device_store::{self, keys};
@@ -44,6 +44,8 @@ pub enum Products {
     Failed,
 }
 
+const STEP_HEADING: &str = "ask-step-heading";
+
 /// The form's state, shared by its parts. Copyable handles to signals.
 #[derive(Clone, Copy)]
 pub struct AskForm {
@@ -52,7 +54,8 @@ pub struct AskForm {
     /// Problems found when the person last tried to go on; each field shows its own.
     pub problems: RwSignal<Vec<FieldProblem>>,
     pub products: RwSignal<Products>,
-    heading: NodeRef<H2>,
+    /// The person came from the check step to change one answer: Continue takes them back there.
+    returning: RwSignal<bool>,
     summary: NodeRef<Div>,
 }
 
@@ -60,13 +63,29 @@ impl AskForm {
     /// Moves to `step` and puts focus on its heading, so a screen reader starts reading there.
     pub fn go_to(self, step: Step) {
         self.problems.set(Vec::new());
+        if step == Step::Review {
+            self.returning.set(false);
+        }
         self.step.set(step);
-        focus_later(move || {
-            self.heading
-                .try_get_untracked()
-                .flatten()
-                .map(|h| h.focus())
+        // By id, not tied to the view that asked: Back and Change are drawn anew with the step,
+        // and their view is gone by the time the heading is there.
+        focus_id_later(STEP_HEADING.to_owned());
+    }
+
+    /// Deletes the question being written, here and on the device, and starts afresh.
+    fn discard(self) {
+        self.draft.set(InquiryDraft::default());
+        self.returning.set(false);
+        self.go_to(Step::Who);
+        leptos::task::spawn_local(async {
+            let _ = device_store::delete(keys::ASK_DRAFT).await;
         });
+    }
+
+    /// Goes back from the check step to change the answers of `step`.
+    pub fn change(self, step: Step) {
+        self.returning.set(true);
+        self.go_to(step);
     }
 
     fn known_product(self) -> impl Fn(&str) -> bool {
@@ -122,6 +141,8 @@ enum Done {
     Delivered {
         receipt: InquiryReceipt,
         method: Option<ContactMethod>,
+        /// The person reported a safety event, rather than only speaking of one in the question.
+        reported: bool,
     },
     Queued(Key),
 }
@@ -137,7 +158,7 @@ pub fn Ask() -> impl IntoView {
         step: RwSignal::new(Step::Who),
         problems: RwSignal::new(Vec::new()),
         products: RwSignal::new(Products::Loading),
-        heading: NodeRef::new(),
+        returning: RwSignal::new(false),
         summary: NodeRef::new(),
     };
     let restored = RwSignal::new(false);
@@ -201,6 +222,15 @@ pub fn Ask() -> impl IntoView {
             form.show_problems(problems);
             return;
         }
+        // Back from a change to the check, once nothing else is missing.
+        if form.returning.get_untracked()
+            && form
+                .draft
+                .with_untracked(|d| check(d, form.known_product()).is_empty())
+        {
+            form.go_to(Step::Review);
+            return;
+        }
         if let Some(next) = step.next() {
             if next == Step::Reply {
                 prefill_contact(form, auth.session().map(|s| s.user));
@@ -225,12 +255,22 @@ pub fn Ask() -> impl IntoView {
         };
         sending.set(true);
         let method = draft.contact_method;
+        let reported = draft.is_safety_report();
         leptos::task::spawn_local(async move {
             let sent = outbox.submit(draft.trimmed_for_sending()).await;
             sending.set(false);
             match sent {
                 Sent::Delivered(receipt) => {
-                    finish(form, done, Done::Delivered { receipt, method }).await
+                    finish(
+                        form,
+                        done,
+                        Done::Delivered {
+                            receipt,
+                            method,
+                            reported,
+                        },
+                    )
+                    .await
                 }
                 Sent::Queued(error) => {
                     let reason = if error == ApiError::Network {
@@ -289,6 +329,10 @@ pub fn Ask() -> impl IntoView {
         <PageTitle title=Key::AskTitle />
         <EmergencyNotice />
         <p class="lead">{tr(Key::AskIntro)}</p>
+        // Answers come days later: a person back for theirs starts here.
+        {move || auth.session().is_some().then(|| view! {
+            <p><A href="/ask/mine">{tr(Key::AskMineLink)}</A></p>
+        })}
         {move || outbox.map(|o| view! { <OutboxPanel outbox=o on_open=open_returned /> })}
         {move || match (done.get(), restored.get()) {
             (Some(d), _) => view! { <DoneView done=d on_again=move || done.set(None) /> }.into_any(),
@@ -311,6 +355,7 @@ pub fn Ask() -> impl IntoView {
 async fn finish(form: AskForm, done: RwSignal<Option<Done>>, result: Done) {
     form.draft.set(InquiryDraft::default());
     form.step.set(Step::Who);
+    form.returning.set(false);
     form.problems.set(Vec::new());
     let _ = device_store::delete(keys::ASK_DRAFT).await;
     done.set(Some(result));
@@ -407,7 +452,7 @@ fn AskSteps(
                 }
             >
                 <p class="step-count">{progress}</p>
-                <h2 id="ask-step-heading" tabindex="-1" node_ref=form.heading>
+                <h2 id=STEP_HEADING tabindex="-1">
                     {move || i18n.t(step_key(step.get()))}
                 </h2>
                 <ErrorSummary form />
@@ -435,6 +480,16 @@ fn AskSteps(
                     </button>
                 </div>
                 <p class="hint">{tr(Key::AskKeptOnDevice)}</p>
+                // On a shared phone the next person would find it: the writer can delete it.
+                {move || form.draft.with(InquiryDraft::is_started).then(|| view! {
+                    <p>
+                        <button type="button" class="link-button" on:click=move |_| {
+                            if confirm(i18n.t(Key::AskDiscardConfirm)) {
+                                form.discard();
+                            }
+                        }>{tr(Key::AskDiscard)}</button>
+                    </p>
+                })}
             </form>
         </div>
     }
@@ -474,14 +529,22 @@ fn DoneView(done: Done, on_again: impl Fn() + Copy + Send + Sync + 'static) -> i
     let auth = use_auth();
     let queued = matches!(done, Done::Queued(_));
     let body = match done {
-        Done::Delivered { receipt, method } => {
+        Done::Delivered {
+            receipt,
+            method,
+            reported,
+        } => {
             let how = match method {
                 Some(ContactMethod::Phone) => Key::AskReplyByPhone,
                 Some(ContactMethod::Post) => Key::AskReplyByPost,
                 _ => Key::AskReplyByEmail,
             };
             let days = receipt.reply_within_working_days.to_string();
-            let safety = receipt.safety_report;
+            let safety = receipt.safety_report.then_some(if reported {
+                Key::AskSentSafety
+            } else {
+                Key::AskSentSafetyMentioned
+            });
             view! {
                 <h2 id="ask-done" tabindex="-1">{tr(Key::AskSentTitle)}</h2>
                 <p>{tr(Key::AskReferenceLabel)}</p>
@@ -489,7 +552,7 @@ fn DoneView(done: Done, on_again: impl Fn() + Copy + Send + Sync + 'static) -> i
                 <p>{tr(Key::AskReferenceKeep)}</p>
                 <h3>{tr(Key::AskNextTitle)}</h3>
                 <p>{move || i18n.fill(how, &[("days", &days)])}</p>
-                {safety.then(|| view! { <p class="notice">{tr(Key::AskSentSafety)}</p> })}
+                {safety.map(|key| view! { <p class="notice">{tr(key)}</p> })}
             }
             .into_any()
         }

@@ -309,7 +309,25 @@ fn QuestionStep(form: AskForm) -> impl IntoView {
 
 #[component]
 fn SafetyStep(form: AskForm) -> impl IntoView {
+    let i18n = use_i18n();
     let yes = move || form.draft.with(InquiryDraft::is_safety_report);
+    // A "no" the question itself contradicts: said at once, while the person can still change it.
+    let second_look = move || {
+        form.draft.with(|d| {
+            if d.had_safety_event != Some(false) {
+                return None;
+            }
+            if d.question_mentions_safety_event() {
+                return Some(i18n.t(Key::AskSafetyMentioned).to_owned());
+            }
+            match d.topic {
+                Some(topic @ (Topic::SideEffects | Topic::Pregnancy)) => {
+                    Some(i18n.fill(Key::AskSafetyTopic, &[("topic", i18n.t(topic_key(topic)))]))
+                }
+                _ => None,
+            }
+        })
+    };
     view! {
         <p>{tr(Key::AskSafetyWhy)}</p>
         <RadioGroup
@@ -321,6 +339,7 @@ fn SafetyStep(form: AskForm) -> impl IntoView {
             get=|d| d.had_safety_event
             set=|d, v| d.had_safety_event = Some(v)
         />
+        <div role="status">{move || second_look().map(|text| view! { <p class="notice">{text}</p> })}</div>
         {move || yes().then(|| view! { <SafetyDetails form /> })}
     }
 }
@@ -747,7 +766,7 @@ fn Review(form: AskForm) -> impl IntoView {
                     <dt>{tr(label)}</dt>
                     <dd class="review-value">{value}</dd>
                     <dd>
-                        <button type="button" class="link-button" on:click=move |_| form.go_to(step)>
+                        <button type="button" class="link-button" on:click=move |_| form.change(step)>
                             {tr(Key::AskChange)}
                             <span class="visually-hidden">": " {tr(label)}</span>
                         </button>
@@ -757,6 +776,9 @@ fn Review(form: AskForm) -> impl IntoView {
         </dl>
         {move || form.draft.with(InquiryDraft::is_safety_report).then(|| view! {
             <p class="notice">{tr(Key::AskReviewSafetyNote)}</p>
+        })}
+        {move || form.draft.with(|d| !d.is_safety_report() && d.question_mentions_safety_event()).then(|| view! {
+            <p class="notice">{tr(Key::AskReviewSafetyMentioned)}</p>
         })}
     }
 }

@@ -16,6 +16,7 @@ use portal_core::schedule::jiff::tz::TimeZone;
 use portal_core::schedule::jiff::Timestamp;
 use portal_core::schedule::{as_needed_check, AsNeededVerdict, Pattern};
 
+use crate::components::focus::focus_id_later;
 use crate::components::page::PageTitle;
 use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, Key};
 use crate::reminder_alerts::{AlertsPanel, DueWatcher};
@@ -298,6 +299,9 @@ fn AsNeededCard(
     };
     let zone = StoredValue::new(zone_followed(&reminder, &person).to_owned());
     let id = reminder.id.clone();
+    let article_id = format!("as-needed-{id}");
+    let card_id = StoredValue::new(article_id.clone());
+    let check_id = StoredValue::new(format!("{article_id}-check"));
     let id_for_taken = StoredValue::new(id.clone());
     let confirm = RwSignal::new(false);
     let logged = RwSignal::new(false);
@@ -346,13 +350,18 @@ fn AsNeededCard(
         confirm.set(false);
         logged.set(true);
         now.set(Timestamp::now());
+        // The buttons are drawn anew with the new limits: keep the person's place on the card.
+        focus_id_later(card_id.get_value());
     };
     let log_now = StoredValue::new(log_now);
     let title = dose_title(&reminder);
+    // Out of the card's context "Log a dose now" does not say which medicine.
+    let log_label = format!("{}, {title}", i18n.t(Key::RemindersLogDose));
+    let log_label_first = log_label.clone();
     let edit_label = title.clone();
     let edit_href = format!("/reminders/edit/{}", reminder.id);
     view! {
-        <article class="dose-card as-needed">
+        <article id=article_id class="dose-card as-needed" tabindex="-1">
             <h4 class="dose-medicine">{title}</h4>
             <p class="dose-meta">{tr(Key::RemindersAsNeededLabel)}</p>
             <p class="dose-meta">
@@ -374,14 +383,17 @@ fn AsNeededCard(
                 let warn = warning();
                 match (warn, confirm.get()) {
                     (Some(text), true) => view! {
-                        <div class="notice notice-urgent" role="alert">
+                        <div class="notice notice-urgent" role="alert" id=check_id.get_value() tabindex="-1">
                             <p>{text}</p>
                             <p>{tr(Key::RemindersLimitCheck)}</p>
                             <div class="dose-actions">
                                 <button type="button" class="button" on:click=move |_| log_now.with_value(|f| f())>
                                     {tr(Key::RemindersLogAnyway)}
                                 </button>
-                                <button type="button" class="button" on:click=move |_| confirm.set(false)>
+                                <button type="button" class="button" on:click=move |_| {
+                                    confirm.set(false);
+                                    focus_id_later(card_id.get_value());
+                                }>
                                     {tr(Key::Cancel)}
                                 </button>
                             </div>
@@ -391,7 +403,10 @@ fn AsNeededCard(
                     (Some(text), false) => view! {
                         <p class="field-error">{text}</p>
                         <div class="dose-actions">
-                            <button type="button" class="button" on:click=move |_| confirm.set(true)>
+                            <button type="button" class="button" aria-label=log_label.clone() on:click=move |_| {
+                                confirm.set(true);
+                                focus_id_later(check_id.get_value());
+                            }>
                                 {tr(Key::RemindersLogDose)}
                             </button>
                         </div>
@@ -399,7 +414,8 @@ fn AsNeededCard(
                     .into_any(),
                     (None, _) => view! {
                         <div class="dose-actions">
-                            <button type="button" class="button button-primary" on:click=move |_| log_now.with_value(|f| f())>
+                            <button type="button" class="button button-primary" aria-label=log_label_first.clone()
+                                on:click=move |_| log_now.with_value(|f| f())>
                                 {tr(Key::RemindersLogDose)}
                             </button>
                         </div>
@@ -493,7 +509,7 @@ pub fn SyncLine(data: ReminderData) -> impl IntoView {
                 if waiting > 0 {
                     format!(
                         "{base} {}",
-                        i18n.fill(Key::RemindersWaiting, &[("count", &waiting.to_string())])
+                        i18n.count(Key::RemindersWaitingOne, Key::RemindersWaiting, waiting)
                     )
                 } else {
                     base
@@ -518,8 +534,8 @@ fn RefusedNotice(data: ReminderData) -> impl IntoView {
             let conflicts = refused.len() - gone;
             view! {
                 <div class="notice notice-urgent" role="alert">
-                    {(gone > 0).then(|| view! { <p>{i18n.fill(Key::RemindersRefusedGone, &[("count", &gone.to_string())])}</p> })}
-                    {(conflicts > 0).then(|| view! { <p>{i18n.fill(Key::RemindersRefusedConflict, &[("count", &conflicts.to_string())])}</p> })}
+                    {(gone > 0).then(|| view! { <p>{i18n.count(Key::RemindersRefusedGoneOne, Key::RemindersRefusedGone, gone)}</p> })}
+                    {(conflicts > 0).then(|| view! { <p>{i18n.count(Key::RemindersRefusedConflictOne, Key::RemindersRefusedConflict, conflicts)}</p> })}
                     <button type="button" class="button" on:click=move |_| data.dismiss_refused()>{tr(Key::RemindersDismiss)}</button>
                 </div>
             }

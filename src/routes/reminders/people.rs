@@ -45,12 +45,18 @@ pub fn People() -> impl IntoView {
             view! {
                 <section class="card" aria-labelledby="new-person-heading">
                     <h2 id="new-person-heading">{tr(Key::PeopleAddHeading)}</h2>
-                    <PersonForm data existing=None on_done=move || adding.set(false) />
+                    <PersonForm data existing=None on_done=move || {
+                        adding.set(false);
+                        focus_id_later(ADD_PERSON.to_owned());
+                    } />
                 </section>
             }.into_any()
         } else {
             view! {
-                <button type="button" class="button button-primary" on:click=move |_| adding.set(true)>
+                <button type="button" id=ADD_PERSON class="button button-primary" on:click=move |_| {
+                    adding.set(true);
+                    focus_id_later(person_field_id(None, "name"));
+                }>
                     {tr(Key::RemindersAddPerson)}
                 </button>
             }.into_any()
@@ -85,10 +91,16 @@ fn PersonCard(
             </h2>
             <p>{move || i18n.fill(Key::PeopleSummary, &[("zone", &stored.with_value(|p| p.zone.clone())), ("count", &count().to_string())])}</p>
             {move || if editing.get() {
-                view! { <PersonForm data existing=Some(stored.get_value()) on_done=move || editing.set(false) /> }.into_any()
+                view! { <PersonForm data existing=Some(stored.get_value()) on_done=move || {
+                    editing.set(false);
+                    focus_id_later(stored.with_value(|p| format!("change-{}", p.id)));
+                } /> }.into_any()
             } else {
                 view! {
-                    <button type="button" class="button" on:click=move |_| editing.set(true)>
+                    <button type="button" id=stored.with_value(|p| format!("change-{}", p.id)) class="button" on:click=move |_| {
+                        editing.set(true);
+                        focus_id_later(stored.with_value(|p| person_field_id(Some(&p.id), "name")));
+                    }>
                         {move || i18n.fill(Key::PeopleChange, &[("name", &stored.with_value(|p| p.name.clone()))])}
                     </button>
                 }.into_any()
@@ -224,7 +236,21 @@ fn PersonForm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let api = StoredValue::new(send_wrapper::SendWrapper::new(use_api()));
-    let prefix = existing.as_ref().map_or("new".to_owned(), |p| p.id.clone());
+    let field_id = |field: &str| person_field_id(existing.as_ref().map(|p| p.id.as_str()), field);
+    let name_id = field_id("name");
+    let zone_id = field_id("zone");
+    let list_id = field_id("zones");
+    let colour_id = field_id("colour");
+    let first_field_id = {
+        let (name_id, zone_id) = (name_id.clone(), zone_id.clone());
+        move |field: &str| {
+            if field == "name" {
+                name_id.clone()
+            } else {
+                zone_id.clone()
+            }
+        }
+    };
     let name = RwSignal::new(
         existing
             .as_ref()
@@ -275,7 +301,9 @@ fn PersonForm(
             is_zone_name(z) && known.with_value(|k| k.is_empty() || k.iter().any(|n| n == z))
         });
         issues.set(found.clone());
-        if !found.is_empty() {
+        if let Some(first) = found.first() {
+            // To the field to fix, whose message its description then reads out.
+            focus_id_later(first_field_id(&first.field));
             return;
         }
         let Some(api) = api.get_value().take() else {
@@ -303,9 +331,6 @@ fn PersonForm(
             }
         });
     };
-    let name_id = format!("{prefix}-name");
-    let zone_id = format!("{prefix}-zone");
-    let list_id = format!("{prefix}-zones");
     let name_error = issue_for("name");
     let zone_error = issue_for("zone");
     view! {
@@ -322,10 +347,10 @@ fn PersonForm(
                 <legend>{tr(Key::PeopleColour)}</legend>
                 <div class="colour-row">
                     {COLOURS.into_iter().map(|c| {
-                        let id = format!("{prefix}-colour-{c}");
+                        let id = format!("{colour_id}-{c}");
                         view! {
                             <div class="colour-choice">
-                                <input type="radio" name=format!("{prefix}-colour") id=id.clone()
+                                <input type="radio" name=colour_id.clone() id=id.clone()
                                     prop:checked=move || colour.get() == c
                                     on:change=move |_| colour.set(c.to_owned()) />
                                 <label for=id>
@@ -358,6 +383,13 @@ fn PersonForm(
             </div>
         </form>
     }
+}
+
+const ADD_PERSON: &str = "add-person";
+
+/// The id of a field of the form for this person, or for a new one.
+fn person_field_id(person: Option<&str>, field: &str) -> String {
+    format!("{}-{field}", person.unwrap_or("new"))
 }
 
 fn colour_key(c: &str) -> Key {
