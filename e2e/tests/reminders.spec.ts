@@ -159,7 +159,7 @@ async function fillForm(page: Page, spec: ReminderSpec) {
 /** Saves the open form and waits for Today, up to date. */
 async function save(page: Page) {
   await page.getByRole("button", { name: "Save reminder" }).click();
-  await expect(page).toHaveURL(/\/reminders\?saved=1$/);
+  await expect(page).toHaveURL(/\/reminders\?saved=[0-9a-f-]+$/);
   await heading(page, "Reminders");
   await settled(page);
 }
@@ -268,8 +268,9 @@ test("create: a daily reminder with two times, previewed in plain words, checked
   await expectNoAxeViolations(page);
 
   await page.getByRole("button", { name: "Save reminder" }).click();
-  await expect(page).toHaveURL(/\/reminders\?saved=1$/);
+  await expect(page).toHaveURL(/\/reminders\?saved=[0-9a-f-]+$/);
   await heading(page, "Reminders");
+  await expect(page.getByRole("status").filter({ hasText: `Reminder saved: ${medicine}` })).toBeVisible();
   await upToDate(page);
   const section = personToday(page, person);
   await expect(section.getByRole("heading", { level: 3 })).toHaveText(person);
@@ -322,7 +323,14 @@ test("log: taken, snoozed and skipped doses show their status and keep it after 
   // The card, drawn anew, keeps the focus.
   await expect(first).toBeFocused();
   await expect(first.locator(".dose-status")).toHaveText("Taken at 08:05 AM");
-  await expect(first.getByRole("button", { name: "Change the time" })).toBeVisible();
+  // Changing the time starts from the time recorded, with the focus in the field.
+  await first.getByRole("button", { name: /^Change the time, / }).click();
+  const takenAt = first.getByLabel("Time it was taken");
+  await expect(takenAt).toBeFocused();
+  await expect(takenAt).toHaveValue("08:05");
+  await page.keyboard.press("Escape");
+  await expect(takenAt).toHaveCount(0);
+  await expect(first).toBeFocused();
   await expect(first.getByRole("button", { name: "Snooze" })).toHaveCount(0);
   // Each logged dose is sent at once: let that finish, so the panel below opens on a quiet page.
   await settled(page);

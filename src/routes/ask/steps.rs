@@ -311,6 +311,13 @@ fn QuestionStep(form: AskForm) -> impl IntoView {
 fn SafetyStep(form: AskForm) -> impl IntoView {
     let i18n = use_i18n();
     let yes = move || form.draft.with(InquiryDraft::is_safety_report);
+    // Asked of the person it concerns, as chosen on the first step.
+    let legend = match form.draft.with_untracked(|d| d.asker) {
+        Some(Asker::Patient) => Key::AskSafetyLegendSelf,
+        Some(Asker::Caregiver) => Key::AskSafetyLegendCaredFor,
+        Some(Asker::Hcp) => Key::AskSafetyLegendPatient,
+        None => Key::AskSafetyLegend,
+    };
     // A "no" the question itself contradicts: said at once, while the person can still change it.
     let second_look = move || {
         form.draft.with(|d| {
@@ -333,7 +340,7 @@ fn SafetyStep(form: AskForm) -> impl IntoView {
         <RadioGroup
             form
             field=Field::HadSafetyEvent
-            legend=Key::AskSafetyLegend
+            legend=legend
             hint=Key::AskSafetyHint
             choices=vec![choice(true, Key::Yes), choice(false, Key::No)]
             get=|d| d.had_safety_event

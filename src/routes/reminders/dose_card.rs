@@ -106,6 +106,14 @@ pub fn DoseCard(
         DoseStatus::Taken { .. } | DoseStatus::Skipped { .. }
     );
     let is_taken = matches!(status, DoseStatus::Taken { .. });
+    let taken_clock = match &status {
+        DoseStatus::Taken { at } => at
+            .to_zoned(tz.get_value())
+            .time()
+            .strftime("%H:%M")
+            .to_string(),
+        _ => String::new(),
+    };
     let undo_key = if is_taken {
         Key::RemindersUndoTaken
     } else {
@@ -237,9 +245,16 @@ pub fn DoseCard(
                             <button type="button" class="button"
                                 aria-label=which_dose(Key::RemindersChangeTime)
                                 aria-expanded=move || (open.get() == Open::EditTime).to_string()
-                                on:click=move |_| {
-                                    edit_time.set(String::new());
-                                    open.update(|o| *o = if *o == Open::EditTime { Open::None } else { Open::EditTime });
+                                on:click={
+                                    let time_id = time_id.clone();
+                                    move |_| {
+                                        // Starts from the time recorded, in the reminder's zone, as the label's times are.
+                                        edit_time.set(taken_clock.clone());
+                                        open.update(|o| *o = if *o == Open::EditTime { Open::None } else { Open::EditTime });
+                                        if open.get_untracked() == Open::EditTime {
+                                            focus_id_later(time_id.clone());
+                                        }
+                                    }
                                 }>
                                 {tr(Key::RemindersChangeTime)}
                             </button>

@@ -96,6 +96,9 @@ pub fn ReminderEditor() -> impl IntoView {
     let draft_read = RwSignal::new(false);
     // The form as it started when not from a draft: unchanged, there is nothing to keep.
     let untouched = StoredValue::new(None::<ReminderForm>);
+    // The first day the form offered by itself, while the person has not changed it: it follows
+    // the zone, so a relative abroad starts on their today, not the caregiver's.
+    let offered_start = StoredValue::new(None::<String>);
     spawn_for_view(async move {
         let draft = stored_drafts()
             .await
@@ -129,8 +132,38 @@ pub fn ReminderEditor() -> impl IntoView {
             let tz = zones.get(&first.zone).unwrap_or(TimeZone::UTC);
             let today = Timestamp::now().to_zoned(tz).date();
             let start = ReminderForm::new(&first.id, &first.zone, today);
+            offered_start.set_value(Some(start.start.clone()));
             untouched.set_value(Some(start.clone()));
             form.set(Some(start));
+        }
+    });
+    Effect::new(move |_| {
+        let Some(offered) = offered_start.get_value() else {
+            return;
+        };
+        let Some(zone) = form.with(|o| o.as_ref().map(|f| f.zone.clone())) else {
+            return;
+        };
+        let Some(tz) = zones.get(&zone) else {
+            return;
+        };
+        let today = Timestamp::now().to_zoned(tz).date().to_string();
+        if today == offered {
+            return;
+        }
+        let was_untouched =
+            form.with_untracked(|f| untouched.with_value(|u| u.as_ref() == f.as_ref()));
+        let mut followed = false;
+        form.update(|o| {
+            if let Some(f) = o.as_mut().filter(|f| f.start == offered) {
+                f.start = today.clone();
+                followed = true;
+            }
+        });
+        // A first day the person chose is theirs: the form stops offering one.
+        offered_start.set_value(followed.then_some(today));
+        if was_untouched {
+            untouched.set_value(form.get_untracked());
         }
     });
     // Every change is kept on the device at once, beside the drafts of other reminders.
@@ -191,13 +224,16 @@ pub fn ReminderEditor() -> impl IntoView {
             };
             match result {
                 Ok(saved) => {
+                    let back = format!(
+                        "/reminders?saved={}",
+                        portal_core::navigation::encode_query_value(&saved.id)
+                    );
                     data.put_reminder(saved);
                     keep_draft(&id, None).await;
                     data.wake();
                     crate::pwa::offer_install();
                     // Only if the person is still on the form; they may have moved on meanwhile.
-                    let _ =
-                        navigate.try_with_value(|n| n("/reminders?saved=1", Default::default()));
+                    let _ = navigate.try_with_value(|n| n(&back, Default::default()));
                 }
                 Err(ApiError::Status { status: 412, .. }) => match api.reminders().await {
                     Ok(list) => match list.into_iter().find(|r| r.id == id) {

@@ -109,6 +109,15 @@ pub fn Reminders() -> impl IntoView {
             CivilStyle::LongDay,
         )
     };
+    // The form comes back here after saving: say so, naming the medicine.
+    let query = leptos_router::hooks::use_query_map();
+    let saved = move || {
+        let id = query.read().get("saved")?;
+        let title = data
+            .reminders
+            .with(|l| l.iter().find(|r| r.id == id).map(dose_title))?;
+        Some(i18n.fill(Key::RemindersSaved, &[("medicine", &title)]))
+    };
     // Memos, so a synchronisation that changes nothing rebuilds nothing.
     let has_people = Memo::new(move |_| data.people.with(|p| !p.is_empty()));
     let has_reminders = Memo::new(move |_| data.reminders.with(|r| !r.is_empty()));
@@ -127,6 +136,7 @@ pub fn Reminders() -> impl IntoView {
         <p class="lead">{greeting}</p>
         <SectionNav current=Section::Today />
         <SyncLine data />
+        {move || saved().map(|text| view! { <p class="notice" role="status">{text}</p> })}
         <RefusedNotice data />
         <RefillAlerts data />
         <DueWatcher now />
