@@ -287,14 +287,14 @@ test("a side effect told in the question reaches drug safety even after No, and 
   await fillToReview(page, question);
   await expect(page.getByText("Because of what your question says, our drug safety team will also read it.")).toBeVisible();
 
-  await page.getByRole("button", { name: "Change: Side effects and problems" }).click();
+  await page.getByRole("button", { name: /^Change\W+Side effects and problems$/ }).click();
   await stepHeading(page, "Side effects and problems");
   await expect(page.locator("#ask-step-heading")).toBeFocused();
   const secondLook = page.getByRole("status").filter({ hasText: "Your question speaks of something our drug safety team needs to know about" });
   await expect(secondLook).toBeVisible();
   await page.getByRole("radio", { name: "Yes" }).check();
   await expect(secondLook).toHaveCount(0);
-  await page.getByRole("radio", { name: "No" }).check();
+  await page.getByRole("radio", { name: "No", exact: true }).check();
   await expect(secondLook).toBeVisible();
   await next(page);
   // Continue goes back to the check the change came from.
@@ -354,7 +354,7 @@ test("the safety details are required once the answer is yes", async ({ page }) 
   await page.getByLabel(/^Initials/).fill("Patricia Lee Johnson");
   await page.getByRole("checkbox", { name: "Too much of the medicine was taken" }).check();
   await next(page);
-  await expect(page.locator("#ask-safety-age-error")).toHaveText("Enter the age as a whole number of years, like 45.");
+  await expect(page.locator("#ask-safety-age-error")).toHaveText("Enter the age as a whole number of years from 0 to 130, like 45.");
   await expect(page.locator("#ask-safety-initials-error")).toHaveText(/at most 10 characters/);
   // Each message under its own field only.
   await expect(page.getByText(/at most 10 characters/)).toHaveCount(2); // the field and the summary
