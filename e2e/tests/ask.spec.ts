@@ -591,6 +591,8 @@ test("signed in: My questions lists the question, then the team's answer", async
   await expect(page.getByRole("link", { name: "See my questions" })).toHaveCount(2);
   await page.getByRole("link", { name: "See my questions" }).last().click();
   await heading(page, "My questions");
+  // The link to a new question is not the page being shown.
+  await expect(page.getByRole("link", { name: "Ask a new question" })).not.toHaveAttribute("aria-current", "page");
   const card = page.locator(".inquiry").filter({ hasText: reference });
   await expect(card).toContainText("Sent");
   await expect(card).toContainText(question);

@@ -48,7 +48,7 @@ pub fn MyInquiries() -> impl IntoView {
     view! {
         <PageTitle title=Key::MineTitle />
         <p class="lead">{tr(Key::MineIntro)}</p>
-        <p><A href="/ask" attr:class="button button-primary">{tr(Key::MineAskNew)}</A></p>
+        <p><A href="/ask" exact=true attr:class="button button-primary">{tr(Key::MineAskNew)}</A></p>
         {move || outbox.map(|o| view! { <OutboxPanel outbox=o on_open=|_| () /> })}
         {move || match list.get() {
             None => view! { <p class="status" role="status">{tr(Key::Loading)}</p> }.into_any(),
