@@ -103,6 +103,8 @@ async function addPerson(page: Page, name: string, colour = "Purple") {
   const adding = page.getByRole("region", { name: "Add a person" });
   if (!(await adding.isVisible())) {
     await page.getByRole("button", { name: "Add a person" }).click();
+    // The form opens with the focus in its first field.
+    await expect(adding.getByLabel("Name")).toBeFocused();
   }
   await adding.getByLabel("Name").fill(name);
   await adding.getByRole("radio", { name: colour }).check();
@@ -110,6 +112,8 @@ async function addPerson(page: Page, name: string, colour = "Purple") {
   await adding.getByRole("button", { name: "Save" }).click();
   const card = page.getByRole("article", { name, exact: true });
   await expect(card).toContainText("Time zone: Europe/London. Reminders: 0.");
+  // Saved, the form closes and the focus goes back to the button that opens it.
+  await expect(page.getByRole("button", { name: "Add a person" })).toBeFocused();
   return card;
 }
 

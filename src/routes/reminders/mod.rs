@@ -366,8 +366,9 @@ fn AsNeededCard(
     let log_now = StoredValue::new(log_now);
     let title = dose_title(&reminder);
     // Out of the card's context "Log a dose now" does not say which medicine.
-    let log_label = format!("{}, {title}", i18n.t(Key::RemindersLogDose));
-    let log_label_first = log_label.clone();
+    let title_for_label = StoredValue::new(title.clone());
+    let log_label =
+        move || title_for_label.with_value(|t| format!("{}, {t}", i18n.t(Key::RemindersLogDose)));
     let edit_label = title.clone();
     let edit_href = format!("/reminders/edit/{}", reminder.id);
     view! {
@@ -413,7 +414,7 @@ fn AsNeededCard(
                     (Some(text), false) => view! {
                         <p class="field-error">{text}</p>
                         <div class="dose-actions">
-                            <button type="button" class="button" aria-label=log_label.clone() on:click=move |_| {
+                            <button type="button" class="button" aria-label=log_label on:click=move |_| {
                                 confirm.set(true);
                                 focus_id_later(check_id.get_value());
                             }>
@@ -424,7 +425,7 @@ fn AsNeededCard(
                     .into_any(),
                     (None, _) => view! {
                         <div class="dose-actions">
-                            <button type="button" class="button button-primary" aria-label=log_label_first.clone()
+                            <button type="button" class="button button-primary" aria-label=log_label
                                 on:click=move |_| log_now.with_value(|f| f())>
                                 {tr(Key::RemindersLogDose)}
                             </button>
