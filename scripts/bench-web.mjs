@@ -89,6 +89,12 @@ async function audit(chrome, name, path, cookie) {
 }
 
 
+/** `value` with `digits` decimals, or "n/a" when Lighthouse could not measure it (its error is
+ * printed below the row). */
+function fixed(value, digits) {
+  return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
+}
+
 /** The element Lighthouse took as the largest contentful paint, as an HTML snippet. */
 function lcpElement(lhr) {
   const details = lhr.audits["largest-contentful-paint-element"]?.details;
@@ -173,8 +179,8 @@ try {
     overBudget ||= over;
     console.log(
       `${r.name.padEnd(9)} ${String(r.performance).padStart(4)}  ${String(r.accessibility).padStart(4)}  ` +
-        `${String(r.bestPractices).padStart(4)}  ${(r.lcp / 1000).toFixed(2).padStart(6)}  ${r.tbt.toFixed(0).padStart(6)}  ` +
-        `${r.cls.toFixed(3).padStart(6)}   ${r.firstLoadKiB.toFixed(1).padStart(7)}${over ? "  OVER" : ""}`,
+        `${String(r.bestPractices).padStart(4)}  ${fixed(r.lcp / 1000, 2).padStart(6)}  ${fixed(r.tbt, 0).padStart(6)}  ` +
+        `${fixed(r.cls, 3).padStart(6)}   ${r.firstLoadKiB.toFixed(1).padStart(7)}${over ? "  OVER" : ""}`,
     );
     if (r.lcpElement) console.log(`          LCP element: ${r.lcpElement.slice(0, 120)}`);
     if (r.failing.length) console.log(`          below 100 because of: ${r.failing.join(", ")}`);
