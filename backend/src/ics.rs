@@ -965,6 +965,7 @@ mod tests {
             refill_at: None,
             version: 3,
             updated_at: "2026-01-01T00:00:00Z".into(),
+            created_at: String::new(),
         }
     }
 

@@ -388,7 +388,7 @@ pub async fn delete_person(
 // Reminders ---------------------------------------------------------------------------------
 
 const REMINDER_COLUMNS: &str = "id, person_id, medicine, strength, dose_amount, dose_unit, \
-     instructions, schedule_json, hide_name_in_calendar, stock, refill_at, version, updated_at";
+     instructions, schedule_json, hide_name_in_calendar, stock, refill_at, version, updated_at, created_at";
 
 /// A `reminders` row, before its schedule is read.
 struct ReminderRow {
@@ -405,6 +405,7 @@ struct ReminderRow {
     refill_at: Option<u32>,
     version: u64,
     updated_at: i64,
+    created_at: i64,
 }
 
 fn reminder_row(r: &Row<'_>) -> rusqlite::Result<ReminderRow> {
@@ -422,6 +423,7 @@ fn reminder_row(r: &Row<'_>) -> rusqlite::Result<ReminderRow> {
         refill_at: r.get(10)?,
         version: r.get(11)?,
         updated_at: r.get(12)?,
+        created_at: r.get(13)?,
     })
 }
 
@@ -435,6 +437,7 @@ impl ReminderRow {
         })?;
         Ok(Reminder {
             updated_at: auth::rfc3339(self.updated_at)?,
+            created_at: auth::rfc3339(self.created_at)?,
             id: self.id,
             person_id: self.person_id,
             medicine: self.medicine,

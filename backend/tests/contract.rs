@@ -1628,6 +1628,7 @@ fn the_reminder_schema_matches_what_serde_writes() {
             refill_at: None,
             version: 1,
             updated_at: "2026-01-01T00:00:00Z".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
         };
         let mut errors = Vec::new();
         validate(

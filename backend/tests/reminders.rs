@@ -503,6 +503,7 @@ async fn reminders_are_checked_versioned_and_removed() {
     assert_eq!(created["schedule"]["travel"], "keepLocalTime");
     assert_eq!(created["schedule"]["end"], Value::Null);
     assert!(created["updatedAt"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(created["createdAt"], created["updatedAt"]);
 
     let got = call(&app, Method::GET, &one, None, Some(&pat), None).await;
     assert_eq!(got.header("etag"), Some("\"1\""));
@@ -539,6 +540,8 @@ async fn reminders_are_checked_versioned_and_removed() {
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
     assert_eq!(ok.header("etag"), Some("\"2\""));
     assert_eq!(ok.json()["medicine"], "Metformin XR");
+    // A change never moves the set-up time, which clients count doses from.
+    assert_eq!(ok.json()["createdAt"], created["createdAt"]);
     assert_eq!(ok.json()["stock"], Value::Null);
     assert_eq!(
         ok.json()["schedule"]["pattern"]["days"],

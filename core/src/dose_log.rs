@@ -182,6 +182,18 @@ fn day_window(tz: &TimeZone, day: Date) -> Option<(Timestamp, Timestamp)> {
     Some((start, end))
 }
 
+/// The first instant whose doses are asked about: a reminder set up at 14:00 does not call that
+/// morning's 08:00 dose overdue, nor count it missed, but a dose whose time came less than
+/// [`DUE_MINUTES`] before the set-up (the one being given as the reminder is typed in) stays.
+/// Doses logged before it are kept all the same. When `created_at` is more than [`DUE_MINUTES`]
+/// after `now`, this device's clock disagrees with the backend's, and nothing is left out.
+pub fn asked_from(reminder: &Reminder, now: Timestamp) -> Timestamp {
+    parse_instant(&reminder.created_at)
+        .and_then(|created| created.saturating_sub(DUE).ok())
+        .filter(|from| *from <= now)
+        .unwrap_or(Timestamp::MIN)
+}
+
 fn rows_of_day(
     person: &Person,
     reminders: &[Followed<'_>],
@@ -195,10 +207,14 @@ fn rows_of_day(
         let Some((start, end)) = day_window(&f.tz, day) else {
             continue;
         };
+        let from = asked_from(f.reminder, now);
         for occurrence in occurrences(&f.reminder.schedule, &f.tz, start, end) {
             let event = latest
                 .get(&(f.reminder.id.as_str(), occurrence.at))
                 .copied();
+            if event.is_none() && occurrence.at < from {
+                continue;
+            }
             rows.push(DoseRow {
                 reminder_id: f.reminder.id.clone(),
                 person_id: person.id.clone(),
@@ -753,6 +769,7 @@ mod tests {
             refill_at: Some(3),
             version: 1,
             updated_at: "2025-01-01T00:00:00Z".into(),
+            created_at: String::new(),
         }
     }
 
@@ -853,6 +870,69 @@ mod tests {
             statuses(&[], tomorrow, "2025-06-10T19:30:00Z"),
             [Missed, Due]
         );
+    }
+
+    /// The twice-daily reminder, set up at `created`; its statuses on JUNE seen at `now`.
+    fn set_up_at(created: &str, events: &[DoseEvent], now: &str) -> Vec<(String, DoseStatus)> {
+        let mut r = twice_daily();
+        r.created_at = created.into();
+        day_doses(&person(), &[r], events, &zone_of, JUNE, JUNE, ts(now))
+            .into_iter()
+            .map(|row| (row.occurrence.at.to_string(), row.status))
+            .collect()
+    }
+
+    #[test]
+    fn doses_due_well_before_a_reminder_was_set_up_are_not_asked_about() {
+        use DoseStatus::*;
+        let evening = || (EVENING.to_owned(), Upcoming);
+        // Set up at 14:00 BST: the 08:00 dose is not overdue, nor is it missed the next day.
+        let after_lunch = "2025-06-10T13:00:00Z";
+        assert_eq!(
+            set_up_at(after_lunch, &[], "2025-06-10T13:00:05Z"),
+            [evening()]
+        );
+        let mut r = twice_daily();
+        r.created_at = after_lunch.into();
+        let tallies = daily_tallies(
+            &person(),
+            &[r],
+            &[],
+            &zone_of,
+            None,
+            date(2025, 6, 11),
+            2,
+            ts("2025-06-11T06:00:00Z"),
+        );
+        assert_eq!(tallies[0].tally.missed, 1, "the evening dose only");
+        // Set up at 08:45 BST, within the morning dose's due hour: that dose is being given now.
+        assert_eq!(
+            set_up_at("2025-06-10T07:45:00Z", &[], "2025-06-10T07:46:00Z"),
+            [(MORNING.to_owned(), Due), evening()]
+        );
+        // A dose logged before the set-up (on another reminder for it, since removed) is kept.
+        let early = taken(MORNING, "2025-06-10T07:05:00Z");
+        assert_eq!(
+            set_up_at(
+                after_lunch,
+                std::slice::from_ref(&early),
+                "2025-06-10T13:00:05Z"
+            )[0]
+            .1,
+            Taken {
+                at: ts("2025-06-10T07:05:00Z")
+            }
+        );
+        // A device whose clock is days behind the backend's leaves nothing out; one a few
+        // minutes behind already does.
+        assert_eq!(set_up_at(after_lunch, &[], "2025-06-01T12:00:00Z").len(), 2);
+        assert_eq!(
+            set_up_at(after_lunch, &[], "2025-06-10T12:58:00Z"),
+            [evening()]
+        );
+        // Copies kept by older versions have no set-up time, and an unreadable one is ignored.
+        assert_eq!(set_up_at("", &[], "2025-06-10T13:00:05Z").len(), 2);
+        assert_eq!(set_up_at("yesterday", &[], "2025-06-10T13:00:05Z").len(), 2);
     }
 
     #[test]

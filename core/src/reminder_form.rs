@@ -657,6 +657,7 @@ mod tests {
                 refill_at: Some(5),
                 version: 1,
                 updated_at: String::new(),
+                created_at: String::new(),
             };
             let input = ReminderForm::from_reminder(&reminder)
                 .to_input(|_| true)

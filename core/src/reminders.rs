@@ -104,6 +104,10 @@ pub struct Reminder {
     pub version: u64,
     /// RFC 3339 time of the last change.
     pub updated_at: String,
+    /// RFC 3339 time the reminder was set up; empty in copies kept by older versions. Doses due
+    /// well before it are not asked about (see `dose_log::day_doses`).
+    #[serde(default)]
+    pub created_at: String,
 }
 
 /// Body of `POST /api/v1/reminders` and `PUT /api/v1/reminders/{id}`.
