@@ -34,6 +34,10 @@ pub mod keys {
     pub const DOSE_OUTBOX: &str = "reminders.outbox";
     /// A reminder form being filled in.
     pub const REMINDER_DRAFT: &str = "reminders.draft";
+    /// The People forms being filled in, one per person (and one for a new person).
+    pub const PERSON_DRAFTS: &str = "reminders.person-drafts";
+    /// Reasons for skipping a dose being typed, one per dose card.
+    pub const SKIP_REASONS: &str = "reminders.skip-reasons";
     /// The time-zone rules of the zones reminders follow (they hint at where people live).
     pub const TIME_ZONES: &str = "time-zones";
     /// Doses logged with a notification's buttons that the service worker could not send yet
@@ -47,7 +51,7 @@ pub mod keys {
     pub const SESSION: &str = "auth.session";
     /// What sign-out wipes: everything personal except inquiries still waiting to be delivered.
     /// Sign-out first tries to send the dose outbox.
-    pub const PERSONAL: [&str; 9] = [
+    pub const PERSONAL: [&str; 11] = [
         SESSION,
         ASK_DRAFT,
         LEARN_OFFLINE,
@@ -55,6 +59,8 @@ pub mod keys {
         REMINDERS,
         DOSE_OUTBOX,
         REMINDER_DRAFT,
+        PERSON_DRAFTS,
+        SKIP_REASONS,
         TIME_ZONES,
         SW_DOSE_OUTBOX,
     ];
@@ -115,6 +121,38 @@ pub async fn put_list<T: serde::Serialize>(key: &str, list: &[T]) -> Result<(), 
         Ok(text) => put(key, &text).await,
         Err(_) => Ok(()),
     }
+}
+
+/// The list stored as JSON under `key`; empty when there is none or it cannot be read.
+pub async fn read_list<T: serde::de::DeserializeOwned>(key: &str) -> Vec<T> {
+    match get(key).await {
+        Ok(Some(text)) => serde_json::from_str(&text).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// In the list under `key`, replaces the entries `same` picks with `entry`, or removes them when
+/// `entry` is `None`; in one transaction, so keystrokes kept in quick succession land in order.
+pub async fn keep_in_list<T>(
+    key: &str,
+    same: impl Fn(&T) -> bool + 'static,
+    entry: Option<T>,
+) -> Result<(), StoreUnavailable>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    update(key, move |text| {
+        let mut list: Vec<T> = text
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        list.retain(|e| !same(e));
+        list.extend(entry);
+        // An empty list leaves nothing on the device.
+        (!list.is_empty())
+            .then(|| serde_json::to_string(&list).ok())
+            .flatten()
+    })
+    .await
 }
 
 /// Reads, changes and writes `key` in one transaction, so a write the service worker makes to the

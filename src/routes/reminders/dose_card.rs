@@ -9,10 +9,38 @@ use portal_core::schedule::jiff::tz::TimeZone;
 use portal_core::schedule::jiff::Timestamp;
 use portal_core::schedule::Shift;
 
+use serde::{Deserialize, Serialize};
+
 use super::dose_title;
 use crate::components::focus::focus_id_later;
+use crate::device_store::{self, keys};
 use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, Key};
 use crate::reminder_data::{make_event_id, ReminderData};
+use crate::view_task::spawn_for_view;
+
+/// A reason for skipping being typed, kept on the device so a reload does not lose it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SkipReason {
+    /// The dose card's id: reminder and scheduled instant.
+    card: String,
+    reason: String,
+}
+
+/// Keeps `reason` as the one being typed on `card`, or forgets it when `None`.
+fn keep_skip_reason(card: String, reason: Option<String>) {
+    leptos::task::spawn_local(async move {
+        let entry = reason.map(|reason| SkipReason {
+            card: card.clone(),
+            reason,
+        });
+        let _ = device_store::keep_in_list(
+            keys::SKIP_REASONS,
+            move |x: &SkipReason| x.card == card,
+            entry,
+        )
+        .await;
+    });
+}
 
 /// Which extra controls are open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +77,17 @@ pub fn DoseCard(
     let reminder_id = reminder.id.clone();
     let card_id = format!("dose-{}-{}", reminder.id, occurrence.at.as_second());
     let article_id = card_id.clone();
+    // Whether this device holds a reason typed on this card.
+    let reason_kept = StoredValue::new(false);
+    let card = StoredValue::new(card_id.clone());
+    let forget_reason = move || {
+        if reason_kept.get_value() {
+            reason_kept.set_value(false);
+            keep_skip_reason(card.get_value(), None);
+        }
+    };
     let log = move |action: DoseAction, at: Timestamp, snooze: Option<u16>, why: String| {
+        forget_reason();
         data.log(DoseEvent {
             id: make_event_id(),
             reminder_id: reminder_id.clone(),
@@ -105,6 +143,31 @@ pub fn DoseCard(
         status,
         DoseStatus::Taken { .. } | DoseStatus::Skipped { .. }
     );
+    {
+        // A reason that was being typed opens its panel again as it was left; once the dose is
+        // decided (on another device, say), it is forgotten.
+        spawn_for_view(async move {
+            let kept = device_store::read_list::<SkipReason>(keys::SKIP_REASONS)
+                .await
+                .into_iter()
+                .find(|x| card.with_value(|c| x.card == *c));
+            if let Some(kept) = kept {
+                reason_kept.set_value(true);
+                if done {
+                    forget_reason();
+                } else {
+                    reason.set(kept.reason);
+                    open.set(Open::Skip);
+                }
+            }
+        });
+    }
+    // Closing the panel (Cancel, Escape, another button) drops what was typed in it.
+    Effect::new(move |_| {
+        if open.get() != Open::Skip {
+            forget_reason();
+        }
+    });
     let is_taken = matches!(status, DoseStatus::Taken { .. });
     let taken_clock = match &status {
         DoseStatus::Taken { at } => at
@@ -227,7 +290,12 @@ pub fn DoseCard(
                                 <label for=reason_id.clone()>{tr(Key::RemindersSkipReason)}</label>
                                 <input id=reason_id type="text" maxlength=MAX_REASON_CHARS
                                     prop:value=move || reason.get()
-                                    on:input=move |ev| reason.set(event_target_value(&ev)) />
+                                    on:input=move |ev| {
+                                        let text = event_target_value(&ev);
+                                        reason_kept.set_value(true);
+                                        keep_skip_reason(card.get_value(), Some(text.clone()));
+                                        reason.set(text);
+                                    } />
                                 <div class="dose-actions">
                                     <button type="button" class="button button-primary"
                                         on:click=move |_| log.with_value(|f| f(DoseAction::Skipped, Timestamp::now(), None, reason.get_untracked().trim().to_owned()))>

@@ -1,11 +1,14 @@
 //! The people reminders are kept for (myself, Mum, a child): name, colour and time zone, and each
-//! person's calendar export.
+//! person's calendar export. A form being filled in is kept on the device as it is typed, so a
+//! reload or a refused save never loses it, and a person changed elsewhere meanwhile is never
+//! silently overwritten.
 
 use leptos::prelude::*;
 use portal_core::api_error::ApiError;
 use portal_core::reminders::{
     check_person, is_zone_name, FieldIssue, Person, PersonInput, COLOURS, MAX_PERSON_NAME_CHARS,
 };
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 
 use super::form::schedule_words;
@@ -14,10 +17,82 @@ use crate::api::use_api;
 use crate::components::error_text::error_key;
 use crate::components::focus::{focus_id_later, focus_later};
 use crate::components::page::PageTitle;
+use crate::device_store::{self, keys};
 use crate::i18n::{tr, use_i18n, Key};
 use crate::inquiry_outbox::new_key;
 use crate::reminder_data::{use_reminder_data, ReminderData};
 use crate::time_zones::{device_zone, zone_names};
+use crate::view_task::spawn_for_view;
+
+/// A person's form as kept on the device while it is filled in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PersonDraft {
+    /// The person's id, or empty for a new person.
+    target: String,
+    name: String,
+    colour: String,
+    zone: String,
+    /// The person's version when the form was opened.
+    base_version: Option<u64>,
+    /// The idempotency key of a new person, kept so a retried save adds them once.
+    key: String,
+}
+
+/// The forms kept on the device, as read when the page opened and as typed since. Only reading
+/// them and forgetting one notify: a card opens its form when it finds its draft there, and a
+/// keystroke must not do that again.
+#[derive(Clone, Copy)]
+struct Drafts(RwSignal<Option<Vec<PersonDraft>>>);
+
+impl Drafts {
+    fn of(&self, target: &str) -> Option<PersonDraft> {
+        self.0
+            .with_untracked(|d| d.as_ref()?.iter().find(|x| x.target == target).cloned())
+    }
+
+    /// Whether `target` has a draft; tracked, so it changes once the drafts have been read.
+    fn has(&self, target: &str) -> bool {
+        self.0.with(|d| {
+            d.as_ref()
+                .is_some_and(|d| d.iter().any(|x| x.target == target))
+        })
+    }
+
+    fn keep(&self, draft: PersonDraft) {
+        self.0.update_untracked(|d| {
+            let list = d.get_or_insert_with(Vec::new);
+            list.retain(|x| x.target != draft.target);
+            list.push(draft.clone());
+        });
+        let target = draft.target.clone();
+        leptos::task::spawn_local(async move {
+            let _ = device_store::keep_in_list(
+                keys::PERSON_DRAFTS,
+                move |x: &PersonDraft| x.target == target,
+                Some(draft),
+            )
+            .await;
+        });
+    }
+
+    fn forget(&self, target: &str) {
+        self.0.update(|d| {
+            if let Some(list) = d {
+                list.retain(|x| x.target != target);
+            }
+        });
+        let target = target.to_owned();
+        leptos::task::spawn_local(async move {
+            let _ = device_store::keep_in_list(
+                keys::PERSON_DRAFTS,
+                move |x: &PersonDraft| x.target == target,
+                None,
+            )
+            .await;
+        });
+    }
+}
 
 #[component]
 pub fn People() -> impl IntoView {
@@ -28,6 +103,18 @@ pub fn People() -> impl IntoView {
     let adding = RwSignal::new(false);
     // Said once a person is gone: their card, and the focus in it, go with them.
     let removed = RwSignal::new(None::<String>);
+    let drafts = Drafts(RwSignal::new(None));
+    spawn_for_view(async move {
+        drafts
+            .0
+            .set(Some(device_store::read_list(keys::PERSON_DRAFTS).await));
+    });
+    // A new person's form that was being filled in opens again as it was left.
+    Effect::new(move |_| {
+        if drafts.has("") && !adding.get_untracked() {
+            adding.set(true);
+        }
+    });
     view! {
         <PageTitle title=Key::PeopleTitle />
         <SectionNav current=Section::People />
@@ -37,7 +124,7 @@ pub fn People() -> impl IntoView {
         <ul class="people-list">
             // Keyed, so a person added elsewhere does not close a form open on another card.
             <For each=move || data.people.get() key=|p| (p.id.clone(), p.version) let:person>
-                <li><PersonCard person data removed /></li>
+                <li><PersonCard person data removed drafts /></li>
             </For>
         </ul>
         // A new device shows the form only once it knows there is nobody yet.
@@ -45,7 +132,7 @@ pub fn People() -> impl IntoView {
             view! {
                 <section class="card" aria-labelledby="new-person-heading">
                     <h2 id="new-person-heading">{tr(Key::PeopleAddHeading)}</h2>
-                    <PersonForm data existing=None on_done=move || {
+                    <PersonForm data drafts existing=None on_done=move || {
                         adding.set(false);
                         focus_id_later(ADD_PERSON.to_owned());
                     } />
@@ -70,9 +157,20 @@ fn PersonCard(
     person: Person,
     data: ReminderData,
     removed: RwSignal<Option<String>>,
+    drafts: Drafts,
 ) -> impl IntoView {
     let editing = RwSignal::new(false);
     let i18n = use_i18n();
+    {
+        // A change that was being typed opens again as it was left, also when this card is drawn
+        // anew because the person was changed elsewhere.
+        let id = person.id.clone();
+        Effect::new(move |_| {
+            if drafts.has(&id) && !editing.get_untracked() {
+                editing.set(true);
+            }
+        });
+    }
     let count = {
         let id = person.id.clone();
         move || {
@@ -91,7 +189,7 @@ fn PersonCard(
             </h2>
             <p>{move || i18n.fill(Key::PeopleSummary, &[("zone", &stored.with_value(|p| p.zone.clone())), ("count", &count().to_string())])}</p>
             {move || if editing.get() {
-                view! { <PersonForm data existing=Some(stored.get_value()) on_done=move || {
+                view! { <PersonForm data drafts existing=Some(stored.get_value()) on_done=move || {
                     editing.set(false);
                     focus_id_later(stored.with_value(|p| format!("change-{}", p.id)));
                 } /> }.into_any()
@@ -231,6 +329,7 @@ fn RemovePerson(
 #[component]
 fn PersonForm(
     data: ReminderData,
+    drafts: Drafts,
     existing: Option<Person>,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -251,30 +350,56 @@ fn PersonForm(
             }
         }
     };
-    let name = RwSignal::new(
-        existing
-            .as_ref()
-            .map(|p| p.name.clone())
-            .unwrap_or_default(),
-    );
-    let colour = RwSignal::new(
-        existing
-            .as_ref()
-            .map(|p| p.colour.clone())
-            .unwrap_or_else(|| {
-                COLOURS[data.people.with_untracked(Vec::len) % COLOURS.len()].to_owned()
-            }),
-    );
-    let zone = RwSignal::new(
-        existing
-            .as_ref()
-            .map(|p| p.zone.clone())
-            .unwrap_or_else(device_zone),
-    );
+    let target = existing.as_ref().map(|p| p.id.clone()).unwrap_or_default();
+    let draft = drafts.of(&target);
+    // Saved elsewhere since the form was opened: said, with what is saved now; Save then
+    // replaces it knowingly.
+    let changed_elsewhere = match (&draft, &existing) {
+        (Some(d), Some(p)) if d.base_version != Some(p.version) => Some(i18n.fill(
+            Key::PeopleChangedElsewhere,
+            &[("name", &p.name), ("zone", &p.zone)],
+        )),
+        _ => None,
+    };
+    let name = RwSignal::new(match (&draft, &existing) {
+        (Some(d), _) => d.name.clone(),
+        (None, Some(p)) => p.name.clone(),
+        (None, None) => String::new(),
+    });
+    let colour = RwSignal::new(match (&draft, &existing) {
+        (Some(d), _) => d.colour.clone(),
+        (None, Some(p)) => p.colour.clone(),
+        (None, None) => COLOURS[data.people.with_untracked(Vec::len) % COLOURS.len()].to_owned(),
+    });
+    let zone = RwSignal::new(match (&draft, &existing) {
+        (Some(d), _) => d.zone.clone(),
+        (None, Some(p)) => p.zone.clone(),
+        (None, None) => device_zone(),
+    });
     let issues = RwSignal::new(Vec::<FieldIssue>::new());
     let failure = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
-    let key = StoredValue::new(new_key());
+    let key = StoredValue::new(draft.map(|d| d.key).unwrap_or_else(new_key));
+    let opened_at = existing.as_ref().map(|p| p.version);
+    let target = StoredValue::new(target);
+    // Every change is kept as it is made; the form as it opened is nothing to keep.
+    Effect::new(move |first: Option<()>| {
+        let (name, colour, zone) = (name.get(), colour.get(), zone.get());
+        if first.is_some() {
+            drafts.keep(PersonDraft {
+                target: target.get_value(),
+                name,
+                colour,
+                zone,
+                base_version: opened_at,
+                key: key.get_value(),
+            });
+        }
+    });
+    let done = move || {
+        drafts.forget(&target.get_value());
+        on_done();
+    };
     let existing = StoredValue::new(existing);
     let known = StoredValue::new(zone_names());
     let issue_for = move |field: &'static str| {
@@ -321,7 +446,7 @@ fn PersonForm(
                 Ok(person) => {
                     data.put_person(person);
                     data.wake();
-                    on_done();
+                    done();
                 }
                 Err(ApiError::Status { status: 412, .. }) => {
                     failure.set(Some(Key::PeopleConflict));
@@ -335,6 +460,7 @@ fn PersonForm(
     let zone_error = issue_for("zone");
     view! {
         <form class="form person-form" novalidate on:submit=submit>
+            {changed_elsewhere.map(|text| view! { <p class="notice" role="status">{text}</p> })}
             <div class="field">
                 <label for=name_id.clone()>{tr(Key::PeopleName)}</label>
                 <input id=name_id.clone() type="text" maxlength=MAX_PERSON_NAME_CHARS autocomplete="off"
@@ -379,7 +505,7 @@ fn PersonForm(
                 <button type="submit" class="button button-primary" aria-disabled=move || busy.get().to_string()>
                     {tr(Key::PeopleSave)}
                 </button>
-                <button type="button" class="button" on:click=move |_| on_done()>{tr(Key::Cancel)}</button>
+                <button type="button" class="button" on:click=move |_| done()>{tr(Key::Cancel)}</button>
             </div>
         </form>
     }
