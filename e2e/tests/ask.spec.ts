@@ -256,6 +256,41 @@ test("a reload in the middle keeps the step and every word typed", async ({ page
   await expect(page.getByRole("radio", { name: "I am the patient" })).not.toBeChecked();
 });
 
+test("the browser's Back and Forward buttons move between steps and keep every answer", async ({ page }) => {
+  await page.goto("/learn");
+  await heading(page, "Learn");
+  await page.goto("/ask");
+  await page.getByRole("radio", { name: "I am the patient" }).check();
+  await next(page);
+  await stepHeading(page, "Medicine and topic");
+  await page.getByRole("radio", { name: "Other or not sure" }).check();
+  await page.getByLabel("Name of the medicine, if you know it").fill("Blue pills from my chemist");
+  await page.getByRole("radio", { name: "Something else" }).check();
+  await next(page);
+  await stepHeading(page, "Your question");
+  await page.getByLabel("Your question").fill("Can I take them with grapefruit juice?");
+
+  await page.goBack();
+  await stepHeading(page, "Medicine and topic");
+  await expect(page.locator("#ask-step-heading")).toBeFocused();
+  await expect(page.getByLabel("Name of the medicine, if you know it")).toHaveValue("Blue pills from my chemist");
+  await page.goBack();
+  await stepHeading(page, "Who is asking");
+  await expect(page.getByRole("radio", { name: "I am the patient" })).toBeChecked();
+  await page.goForward();
+  await page.goForward();
+  await stepHeading(page, "Your question");
+  await expect(page.getByLabel("Your question")).toHaveValue("Can I take them with grapefruit juice?");
+  // Back from the first step leaves the form, which keeps the draft for later.
+  await page.goBack();
+  await page.goBack();
+  await page.goBack();
+  await heading(page, "Learn");
+  await page.goForward();
+  await heading(page, "Ask a question");
+  await expect(page.getByRole("radio", { name: "I am the patient" })).toBeChecked();
+});
+
 test("a side effect is asked about in plain words and reaches drug safety with its Day 0", async ({ page, browser }) => {
   const problems = watchConsole(page);
   const question = uniqueQuestion("safety");

@@ -61,7 +61,16 @@ pub struct AskForm {
 
 impl AskForm {
     /// Moves to `step` and puts focus on its heading, so a screen reader starts reading there.
+    /// The browser's history gets an entry for it, so its Back button goes back a step.
     pub fn go_to(self, step: Step) {
+        let from = self.step.get_untracked();
+        self.show_step(step);
+        if step != from {
+            remember_step(from, step);
+        }
+    }
+
+    fn show_step(self, step: Step) {
         self.problems.set(Vec::new());
         if step == Step::Review {
             self.returning.set(false);
@@ -86,6 +95,17 @@ impl AskForm {
     pub fn change(self, step: Step) {
         self.returning.set(true);
         self.go_to(step);
+    }
+
+    /// Whether every step before `to` is answered, as Continue would require to get there.
+    fn reachable(self, to: Step) -> bool {
+        let known = self.known_product();
+        self.draft.with_untracked(|d| {
+            Step::ALL
+                .iter()
+                .filter(|s| **s < to)
+                .all(|s| check_step(*s, d, &known).is_empty())
+        })
     }
 
     fn known_product(self) -> impl Fn(&str) -> bool {
@@ -115,6 +135,36 @@ impl AskForm {
                 .map(|s| s.focus())
         });
     }
+}
+
+/// The step the address names (`?step=3`), if any.
+fn step_in_address() -> Option<Step> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let n: usize = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("step="))?
+        .parse()
+        .ok()?;
+    Step::ALL.get(n.checked_sub(1)?).copied()
+}
+
+/// Gives `to` an entry in the browser's history. The entry Ask was opened on is first marked
+/// with the step it showed (a draft may have reopened on any step), so Back returns to it.
+fn remember_step(from: Step, to: Step) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let (Ok(history), Ok(path)) = (window.history(), window.location().pathname()) else {
+        return;
+    };
+    let address = |step: Step| format!("{path}?step={}", step.number());
+    // The router keeps its own state in the entry; it is carried over.
+    let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
+    if step_in_address().is_none() {
+        let _ = history.replace_state_with_url(&state, "", Some(&address(from)));
+    }
+    let _ = history.push_state_with_url(&state, "", Some(&address(to)));
 }
 
 /// The draft as kept on the device.
@@ -181,8 +231,13 @@ pub fn Ask() -> impl IntoView {
         if let Ok(Some(text)) = device_store::get(keys::ASK_DRAFT).await {
             if let Ok(stored) = serde_json::from_str::<StoredDraft>(&text) {
                 form.draft.set(stored.draft);
-                if let Some(step) = Step::ALL.get(stored.step.saturating_sub(1)) {
-                    form.step.set(*step);
+                // The step this history entry showed (Forward back into the form), else the
+                // one last shown.
+                let step = step_in_address()
+                    .filter(|s| form.reachable(*s))
+                    .or_else(|| Step::ALL.get(stored.step.saturating_sub(1)).copied());
+                if let Some(step) = step {
+                    form.step.set(step);
                 }
             }
         }
@@ -212,6 +267,26 @@ pub fn Ask() -> impl IntoView {
             let _ = device_store::put(keys::ASK_DRAFT, &text).await;
         });
     });
+
+    // The browser's Back and Forward move between steps; Forward only as far as the answers
+    // given allow, as Continue would.
+    let on_history = window_event_listener(leptos::ev::popstate, move |_| {
+        let Some(to) = step_in_address() else {
+            return;
+        };
+        let here = form.step.get_untracked();
+        if to == here {
+            return;
+        }
+        if to > here && !form.reachable(to) {
+            return;
+        }
+        if to == Step::Reply {
+            prefill_contact(form, auth.session().map(|s| s.user));
+        }
+        form.show_step(to);
+    });
+    on_cleanup(move || on_history.remove());
 
     let go_on = move || {
         let step = form.step.get_untracked();
