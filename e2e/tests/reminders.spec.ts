@@ -811,6 +811,112 @@ test("a person added on another device joins Today without closing a Skip panel 
   expect(problems).toEqual([]);
 });
 
+test("a skip reason and the People forms being typed are still there after a reload", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Grandpa", testInfo);
+  const medicine = unique("Bisoprolol", testInfo);
+  await addPerson(page, person, "Green");
+  await addReminder(page, { person, medicine, strength: "2.5 mg", times: ["08:00"] });
+  const card = () => doseCard(personToday(page, person), "08:00 AM", `${medicine} 2.5 mg`);
+  await card().getByRole("button", { name: "Skip" }).click();
+  await card().getByLabel("Why (optional)").fill("Felt dizzy after breakfast");
+  await expect.poll(() => keptOnDevice(page, "Felt dizzy after breakfast")).toBe(true);
+  await page.reload();
+  await settled(page);
+  await expect(card().getByLabel("Why (optional)")).toHaveValue("Felt dizzy after breakfast");
+  await card().getByRole("button", { name: "Skip this dose" }).click();
+  await expect(badge(card())).toHaveText("Skipped");
+  await expect(card()).toContainText("Reason: Felt dizzy after breakfast");
+  await settled(page);
+  // Once used, the reason is not kept apart any more: it is part of the logged dose.
+  await page.reload();
+  await settled(page);
+  await expect(card()).toContainText("Reason: Felt dizzy after breakfast");
+  await expect(card().getByLabel("Why (optional)")).toHaveCount(0);
+
+  // A new person half typed, reloaded, cancelled: gone for good.
+  await page.goto("/reminders/people");
+  await settled(page);
+  await page.getByRole("button", { name: "Add a person" }).click();
+  const adding = page.getByRole("region", { name: "Add a person" });
+  await adding.getByRole("radio", { name: "Orange" }).check();
+  await adding.getByLabel("Name").fill("Uncle Bo");
+  // Kept as typed (a reload in the same instant may beat the device's storage, as with any page).
+  await expect.poll(() => keptOnDevice(page, "Uncle Bo")).toBe(true);
+  await page.reload();
+  await settled(page);
+  await expect(adding.getByLabel("Name")).toHaveValue("Uncle Bo");
+  await expect(adding.getByRole("radio", { name: "Orange" })).toBeChecked();
+  await adding.getByRole("button", { name: "Cancel" }).click();
+  await expect.poll(() => keptOnDevice(page, "Uncle Bo")).toBe(false);
+  await page.reload();
+  await settled(page);
+  await expect(page.getByRole("button", { name: "Add a person" })).toBeVisible();
+  await expect(adding).toHaveCount(0);
+
+  // A change half typed survives a reload, and a change made elsewhere meanwhile is shown, not overwritten unseen.
+  const personCard = page.getByRole("article", { name: person, exact: true });
+  await personCard.getByRole("button", { name: `Change ${person}` }).click();
+  await personCard.getByLabel("Name").fill(`${person} Senior`);
+  await expect.poll(() => keptOnDevice(page, `${person} Senior`)).toBe(true);
+  await page.reload();
+  await settled(page);
+  await expect(personCard.getByLabel("Name")).toHaveValue(`${person} Senior`);
+  const listed = await page.request.get("/api/v1/people");
+  const saved = ((await listed.json()) as { id: string; name: string; version: number }[]).find((p) => p.name === person);
+  expect(saved).toBeDefined();
+  const elsewhere = `${person} Jr`;
+  const changed = await page.request.put(`/api/v1/people/${saved!.id}`, {
+    data: { name: elsewhere, colour: "green", zone: "Europe/Dublin" },
+    headers: { Origin: new URL(page.url()).origin, "If-Match": `"${saved!.version}"` },
+  });
+  expect(changed.status()).toBe(200);
+  await page.evaluate(() => window.dispatchEvent(new Event("online")));
+  const changedCard = page.getByRole("article", { name: elsewhere, exact: true });
+  await expect(changedCard.locator(".person-form .notice")).toHaveText(
+    `This person was changed somewhere else while you were typing. Saved now: ${elsewhere}, time zone Europe/Dublin. ` +
+      "The form still holds what you typed: Save replaces what was saved, Cancel keeps it.",
+  );
+  await expect(changedCard.getByLabel("Name")).toHaveValue(`${person} Senior`);
+  await changedCard.getByRole("button", { name: "Save" }).click();
+  // Save replaced the other change with the whole form: the name typed here, the zone it held.
+  await expect(page.getByRole("article", { name: `${person} Senior`, exact: true })).toContainText(
+    "Time zone: Europe/London. Reminders: 1.",
+  );
+  await settled(page);
+  expect(await keptOnDevice(page, "Uncle Bo")).toBe(false);
+  expect(await keptOnDevice(page, "Felt dizzy")).toBe(true); // in the logged dose only
+  expect(problems).toEqual([]);
+});
+
+test("doses due well before a reminder was set up are neither overdue nor missed", async ({ page }, testInfo) => {
+  // The real clock: the backend stamps the reminder with its own time.
+  const problems = watchConsole(page);
+  trackApi(page);
+  await signIn(page, "caregiver");
+  const person = unique("Cousin", testInfo);
+  const medicine = unique("Levothyroxine", testInfo);
+  await addPerson(page, person, "Pink");
+  await openForm(page);
+  await fillForm(page, { person, medicine, strength: "50 mcg", times: ["00:00", "12:00"] });
+  const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString("en-CA", { timeZone: "Europe/London" });
+  await page.locator("#rf-schedule-start").fill(yesterday);
+  await save(page);
+  // Whatever the time of day: today's doses are later, due now, or before the set-up; none is overdue.
+  const section = personToday(page, person);
+  await expect(section).toBeVisible();
+  await expect(section.locator(".status-badge", { hasText: /^(Overdue|Missed)$/ })).toHaveCount(0);
+  await page.getByRole("navigation", { name: "Reminders" }).getByRole("link", { name: "History" }).click();
+  await heading(page, "History");
+  await upToDate(page);
+  const whose = page.getByLabel("Whose history");
+  if (await whose.isVisible()) await whose.selectOption({ label: person });
+  // Yesterday's two doses were before the reminder existed.
+  await expect(page.locator(".adherence-figure").first()).toHaveText("Last 7 days: no doses were due yet.");
+  expect(problems).toEqual([]);
+});
+
 test.describe("in British English", () => {
   test.use({ locale: "en-GB" });
 
