@@ -320,6 +320,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX dose_events_at ON dose_events(account_id, at_ms);
     CREATE INDEX dose_events_reminder ON dose_events(account_id, reminder_id);
     "#,
+    // 7: an as-needed dose logged by mistake is taken back by an `undone` event naming it
+    // (`undoes`, the taking's id as sent); scheduled doses go back by their slot as before.
+    r#"
+    ALTER TABLE dose_events ADD COLUMN undoes TEXT;
+    "#,
 ];
 
 #[derive(Debug)]

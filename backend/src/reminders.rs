@@ -791,6 +791,7 @@ struct StoredEvent {
     at: String,
     snooze_minutes: Option<u16>,
     reason: String,
+    undoes: Option<String>,
 }
 
 impl StoredEvent {
@@ -809,6 +810,7 @@ impl StoredEvent {
                 at: at.to_string(),
                 snooze_minutes: e.snooze_minutes,
                 reason: e.reason.clone(),
+                undoes: e.undoes.clone(),
             },
             at.as_millisecond(),
         ))
@@ -834,6 +836,38 @@ fn slot_taken(
         )
         .optional()?;
     Ok(latest.as_deref() == Some(DoseAction::Taken.as_str()))
+}
+
+/// Whether `taking` is an as-needed `taken` event of the reminder, and whether an `undone` event
+/// other than `undo` already took it back. Ids compare without ASCII case, as the app's do.
+fn as_needed_taking(
+    conn: &Connection,
+    account: &str,
+    reminder_id: &str,
+    taking: &str,
+    undo: &str,
+) -> Result<(bool, bool), DbError> {
+    let exists = conn
+        .query_row(
+            "SELECT 1 FROM dose_events
+             WHERE account_id = ?1 AND reminder_id = ?2 AND lower(id) = lower(?3)
+               AND action = ?4 AND scheduled_at IS NULL",
+            params![account, reminder_id, taking, DoseAction::Taken.as_str()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    let undone = conn
+        .query_row(
+            "SELECT 1 FROM dose_events
+             WHERE account_id = ?1 AND reminder_id = ?2 AND lower(undoes) = lower(?3)
+               AND lower(id) <> lower(?4)",
+            params![account, reminder_id, taking, undo],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    Ok((exists, undone))
 }
 
 /// `POST /api/v1/dose-events`: stores a device's logged doses, each once by its id. Events of a
@@ -878,7 +912,8 @@ pub async fn record_dose_events(
             for (id, event, at_ms) in checked {
                 let existing = tx
                     .query_row(
-                        "SELECT reminder_id, scheduled_at, action, at, snooze_minutes, reason
+                        "SELECT reminder_id, scheduled_at, action, at, snooze_minutes, reason,
+                                undoes
                          FROM dose_events WHERE account_id = ?1 AND id = ?2",
                         params![account, id],
                         |r| {
@@ -889,6 +924,7 @@ pub async fn record_dose_events(
                                 at: r.get(3)?,
                                 snooze_minutes: r.get(4)?,
                                 reason: r.get(5)?,
+                                undoes: r.get(6)?,
                             })
                         },
                     )
@@ -897,15 +933,27 @@ pub async fn record_dose_events(
                     Some(stored) if stored == event => receipt.duplicates.push(id),
                     Some(_) => receipt.conflicts.push(id),
                     None => {
+                        // An as-needed taking taken back: it must be one of this reminder's,
+                        // and goes back into the pack once, however many undos name it.
+                        let mut gives_back = false;
+                        if let Some(taking) = event.undoes.as_deref() {
+                            let (exists, undone) =
+                                as_needed_taking(&tx, &account, &event.reminder_id, taking, &id)?;
+                            if !exists {
+                                receipt.rejected.push(id);
+                                continue;
+                            }
+                            gives_back = !undone;
+                        }
                         let was_taken = match event.scheduled_at.as_deref() {
                             Some(slot) => slot_taken(&tx, &account, &event.reminder_id, slot)?,
-                            None => false,
+                            None => gives_back,
                         };
                         let inserted = tx.execute(
                             "INSERT INTO dose_events
                                  (account_id, id, reminder_id, scheduled_at, action, at, at_ms,
-                                  snooze_minutes, reason, recorded_at)
-                             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+                                  snooze_minutes, reason, recorded_at, undoes)
+                             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
                              WHERE EXISTS (SELECT 1 FROM reminders
                                            WHERE account_id = ?1 AND id = ?3)",
                             params![
@@ -918,7 +966,8 @@ pub async fn record_dose_events(
                                 at_ms,
                                 event.snooze_minutes,
                                 event.reason,
-                                now
+                                now,
+                                event.undoes
                             ],
                         )?;
                         if inserted == 0 {
@@ -978,7 +1027,7 @@ pub async fn list_dose_events(
         .call(move |conn| {
             let mut stmt = conn.prepare(
                 "SELECT id, reminder_id, scheduled_at, action, at, snooze_minutes, reason,
-                        recorded_at
+                        recorded_at, undoes
                  FROM dose_events WHERE account_id = ?1 AND at_ms >= ?2 AND at_ms < ?3
                  ORDER BY at_ms, id",
             )?;
@@ -994,6 +1043,7 @@ pub async fn list_dose_events(
                         r.get::<_, Option<u16>>(5)?,
                         r.get::<_, String>(6)?,
                         r.get::<_, i64>(7)?,
+                        r.get::<_, Option<String>>(8)?,
                     ))
                 },
             )?;
@@ -1003,7 +1053,17 @@ pub async fn list_dose_events(
     let events = rows
         .into_iter()
         .map(
-            |(id, reminder_id, scheduled_at, action, at, snooze_minutes, reason, recorded)| {
+            |(
+                id,
+                reminder_id,
+                scheduled_at,
+                action,
+                at,
+                snooze_minutes,
+                reason,
+                recorded,
+                undoes,
+            )| {
                 let action = DoseAction::parse(&action).ok_or_else(|| {
                     DbError::new(format!("dose event {id} has unknown action {action:?}"))
                 })?;
@@ -1016,6 +1076,7 @@ pub async fn list_dose_events(
                     at,
                     snooze_minutes,
                     reason,
+                    undoes,
                 })
             },
         )

@@ -1137,12 +1137,76 @@ async fn an_undone_dose_goes_back_into_the_pack_and_counts_again_when_taken() {
     // latest word: the dose stays taken.
     post(json!([undone(0, "2026-03-30T07:06:30Z")])).await;
     assert_eq!(reminder_state(&app, &pat, &r).await, (json!(19), json!(4)));
-    // Only a scheduled dose can be undone.
+    // Without a slot, an undo must name the as-needed taking it takes back.
     let mut loose = undone(5, "2026-03-30T09:00:00Z");
     loose["scheduledAt"] = Value::Null;
     post(json!([loose]))
         .await
         .assert_problem(422, pt::VALIDATION);
+}
+
+#[tokio::test]
+async fn an_as_needed_dose_taken_back_returns_to_the_pack_once() {
+    let app = TestApp::new();
+    let pat = pat(&app).await;
+    let person = add_person(&app, &pat, "Me").await;
+    let mut body = reminder_body(&id(&person));
+    body["schedule"]["pattern"] =
+        json!({ "kind": "asNeeded", "maxPer24h": 4, "minGapMinutes": 240 });
+    body["stock"] = 10.into();
+    let r = id(&add_reminder(&app, &pat, &body).await);
+    let post = |events: Value| {
+        let (app, pat) = (&app, pat.clone());
+        async move { call(app, Method::POST, EVENTS, Some(&events), Some(&pat), None).await }
+    };
+    let take_back = |n: u32, taking: &str| {
+        let mut e = event(&uuid(n), &r, "undone", "2026-03-30T09:01:00Z");
+        e["scheduledAt"] = Value::Null;
+        e["undoes"] = taking.into();
+        e
+    };
+    post(json!([taken_at(
+        &uuid(1),
+        &r,
+        None,
+        "2026-03-30T09:00:00Z"
+    )]))
+    .await;
+    assert_eq!(reminder_state(&app, &pat, &r).await.0, json!(9));
+    // Named in capitals: the same taking.
+    let res = post(json!([take_back(2, &uuid(1).to_ascii_uppercase())])).await;
+    assert_eq!(res.json()["stored"], json!([uuid(2)]), "{}", res.text());
+    assert_eq!(reminder_state(&app, &pat, &r).await.0, json!(10));
+    // A second undo of it (another device) is kept but gives nothing more back.
+    post(json!([take_back(3, &uuid(1))])).await;
+    assert_eq!(reminder_state(&app, &pat, &r).await.0, json!(10));
+    // An undo naming no taking of this reminder is not stored.
+    let res = post(json!([take_back(4, &uuid(99))])).await;
+    assert_eq!(res.json()["rejected"], json!([uuid(4)]), "{}", res.text());
+    let list = call(
+        &app,
+        Method::GET,
+        &format!("{EVENTS}?from=2026-03-30T00:00:00Z&until=2026-03-31T00:00:00Z"),
+        None,
+        Some(&pat),
+        None,
+    )
+    .await;
+    let undoes: Vec<Value> = list
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["undoes"].clone())
+        .collect();
+    assert_eq!(
+        undoes,
+        [
+            Value::Null,
+            json!(uuid(1).to_ascii_uppercase()),
+            json!(uuid(1))
+        ]
+    );
 }
 
 async fn occurrences(

@@ -255,11 +255,19 @@ pub fn day_doses(
     rows_of_day(person, &scheduled, &latest_by_slot(events), day, today, now)
 }
 
-/// The taken instants of this reminder's events, for [`crate::schedule::as_needed_check`]: every
-/// `taken` event logged without a slot (each id is one dose), and each slot whose latest event
-/// is `taken` (once, however often its taken time was edited). An id listed twice counts once.
-/// Ascending.
-pub fn taken_instants(reminder_id: &str, events: &[DoseEvent]) -> Vec<Timestamp> {
+/// The ids (lower case) of the as-needed takings that an `undone` event took back.
+fn undone_takings<'a>(events: impl IntoIterator<Item = &'a DoseEvent>) -> HashSet<String> {
+    events
+        .into_iter()
+        .filter(|e| e.action == DoseAction::Undone && e.scheduled_at.is_none())
+        .filter_map(|e| e.undoes.as_deref())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// The as-needed doses of this reminder that stand: each `taken` event logged without a slot
+/// (each id is one dose) that no `undone` event took back, with its instant. Ascending.
+pub fn as_needed_takings(reminder_id: &str, events: &[DoseEvent]) -> Vec<(Timestamp, String)> {
     let mine: Vec<DoseEvent> = merge_events(
         &[],
         &events
@@ -268,10 +276,30 @@ pub fn taken_instants(reminder_id: &str, events: &[DoseEvent]) -> Vec<Timestamp>
             .cloned()
             .collect::<Vec<_>>(),
     );
-    let mut out: Vec<Timestamp> = mine
+    let undone = undone_takings(&mine);
+    let mut out: Vec<(Timestamp, String)> = mine
         .iter()
         .filter(|e| e.action == DoseAction::Taken && e.scheduled_at.is_none())
-        .filter_map(|e| parse_instant(&e.at))
+        .filter(|e| !undone.contains(&e.id.to_ascii_lowercase()))
+        .filter_map(|e| Some((parse_instant(&e.at)?, e.id.clone())))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The taken instants of this reminder's events, for [`crate::schedule::as_needed_check`]: the
+/// as-needed doses that stand ([`as_needed_takings`]), and each slot whose latest event is
+/// `taken` (once, however often its taken time was edited). An id listed twice counts once.
+/// Ascending.
+pub fn taken_instants(reminder_id: &str, events: &[DoseEvent]) -> Vec<Timestamp> {
+    let mine: Vec<DoseEvent> = events
+        .iter()
+        .filter(|e| e.reminder_id == reminder_id && e.scheduled_at.is_some())
+        .cloned()
+        .collect();
+    let mut out: Vec<Timestamp> = as_needed_takings(reminder_id, events)
+        .into_iter()
+        .map(|(at, _)| at)
         .collect();
     out.extend(
         latest_by_slot(&mine)
@@ -283,16 +311,17 @@ pub fn taken_instants(reminder_id: &str, events: &[DoseEvent]) -> Vec<Timestamp>
     out
 }
 
-/// As-needed doses taken on `day` in `tz`, newest first (for the Today list).
+/// As-needed doses taken on `day` in `tz`, with their event ids, newest first (for the Today
+/// list, whose newest can be undone).
 pub fn as_needed_taken_on(
     reminder_id: &str,
     events: &[DoseEvent],
     tz: &TimeZone,
     day: Date,
-) -> Vec<Timestamp> {
-    let mut out: Vec<Timestamp> = taken_instants(reminder_id, events)
+) -> Vec<(Timestamp, String)> {
+    let mut out: Vec<(Timestamp, String)> = as_needed_takings(reminder_id, events)
         .into_iter()
-        .filter(|t| tz.to_datetime(*t).date() == day)
+        .filter(|(t, _)| tz.to_datetime(*t).date() == day)
         .collect();
     out.reverse();
     out
@@ -603,6 +632,18 @@ pub fn stock_left(reminder: &Reminder, synced: &[DoseEvent], pending: &[DoseEven
     let after = latest_by_slot(synced_mine.iter().chain(&unsent).copied());
     let taken = |e: Option<&&DoseEvent>| e.is_some_and(|e| e.action == DoseAction::Taken);
     let (mut out, mut back) = (as_needed, 0usize);
+    // As-needed takings taken back here: each gives one back once, if it was counted out.
+    let undone_before = undone_takings(synced_mine.iter().copied());
+    let takings: HashSet<String> = synced_mine
+        .iter()
+        .chain(&unsent)
+        .filter(|e| e.action == DoseAction::Taken && e.scheduled_at.is_none())
+        .map(|e| e.id.to_ascii_lowercase())
+        .collect();
+    back += undone_takings(unsent.iter().copied())
+        .iter()
+        .filter(|id| takings.contains(*id) && !undone_before.contains(*id))
+        .count();
     for (slot, latest) in &after {
         match (taken(before.get(slot)), taken(Some(latest))) {
             (false, true) => out += 1,
@@ -811,6 +852,7 @@ mod tests {
             snooze_minutes: (action == DoseAction::Snoozed).then_some(30),
             reason: String::new(),
             recorded_at: None,
+            undoes: None,
         }
     }
 
@@ -1248,6 +1290,76 @@ mod tests {
     }
 
     #[test]
+    fn an_as_needed_dose_taken_back_no_longer_counts_anywhere() {
+        let dose = |at: &str| event(at, "r9", None, DoseAction::Taken, at);
+        let kept = dose("2025-06-10T06:00:00Z");
+        let mistake = dose("2025-06-10T06:00:30Z");
+        let mut undo = event(
+            "2025-06-10T06:01:00Z",
+            "r9",
+            None,
+            DoseAction::Undone,
+            "2025-06-10T06:01:00Z",
+        );
+        // Ids in either case name the same event.
+        undo.undoes = Some(mistake.id.to_ascii_uppercase());
+        let events = [kept.clone(), mistake.clone(), undo.clone()];
+        assert_eq!(taken_instants("r9", &events), [ts(&kept.at)]);
+        assert_eq!(
+            as_needed_taken_on("r9", &events, &zone("Europe/London"), JUNE),
+            [(ts(&kept.at), kept.id.clone())]
+        );
+        let history = history(
+            &person(),
+            &[as_needed()],
+            &events,
+            &zone_of,
+            JUNE,
+            1,
+            ts("2025-06-10T12:00:00Z"),
+        );
+        assert_eq!(history.len(), 1);
+        // The stock: the taking and its undo both waiting to be sent leave it as it was; an undo
+        // waiting for a taking the backend has counted gives one back; an undo already there
+        // (or sent twice) gives nothing more.
+        let mut r = as_needed();
+        r.stock = Some(10);
+        let sent_undo = || {
+            let mut u = undo.clone();
+            u.id = new_event_id(1, [9; 10]);
+            u
+        };
+        assert_eq!(
+            stock_left(&r, &[], &[mistake.clone(), undo.clone()]),
+            Some(10)
+        );
+        assert_eq!(
+            stock_left(
+                &r,
+                std::slice::from_ref(&mistake),
+                std::slice::from_ref(&undo)
+            ),
+            Some(11)
+        );
+        assert_eq!(
+            stock_left(
+                &r,
+                &[mistake.clone(), sent_undo()],
+                std::slice::from_ref(&undo)
+            ),
+            Some(10)
+        );
+        assert_eq!(
+            stock_left(
+                &r,
+                std::slice::from_ref(&mistake),
+                &[undo.clone(), undo.clone()]
+            ),
+            Some(11)
+        );
+    }
+
+    #[test]
     fn as_needed_taken_doses_count_once_per_id_newest_first() {
         let dose = |at: &str| event(at, "r9", None, DoseAction::Taken, at);
         let a = dose("2025-06-09T22:30:00Z"); // 23:30 BST on the 9th
@@ -1274,15 +1386,15 @@ mod tests {
             taken_instants("r9", &events),
             [ts(&a.at), ts(&b.at), ts(&c.at)]
         );
-        assert_eq!(
-            as_needed_taken_on("r9", &events, &zone("Europe/London"), JUNE),
-            [ts(&c.at), ts(&b.at)]
-        );
+        let on = |tz: &str, day: Date| -> Vec<Timestamp> {
+            as_needed_taken_on("r9", &events, &zone(tz), day)
+                .into_iter()
+                .map(|(at, _)| at)
+                .collect()
+        };
+        assert_eq!(on("Europe/London", JUNE), [ts(&c.at), ts(&b.at)]);
         // In New York the 23:30 BST dose was taken on the 9th as well, and 06:00Z on the 10th.
-        assert_eq!(
-            as_needed_taken_on("r9", &events, &zone("America/New_York"), date(2025, 6, 9)),
-            [ts(&a.at)]
-        );
+        assert_eq!(on("America/New_York", date(2025, 6, 9)), [ts(&a.at)]);
         // A slot whose taking time was edited is one dose, at the edited time.
         let first = taken(MORNING, "2025-06-10T07:05:00Z");
         let edit = event(
@@ -1660,6 +1772,7 @@ mod tests {
             snooze_minutes: (action == DoseAction::Snoozed).then_some(10),
             reason: String::new(),
             recorded_at: None,
+            undoes: None,
         }
     }
 
@@ -1961,6 +2074,7 @@ mod tests {
                     snooze_minutes,
                     reason: String::new(),
                     recorded_at: None,
+                    undoes: None,
                 },
             )
     }

@@ -140,7 +140,8 @@ pub enum DoseAction {
     /// Reminded again later (`snoozeMinutes`); the dose is still to be taken or skipped.
     Snoozed,
     /// What was logged for this scheduled dose was a mistake (a "taken" tapped by accident): the
-    /// dose is back to due, overdue or missed, as if nothing had been logged.
+    /// dose is back to due, overdue or missed, as if nothing had been logged. For an as-needed
+    /// dose (no slot), `undoes` names the `taken` event that did not happen.
     Undone,
 }
 
@@ -187,6 +188,9 @@ pub struct DoseEvent {
     /// RFC 3339 time the backend first stored the event; set by the backend (ignored when sent).
     #[serde(default)]
     pub recorded_at: Option<String>,
+    /// For `undone` without `scheduled_at` only: the id of the as-needed `taken` event taken back.
+    #[serde(default)]
+    pub undoes: Option<String>,
 }
 
 /// Answer of `POST /api/v1/dose-events`: what became of each event, by its id.
@@ -475,9 +479,14 @@ pub fn check_dose_event(event: &DoseEvent) -> Vec<FieldIssue> {
         }
         _ => {}
     }
-    // Only a scheduled dose has something to go back to; an as-needed one is simply not logged.
-    if event.action == DoseAction::Undone && event.scheduled_at.is_none() {
-        out.push(FieldIssue::new("scheduledAt", REQUIRED));
+    // A scheduled dose goes back to its slot; an as-needed one names the taking it takes back.
+    match (event.action, &event.scheduled_at, &event.undoes) {
+        (DoseAction::Undone, None, None) => out.push(FieldIssue::new("scheduledAt", REQUIRED)),
+        (DoseAction::Undone, None, Some(id)) if !is_event_id(id) => {
+            out.push(FieldIssue::new("undoes", INVALID))
+        }
+        (DoseAction::Undone, None, Some(_)) | (_, _, None) => {}
+        (_, _, Some(_)) => out.push(FieldIssue::new("undoes", INVALID)),
     }
     if chars(&event.reason) > MAX_REASON_CHARS {
         out.push(FieldIssue::new("reason", TOO_LONG));
@@ -570,6 +579,7 @@ mod tests {
             snooze_minutes: None,
             reason: String::new(),
             recorded_at: None,
+            undoes: None,
         }
     }
 
@@ -770,6 +780,35 @@ mod tests {
         snoozed.scheduled_at = None;
         assert!(check_dose_event(&snoozed).is_empty());
 
+        // Undoing: a scheduled dose by its slot, an as-needed one by the taking's id; not both.
+        let mut undo = event();
+        undo.action = DoseAction::Undone;
+        assert!(check_dose_event(&undo).is_empty());
+        undo.scheduled_at = None;
+        assert_eq!(
+            issues(check_dose_event(&undo)),
+            pairs(&[("scheduledAt", REQUIRED)])
+        );
+        undo.undoes = Some(event().id);
+        assert!(check_dose_event(&undo).is_empty());
+        undo.undoes = Some("the last one".into());
+        assert_eq!(
+            issues(check_dose_event(&undo)),
+            pairs(&[("undoes", INVALID)])
+        );
+        undo.scheduled_at = event().scheduled_at;
+        undo.undoes = Some(event().id);
+        assert_eq!(
+            issues(check_dose_event(&undo)),
+            pairs(&[("undoes", INVALID)])
+        );
+        let mut taken = event();
+        taken.undoes = Some(event().id);
+        assert_eq!(
+            issues(check_dose_event(&taken)),
+            pairs(&[("undoes", INVALID)])
+        );
+
         let mut skipped = event();
         skipped.action = DoseAction::Skipped;
         skipped.reason = "ü".repeat(MAX_REASON_CHARS);
@@ -789,6 +828,7 @@ mod tests {
             snooze_minutes: Some(10),
             reason: "forgot".into(),
             recorded_at: None,
+            undoes: None,
         };
         assert_eq!(
             issues(check_dose_event(&bad)),

@@ -24,10 +24,11 @@ type DoseEvent = {
   id: string;
   reminderId: string;
   scheduledAt?: string | null;
-  action: "taken" | "skipped" | "snoozed";
+  action: "taken" | "skipped" | "snoozed" | "undone";
   at: string;
   snoozeMinutes?: number | null;
   reason: string;
+  undoes?: string | null;
 };
 
 type Reminder = { id: string; personId: string; medicine: string; stock?: number | null };
@@ -403,7 +404,7 @@ test("log: taken, snoozed and skipped doses show their status and keep it after 
   expect(problems).toEqual([]);
 });
 
-test("as needed: the second dose within the gap warns and needs Log it anyway", async ({ page }, testInfo) => {
+test("as needed: the second dose within the gap warns and needs Log it anyway; one logged by mistake is taken back", async ({ page }, testInfo) => {
   const problems = watchConsole(page);
   await startAt(page);
   const person = unique("Gran", testInfo);
@@ -455,10 +456,25 @@ test("as needed: the second dose within the gap warns and needs Log it anyway", 
     "The most for 24 hours (2) has been taken. The next dose is allowed from Tue, Nov 24, 08:05 AM.",
   );
   await upToDate(page);
+  await expect.poll(async () => (await reminderNamed(page, medicine)).stock).toBe(8);
+
+  // That one was a mistake: taken back, it leaves the list, the limit and the pack.
+  await card.getByRole("button", { name: `Undo: not taken (08:05 AM), ${medicine} 500 mg` }).click();
+  await expect(card).toBeFocused();
+  await expect(card.locator(".dose-meta").filter({ hasText: "Taken today" })).toHaveText("Taken today at 08:05 AM.");
+  await expect(card.locator(".field-error")).toHaveText(/^The last dose was too recent\./);
+  await expect(card.getByRole("status")).toHaveText("Taken back: that dose is no longer logged.");
+  await upToDate(page);
+  await expect.poll(async () => (await reminderNamed(page, medicine)).stock).toBe(9);
   const reminder = await reminderNamed(page, medicine);
   const events = await eventsOf(page, reminder.id);
-  expect(events).toHaveLength(2);
-  expect(events.every((e) => e.action === "taken" && !e.scheduledAt)).toBeTruthy();
+  expect(events.map((e) => e.action)).toEqual(["taken", "taken", "undone"]);
+  expect(events.every((e) => !e.scheduledAt)).toBeTruthy();
+  expect(events[2].undoes).toBe(events[1].id);
+  // After a reload the list is the same.
+  await page.reload();
+  await settled(page);
+  await expect(card.locator(".dose-meta").filter({ hasText: "Taken today" })).toHaveText("Taken today at 08:05 AM.");
   expect(problems).toEqual([]);
 });
 
@@ -895,6 +911,7 @@ test("doses due well before a reminder was set up are neither overdue nor missed
   const problems = watchConsole(page);
   trackApi(page);
   await signIn(page, "caregiver");
+  await heading(page, "Your health companion");
   const person = unique("Cousin", testInfo);
   const medicine = unique("Levothyroxine", testInfo);
   await addPerson(page, person, "Pink");

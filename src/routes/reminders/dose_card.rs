@@ -97,6 +97,7 @@ pub fn DoseCard(
             snooze_minutes: snooze,
             reason: why,
             recorded_at: None,
+            undoes: None,
         });
         open.set(Open::None);
         now.set(Timestamp::now());

@@ -314,7 +314,8 @@ fn AsNeededCard(
     let check_id = StoredValue::new(format!("{article_id}-check"));
     let id_for_taken = StoredValue::new(id.clone());
     let confirm = RwSignal::new(false);
-    let logged = RwSignal::new(false);
+    // What the last tap did, for screen readers.
+    let said = RwSignal::new(None::<Key>);
     let tz = move || zone.with_value(|z| zones.get(z)).unwrap_or(TimeZone::UTC);
     let taken_today = move || {
         let tz = tz();
@@ -346,6 +347,26 @@ fn AsNeededCard(
             }
         }
     };
+    let id_for_undo = StoredValue::new(id.clone());
+    // A dose logged by mistake (a tap too many, or logged for the wrong person) is taken back:
+    // it leaves the list, the limits and the count of the pack.
+    let undo = move |taking: String| {
+        data.log(DoseEvent {
+            id: make_event_id(),
+            reminder_id: id_for_undo.get_value(),
+            scheduled_at: None,
+            action: DoseAction::Undone,
+            at: Timestamp::now().to_string(),
+            snooze_minutes: None,
+            reason: String::new(),
+            recorded_at: None,
+            undoes: Some(taking),
+        });
+        confirm.set(false);
+        said.set(Some(Key::RemindersDoseUndone));
+        now.set(Timestamp::now());
+        focus_id_later(card_id.get_value());
+    };
     let log_now = move || {
         data.log(DoseEvent {
             id: make_event_id(),
@@ -356,9 +377,10 @@ fn AsNeededCard(
             snooze_minutes: None,
             reason: String::new(),
             recorded_at: None,
+            undoes: None,
         });
         confirm.set(false);
-        logged.set(true);
+        said.set(Some(Key::RemindersDoseLogged));
         now.set(Timestamp::now());
         // The buttons are drawn anew with the new limits: keep the person's place on the card.
         focus_id_later(card_id.get_value());
@@ -381,7 +403,7 @@ fn AsNeededCard(
                     let tz = tz();
                     let times: Vec<String> = taken_today()
                         .iter()
-                        .map(|t| civil_text(t.to_zoned(tz.clone()).datetime(), lang, CivilStyle::Time))
+                        .map(|(t, _)| civil_text(t.to_zoned(tz.clone()).datetime(), lang, CivilStyle::Time))
                         .collect();
                     if times.is_empty() {
                         i18n.t(Key::RemindersAsNeededNoneToday).to_string()
@@ -434,8 +456,21 @@ fn AsNeededCard(
                     .into_any(),
                 }
             }}
+            {move || taken_today().into_iter().next().map(|(at, taking)| {
+                let time = civil_text(at.to_zoned(tz()).datetime(), i18n.language(), CivilStyle::Time);
+                let text = format!("{} ({time})", i18n.t(Key::RemindersUndoTaken));
+                let label = title_for_label.with_value(|t| format!("{text}, {t}"));
+                view! {
+                    <div class="dose-actions">
+                        <button type="button" class="button" aria-label=label
+                            on:click=move |_| undo(taking.clone())>
+                            {text}
+                        </button>
+                    </div>
+                }
+            })}
             <p class="visually-hidden" role="status">
-                {move || logged.get().then(|| tr(Key::RemindersDoseLogged)())}
+                {move || said.get().map(|k| tr(k)())}
             </p>
             <p class="dose-edit"><a href=edit_href>{move || i18n.fill(Key::RemindersChangeReminder, &[("medicine", &edit_label)])}</a></p>
         </article>
