@@ -484,7 +484,6 @@ fn article_with_body(body: &str) -> portal_core::learn::Article {
         medicine_id: None,
         featured: false,
         updated_at: "2026-10-01T00:00:00Z".into(),
-        created_at: String::new(),
     }
 }
 

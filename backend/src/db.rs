@@ -325,6 +325,11 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE dose_events ADD COLUMN undoes TEXT;
     "#,
+    // 8: products' generic names in other languages, as a JSON object by language tag, so a
+    // patient reading German chooses "Salbutamol-Inhalator", not "salbutamol inhaler".
+    r#"
+    ALTER TABLE products ADD COLUMN generic_names TEXT NOT NULL DEFAULT '{}';
+    "#,
 ];
 
 #[derive(Debug)]

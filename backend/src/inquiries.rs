@@ -48,13 +48,23 @@ pub async fn list_products(
 }
 
 fn load_products(conn: &mut Connection) -> Result<Vec<Product>, DbError> {
-    let mut stmt =
-        conn.prepare("SELECT id, name, generic_name FROM products ORDER BY sort_order, name")?;
+    let mut stmt = conn.prepare(
+        "SELECT id, name, generic_name, generic_names FROM products ORDER BY sort_order, name",
+    )?;
     let rows = stmt.query_map([], |r| {
+        let id: String = r.get(0)?;
+        let names: String = r.get(3)?;
+        // A catalogue edited by hand may hold anything: without its translations a product is
+        // still offered, in English.
+        let generic_names = serde_json::from_str(&names).unwrap_or_else(|e| {
+            tracing::error!(product = %id, error = %e, "generic names unreadable");
+            Default::default()
+        });
         Ok(Product {
-            id: r.get(0)?,
+            id,
             name: r.get(1)?,
             generic_name: r.get(2)?,
+            generic_names,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

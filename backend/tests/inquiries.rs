@@ -105,7 +105,16 @@ async fn products_are_listed_in_the_forms_order() {
     assert_eq!(products.len(), 6);
     assert_eq!(
         products[0],
-        json!({ "id": "brelora", "name": "Brelora", "genericName": "salbutamol inhaler" })
+        json!({
+            "id": "brelora",
+            "name": "Brelora",
+            "genericName": "salbutamol inhaler",
+            "genericNames": {
+                "de": "Salbutamol-Inhalator",
+                "es": "inhalador de salbutamol",
+                "fr": "inhalateur de salbutamol"
+            }
+        })
     );
     let ids: Vec<&str> = products.iter().map(|p| p["id"].as_str().unwrap()).collect();
     let expected: Vec<&str> = portal_backend::seed::DEMO_PRODUCTS

@@ -347,8 +347,30 @@ pub struct Product {
     pub id: String,
     /// Brand name.
     pub name: String,
-    /// Active ingredient and form, e.g. "salbutamol inhaler".
+    /// Active ingredient and form, e.g. "salbutamol inhaler", in English.
     pub generic_name: String,
+    /// The same in other languages, by language tag ("de": "Salbutamol-Inhalator").
+    #[serde(default)]
+    pub generic_names: std::collections::BTreeMap<String, String>,
+}
+
+impl Product {
+    /// The active ingredient and form in `language`, else in English.
+    pub fn generic_name_in(&self, language: &str) -> &str {
+        self.generic_names
+            .get(language)
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or(&self.generic_name)
+    }
+
+    /// Whether `needle` (lower case) is in the brand name or in any spelling of the generic
+    /// name: a patient may know the English one from the pack.
+    pub fn matches(&self, needle: &str) -> bool {
+        std::iter::once(&self.name)
+            .chain(std::iter::once(&self.generic_name))
+            .chain(self.generic_names.values())
+            .any(|n| n.to_lowercase().contains(needle))
+    }
 }
 
 /// The minimum a safety report needs, in the person's own words. Only read when
@@ -950,6 +972,31 @@ mod tests {
     }
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_product_is_named_in_the_reader_s_language_and_found_by_any_of_its_names() {
+        let p = Product {
+            id: "brelora".into(),
+            name: "Brelora".into(),
+            generic_name: "salbutamol inhaler".into(),
+            generic_names: [("de", "Salbutamol-Inhalator"), ("fr", " ")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        };
+        assert_eq!(p.generic_name_in("de"), "Salbutamol-Inhalator");
+        // Blank or missing: English.
+        assert_eq!(p.generic_name_in("fr"), "salbutamol inhaler");
+        assert_eq!(p.generic_name_in("es"), "salbutamol inhaler");
+        assert!(p.matches("inhalator") && p.matches("inhaler") && p.matches("brel"));
+        assert!(!p.matches("metformin"));
+        // Older answers without the translations still read.
+        let old: Product = serde_json::from_str(
+            r#"{"id":"b","name":"Brelora","genericName":"salbutamol inhaler"}"#,
+        )
+        .unwrap();
+        assert!(old.generic_names.is_empty());
+    }
 
     fn known(id: &str) -> bool {
         id == "p-brelora"

@@ -668,3 +668,17 @@ test("a Learn page can open the form with its medicine chosen", async ({ page })
   await next(page);
   await expect(page.getByRole("radio", { name: /^Brelora/ })).toBeChecked();
 });
+
+test("medicines are named in the reader's language, and found by their English name too", async ({ page }) => {
+  await page.goto("/ask");
+  await page.getByLabel("Language").selectOption("de");
+  await page.getByRole("radio", { name: "Ich bin die Patientin oder der Patient" }).check();
+  await page.getByRole("button", { name: "Weiter" }).click();
+  await expect(page.getByRole("radio", { name: "Brelora Salbutamol-Inhalator" })).toBeVisible();
+  await expect(page.getByRole("radio", { name: "Corvessa Amlodipin-Tabletten" })).toBeVisible();
+  await page.getByLabel("Ihr Arzneimittel finden").fill("inhaler");
+  await expect(page.getByRole("radio", { name: "Brelora Salbutamol-Inhalator" })).toBeVisible();
+  await expect(page.getByRole("radio", { name: /^Corvessa/ })).toHaveCount(0);
+  await page.getByLabel("Language").selectOption("es");
+  await expect(page.getByRole("radio", { name: "Brelora inhalador de salbutamol" })).toBeVisible();
+});

@@ -140,9 +140,7 @@ fn MedicineStep(form: AskForm) -> impl IntoView {
         let products = form.products.get();
         if let Products::Loaded(items) = &products {
             for p in items {
-                let matches = needle.is_empty()
-                    || p.name.to_lowercase().contains(&needle)
-                    || p.generic_name.to_lowercase().contains(&needle);
+                let matches = needle.is_empty() || p.matches(&needle);
                 // Keep the chosen medicine visible even when the filter would hide it.
                 let chosen = form.draft.with_untracked(|d| d.product_id == p.id);
                 if matches || chosen {
@@ -236,10 +234,10 @@ fn ProductRadios(
     let mut rows: Vec<(String, String, Option<String>)> = choices
         .iter()
         .filter_map(|c| {
-            names
-                .iter()
-                .find(|p| p.id == *c)
-                .map(|p| (p.id.clone(), p.name.clone(), Some(p.generic_name.clone())))
+            names.iter().find(|p| p.id == *c).map(|p| {
+                let generic = p.generic_name_in(i18n.language().tag()).to_owned();
+                (p.id.clone(), p.name.clone(), Some(generic))
+            })
         })
         .collect();
     rows.push((
@@ -692,7 +690,7 @@ fn Review(form: AskForm) -> impl IntoView {
         } else if let Products::Loaded(list) = &products {
             list.iter()
                 .find(|p| p.id == d.product_id)
-                .map(|p| format!("{} ({})", p.name, p.generic_name))
+                .map(|p| format!("{} ({})", p.name, p.generic_name_in(i18n.language().tag())))
                 .unwrap_or_else(|| d.product_id.clone())
         } else {
             d.product_id.clone()
