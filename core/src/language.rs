@@ -35,6 +35,29 @@ impl Language {
         }
     }
 
+    /// Whether a dose of `amount` (a decimal as reminders store it: "1", "2.5") takes the
+    /// singular: exactly 1 in English, German and Spanish ("1 tablet", "0.5 tablets"), and
+    /// anything under 2 in French ("1,5 comprimé"). Text that is not a number takes the plural.
+    pub fn amount_is_singular(self, amount: &str) -> bool {
+        let Ok(n) = amount.trim().parse::<f64>() else {
+            return false;
+        };
+        match self {
+            Language::Fr => (0.0..2.0).contains(&n),
+            Language::En | Language::De | Language::Es => n == 1.0,
+        }
+    }
+
+    /// A stored decimal amount as the language writes it: "2.5" in English, "2,5" in German,
+    /// French and Spanish.
+    pub fn amount_text(self, amount: &str) -> String {
+        let amount = amount.trim();
+        match self {
+            Language::En => amount.to_owned(),
+            Language::De | Language::Fr | Language::Es => amount.replace('.', ","),
+        }
+    }
+
     /// The language's own name, so a person can find theirs whatever language is showing.
     pub fn endonym(self) -> &'static str {
         match self {
@@ -345,6 +368,24 @@ impl Language {
     }
 }
 
+/// A chart's label for a day, short enough to sit under its bar: the weekday and the day of the
+/// month ("Mon 23", "Mo. 23") when `weekday`, else the day and month ("Nov 23", "23. Nov.").
+pub fn day_label(day: jiff::civil::Date, language: Language, weekday: bool) -> String {
+    let names = language.names();
+    let n = day.day();
+    if weekday {
+        let wd =
+            names.days[usize::from(day.weekday().to_monday_zero_offset().unsigned_abs()).min(6)];
+        return format!("{wd} {n}");
+    }
+    let mo = names.months[usize::from(day.month().unsigned_abs()).clamp(1, 12) - 1];
+    match language {
+        Language::En => format!("{mo} {n}"),
+        Language::De => format!("{n}. {mo}"),
+        Language::Fr | Language::Es => format!("{n} {mo}"),
+    }
+}
+
 /// A wall-clock date-time (already in the right zone) as browsers write it for the language
 /// (`toLocaleString` with short or long weekday and month, numeric day, two-digit hour and
 /// minute). Written here rather than by `Intl` because starting the browser's formatter costs a
@@ -422,6 +463,36 @@ mod tests {
 
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn chart_day_labels_are_short_and_in_the_language_s_order() {
+        let day = jiff::civil::date(2026, 11, 23);
+        assert_eq!(day_label(day, Language::En, true), "Mon 23");
+        assert_eq!(day_label(day, Language::En, false), "Nov 23");
+        assert_eq!(day_label(day, Language::De, false), "23. Nov.");
+        assert_eq!(day_label(day, Language::Fr, false), "23 nov.");
+    }
+
+    #[test]
+    fn dose_amounts_take_singular_or_plural_and_the_language_s_decimal_mark() {
+        use Language::*;
+        for (amount, en, fr) in [
+            ("1", true, true),
+            ("2", false, false),
+            ("0.5", false, true),
+            ("1.5", false, true),
+            ("1.0", true, true),
+            ("one", false, false),
+        ] {
+            assert_eq!(En.amount_is_singular(amount), en, "{amount}");
+            assert_eq!(De.amount_is_singular(amount), en, "{amount}");
+            assert_eq!(Es.amount_is_singular(amount), en, "{amount}");
+            assert_eq!(Fr.amount_is_singular(amount), fr, "{amount}");
+        }
+        assert_eq!(En.amount_text(" 2.5"), "2.5");
+        assert_eq!(De.amount_text("2.5"), "2,5");
+        assert_eq!(Fr.amount_text("10"), "10");
+    }
 
     #[test]
     fn regional_tags_match_their_language() {

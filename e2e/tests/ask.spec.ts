@@ -679,6 +679,6 @@ test("medicines are named in the reader's language, and found by their English n
   await page.getByLabel("Ihr Arzneimittel finden").fill("inhaler");
   await expect(page.getByRole("radio", { name: "Brelora Salbutamol-Inhalator" })).toBeVisible();
   await expect(page.getByRole("radio", { name: /^Corvessa/ })).toHaveCount(0);
-  await page.getByLabel("Language").selectOption("es");
+  await page.getByLabel("Sprache").selectOption("es");
   await expect(page.getByRole("radio", { name: "Brelora inhalador de salbutamol" })).toBeVisible();
 });

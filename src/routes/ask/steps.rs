@@ -231,24 +231,16 @@ fn ProductRadios(
     let base = field_id(Field::Product);
     let error_id = format!("{base}-error");
     let error = error_for(form, Field::Product);
-    let mut rows: Vec<(String, String, Option<String>)> = choices
+    let mut rows: Vec<(String, Option<portal_core::inquiry::Product>)> = choices
         .iter()
-        .filter_map(|c| {
-            names.iter().find(|p| p.id == *c).map(|p| {
-                let generic = p.generic_name_in(i18n.language().tag()).to_owned();
-                (p.id.clone(), p.name.clone(), Some(generic))
-            })
-        })
+        .filter_map(|c| names.iter().find(|p| p.id == *c))
+        .map(|p| (p.id.clone(), Some(p.clone())))
         .collect();
-    rows.push((
-        OTHER_PRODUCT.to_owned(),
-        i18n.t(Key::AskProductOtherChoice).to_owned(),
-        None,
-    ));
+    rows.push((OTHER_PRODUCT.to_owned(), None));
     let options = rows
         .into_iter()
         .enumerate()
-        .map(|(i, (value, name, generic))| {
+        .map(|(i, (value, product))| {
             let id = if i == 0 {
                 base.clone()
             } else {
@@ -268,9 +260,16 @@ fn ProductRadios(
                             form.problems.update(|l| l.retain(|p| p.field != Field::Product));
                         }
                     />
+                    // In the language shown now: switching it redraws the names, not the list.
                     <label for=id>
-                        {name}
-                        {generic.map(|g| view! { <span class="choice-detail">{g}</span> })}
+                        {match product {
+                            Some(p) => {
+                                let name = p.name.clone();
+                                let generic = move || p.generic_name_in(i18n.language().tag()).to_owned();
+                                view! { {name} <span class="choice-detail">{generic}</span> }.into_any()
+                            }
+                            None => view! { {tr(Key::AskProductOtherChoice)} }.into_any(),
+                        }}
                     </label>
                 </div>
             }

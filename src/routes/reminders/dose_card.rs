@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::dose_title;
 use crate::components::focus::focus_id_later;
 use crate::device_store::{self, keys};
-use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, Key};
+use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, I18n, Key};
 use crate::reminder_data::{make_event_id, ReminderData};
 use crate::view_task::spawn_for_view;
 
@@ -183,11 +183,10 @@ pub fn DoseCard(
     } else {
         Key::RemindersUndoSkipped
     };
-    let dose = format!(
-        "{} {}",
-        reminder.dose_amount,
-        unit_text(&reminder.dose_unit)
-    );
+    let dose = {
+        let (amount, unit) = (reminder.dose_amount.clone(), reminder.dose_unit.clone());
+        move || dose_text(i18n, &amount, &unit)
+    };
     let instructions = reminder.instructions.clone();
     let title = dose_title(&reminder);
     let title_for_label = title.clone();
@@ -371,6 +370,28 @@ pub fn DoseCard(
 }
 
 /// The dose unit's name in the reader's language ("tablet(s)").
+/// One dose as the reader's language says it: "1 tablet", "2.5 tablets", "2,5 Tabletten".
+pub fn dose_text(i18n: I18n, amount: &str, unit: &str) -> String {
+    let (one, other) = match unit {
+        "tablet" => (Key::DoseTabletOne, Key::DoseTabletOther),
+        "capsule" => (Key::DoseCapsuleOne, Key::DoseCapsuleOther),
+        "puff" => (Key::DosePuffOne, Key::DosePuffOther),
+        "ml" => (Key::DoseMlOne, Key::DoseMlOther),
+        "drop" => (Key::DoseDropOne, Key::DoseDropOther),
+        "patch" => (Key::DosePatchOne, Key::DosePatchOther),
+        "injection" => (Key::DoseInjectionOne, Key::DoseInjectionOther),
+        "sachet" => (Key::DoseSachetOne, Key::DoseSachetOther),
+        other => return format!("{amount} {other}"),
+    };
+    let language = i18n.language();
+    let key = if language.amount_is_singular(amount) {
+        one
+    } else {
+        other
+    };
+    i18n.fill(key, &[("n", &language.amount_text(amount))])
+}
+
 pub fn unit_text(unit: &str) -> String {
     let i18n = use_i18n();
     let key = match unit {

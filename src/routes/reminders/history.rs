@@ -194,6 +194,18 @@ fn Chart(tallies: Vec<portal_core::dose_log::DayTally>) -> impl IntoView {
             }
         })
         .collect_view();
+    // Under the bars, the days they stand for: every day of a week, every seventh of a month
+    // counting back from today. The table says the same to a screen reader.
+    let every = if tallies.len() <= 7 { 1 } else { 7 };
+    let labels = tallies
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let shown = (tallies.len() - 1 - i).is_multiple_of(every);
+            let text = shown.then(|| portal_core::language::day_label(d.day, lang, every == 1));
+            view! { <span>{text}</span> }
+        })
+        .collect_view();
     let rows = tallies
         .iter()
         .map(|d| {
@@ -232,6 +244,7 @@ fn Chart(tallies: Vec<portal_core::dose_log::DayTally>) -> impl IntoView {
             <svg viewBox=format!("0 0 100 {CHART_HEIGHT}") preserveAspectRatio="none" role="img" aria-label=summary.clone()>
                 {bars}
             </svg>
+            <div class="chart-days" aria-hidden="true">{labels}</div>
             <figcaption>
                 <p>{summary}</p>
                 <ul class="chart-legend">
