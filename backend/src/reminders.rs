@@ -40,6 +40,7 @@ use portal_core::{
     },
     schedule::{self, Schedule},
 };
+use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 /// Largest body `POST /api/v1/dose-events` accepts: a full batch of
@@ -1034,17 +1035,23 @@ pub async fn list_dose_events(
             let rows = stmt.query_map(
                 params![account, from.as_millisecond(), until.as_millisecond()],
                 |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, Option<u16>>(5)?,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, i64>(7)?,
-                        r.get::<_, Option<String>>(8)?,
-                    ))
+                    let action: String = r.get(3)?;
+                    let action = DoseAction::parse(&action).ok_or_else(|| {
+                        let why = format!("unknown dose action {action:?}");
+                        rusqlite::Error::FromSqlConversionFailure(3, Type::Text, why.into())
+                    })?;
+                    let event = DoseEvent {
+                        id: r.get(0)?,
+                        reminder_id: r.get(1)?,
+                        scheduled_at: r.get(2)?,
+                        action,
+                        at: r.get(4)?,
+                        snooze_minutes: r.get(5)?,
+                        reason: r.get(6)?,
+                        recorded_at: None,
+                        undoes: r.get(8)?,
+                    };
+                    Ok((event, r.get::<_, i64>(7)?))
                 },
             )?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -1052,34 +1059,10 @@ pub async fn list_dose_events(
         .await?;
     let events = rows
         .into_iter()
-        .map(
-            |(
-                id,
-                reminder_id,
-                scheduled_at,
-                action,
-                at,
-                snooze_minutes,
-                reason,
-                recorded,
-                undoes,
-            )| {
-                let action = DoseAction::parse(&action).ok_or_else(|| {
-                    DbError::new(format!("dose event {id} has unknown action {action:?}"))
-                })?;
-                Ok(DoseEvent {
-                    recorded_at: Some(auth::rfc3339(recorded)?),
-                    id,
-                    reminder_id,
-                    scheduled_at,
-                    action,
-                    at,
-                    snooze_minutes,
-                    reason,
-                    undoes,
-                })
-            },
-        )
+        .map(|(mut event, recorded)| {
+            event.recorded_at = Some(auth::rfc3339(recorded)?);
+            Ok(event)
+        })
         .collect::<Result<_, ApiProblem>>()?;
     Ok(Json(events))
 }

@@ -39,12 +39,19 @@ impl Language {
     /// singular: exactly 1 in English, German and Spanish ("1 tablet", "0.5 tablets"), and
     /// anything under 2 in French ("1,5 comprimé"). Text that is not a number takes the plural.
     pub fn amount_is_singular(self, amount: &str) -> bool {
-        let Ok(n) = amount.trim().parse::<f64>() else {
+        // Read as text: parsing a float would add Rust's whole float parser to the app.
+        let amount = amount.trim();
+        let (whole, fraction) = amount.split_once('.').unwrap_or((amount, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if amount.is_empty() || whole.is_empty() || !digits(whole) || !digits(fraction) {
             return false;
-        };
+        }
+        let whole = whole.trim_start_matches('0');
         match self {
-            Language::Fr => (0.0..2.0).contains(&n),
-            Language::En | Language::De | Language::Es => n == 1.0,
+            Language::Fr => whole.is_empty() || whole == "1",
+            Language::En | Language::De | Language::Es => {
+                whole == "1" && fraction.bytes().all(|b| b == b'0')
+            }
         }
     }
 
@@ -483,6 +490,11 @@ mod tests {
             ("1.5", false, true),
             ("1.0", true, true),
             ("one", false, false),
+            ("01", true, true),
+            ("1.", true, true),
+            ("", false, false),
+            (".5", false, false),
+            ("2.5", false, false),
         ] {
             assert_eq!(En.amount_is_singular(amount), en, "{amount}");
             assert_eq!(De.amount_is_singular(amount), en, "{amount}");

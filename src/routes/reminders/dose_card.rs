@@ -8,7 +8,6 @@ use portal_core::schedule::jiff::civil::Time;
 use portal_core::schedule::jiff::tz::TimeZone;
 use portal_core::schedule::jiff::Timestamp;
 use portal_core::schedule::Shift;
-
 use serde::{Deserialize, Serialize};
 
 use super::dose_title;
@@ -144,25 +143,23 @@ pub fn DoseCard(
         status,
         DoseStatus::Taken { .. } | DoseStatus::Skipped { .. }
     );
-    {
-        // A reason that was being typed opens its panel again as it was left; once the dose is
-        // decided (on another device, say), it is forgotten.
-        spawn_for_view(async move {
-            let kept = device_store::read_list::<SkipReason>(keys::SKIP_REASONS)
-                .await
-                .into_iter()
-                .find(|x| card.with_value(|c| x.card == *c));
-            if let Some(kept) = kept {
-                reason_kept.set_value(true);
-                if done {
-                    forget_reason();
-                } else {
-                    reason.set(kept.reason);
-                    open.set(Open::Skip);
-                }
+    // A reason that was being typed opens its panel again as it was left; once the dose is
+    // decided (on another device, say), it is forgotten.
+    spawn_for_view(async move {
+        let kept = device_store::read_list::<SkipReason>(keys::SKIP_REASONS)
+            .await
+            .into_iter()
+            .find(|x| card.with_value(|c| x.card == *c));
+        if let Some(kept) = kept {
+            reason_kept.set_value(true);
+            if done {
+                forget_reason();
+            } else {
+                reason.set(kept.reason);
+                open.set(Open::Skip);
             }
-        });
-    }
+        }
+    });
     // Closing the panel (Cancel, Escape, another button) drops what was typed in it.
     Effect::new(move |_| {
         if open.get() != Open::Skip {
@@ -369,7 +366,6 @@ pub fn DoseCard(
     }
 }
 
-/// The dose unit's name in the reader's language ("tablet(s)").
 /// One dose as the reader's language says it: "1 tablet", "2.5 tablets", "2,5 Tabletten".
 pub fn dose_text(i18n: I18n, amount: &str, unit: &str) -> String {
     let (one, other) = match unit {
@@ -392,6 +388,7 @@ pub fn dose_text(i18n: I18n, amount: &str, unit: &str) -> String {
     i18n.fill(key, &[("n", &language.amount_text(amount))])
 }
 
+/// The dose unit's name in the reader's language ("tablet(s)").
 pub fn unit_text(unit: &str) -> String {
     let i18n = use_i18n();
     let key = match unit {

@@ -65,15 +65,7 @@ impl Drafts {
             list.retain(|x| x.target != draft.target);
             list.push(draft.clone());
         });
-        let target = draft.target.clone();
-        leptos::task::spawn_local(async move {
-            let _ = device_store::keep_in_list(
-                keys::PERSON_DRAFTS,
-                move |x: &PersonDraft| x.target == target,
-                Some(draft),
-            )
-            .await;
-        });
+        store_draft(draft.target.clone(), Some(draft));
     }
 
     fn forget(&self, target: &str) {
@@ -82,16 +74,16 @@ impl Drafts {
                 list.retain(|x| x.target != target);
             }
         });
-        let target = target.to_owned();
-        leptos::task::spawn_local(async move {
-            let _ = device_store::keep_in_list(
-                keys::PERSON_DRAFTS,
-                move |x: &PersonDraft| x.target == target,
-                None,
-            )
-            .await;
-        });
+        store_draft(target.to_owned(), None);
     }
+}
+
+/// Writes the draft of `target` to the device, or removes it when `None`.
+fn store_draft(target: String, draft: Option<PersonDraft>) {
+    leptos::task::spawn_local(async move {
+        let same = move |x: &PersonDraft| x.target == target;
+        let _ = device_store::keep_in_list(keys::PERSON_DRAFTS, same, draft).await;
+    });
 }
 
 #[component]
@@ -361,21 +353,23 @@ fn PersonForm(
         )),
         _ => None,
     };
-    let name = RwSignal::new(match (&draft, &existing) {
-        (Some(d), _) => d.name.clone(),
-        (None, Some(p)) => p.name.clone(),
-        (None, None) => String::new(),
-    });
-    let colour = RwSignal::new(match (&draft, &existing) {
-        (Some(d), _) => d.colour.clone(),
-        (None, Some(p)) => p.colour.clone(),
-        (None, None) => COLOURS[data.people.with_untracked(Vec::len) % COLOURS.len()].to_owned(),
-    });
-    let zone = RwSignal::new(match (&draft, &existing) {
-        (Some(d), _) => d.zone.clone(),
-        (None, Some(p)) => p.zone.clone(),
-        (None, None) => device_zone(),
-    });
+    let (name, colour, zone) = match (&draft, &existing) {
+        (Some(d), _) => (d.name.clone(), d.colour.clone(), d.zone.clone()),
+        (None, Some(p)) => (p.name.clone(), p.colour.clone(), p.zone.clone()),
+        (None, None) => {
+            let people = data.people.with_untracked(Vec::len);
+            (
+                String::new(),
+                COLOURS[people % COLOURS.len()].to_owned(),
+                device_zone(),
+            )
+        }
+    };
+    let (name, colour, zone) = (
+        RwSignal::new(name),
+        RwSignal::new(colour),
+        RwSignal::new(zone),
+    );
     let issues = RwSignal::new(Vec::<FieldIssue>::new());
     let failure = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
