@@ -934,6 +934,39 @@ test("doses due well before a reminder was set up are neither overdue nor missed
   expect(problems).toEqual([]);
 });
 
+test("a reminder that keeps home time for someone abroad says whose clock its times are on", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Uncle", testInfo);
+  const medicine = unique("Losartan", testInfo);
+  const headers = { Origin: new URL(page.url()).origin };
+  const added = await page.request.post("/api/v1/people", {
+    data: { name: person, colour: "blue", zone: "America/New_York" },
+    headers,
+  });
+  expect(added.status()).toBe(201);
+  const created = await page.request.post("/api/v1/reminders", {
+    data: {
+      personId: (await added.json()).id,
+      medicine,
+      strength: "50 mg",
+      doseAmount: "1",
+      doseUnit: "tablet",
+      schedule: { zone: "Europe/London", start: "2026-11-23", pattern: { kind: "daily", times: ["20:00"] }, travel: "homeZone" },
+    },
+    headers: { ...headers, "Idempotency-Key": crypto.randomUUID() },
+  });
+  expect(created.status()).toBe(201);
+  await page.goto("/reminders");
+  await settled(page);
+  const section = personToday(page, person);
+  // The section speaks of the person's clock; this card keeps London's, and says so.
+  await expect(section.locator(".zone-note")).toContainText("Times are New York time");
+  const card = doseCard(section, "08:00 PM London time", `${medicine} 50 mg`);
+  await expect(card.locator(".dose-zone")).toHaveText("London time");
+  expect(problems).toEqual([]);
+});
+
 test.describe("in British English", () => {
   test.use({ locale: "en-GB" });
 

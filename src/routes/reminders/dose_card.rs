@@ -57,6 +57,9 @@ pub fn DoseCard(
     tz: TimeZone,
     data: ReminderData,
     now: RwSignal<Timestamp>,
+    /// Where the times are, when the reminder keeps another zone's clock than its person's
+    /// (a home-time reminder for someone abroad): the section says the person's zone.
+    zone_place: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(Open::None);
@@ -189,8 +192,21 @@ pub fn DoseCard(
     let title_for_label = title.clone();
     let edit_label = title.clone();
     let edit_href = format!("/reminders/edit/{}", reminder.id);
+    let zone_place = StoredValue::new(zone_place);
+    let zone_text = move || {
+        zone_place.with_value(|p| {
+            p.as_ref()
+                .map(|place| i18n.fill(Key::RemindersCardZone, &[("place", place)]))
+        })
+    };
     let at_text = move || local_time(occurrence.at);
-    let card_label = move || format!("{} {}: {}", at_text(), title_for_label, i18n.t(status_key));
+    let card_label = move || {
+        let at = match zone_text() {
+            Some(zone) => format!("{} {zone}", at_text()),
+            None => at_text(),
+        };
+        format!("{at} {}: {}", title_for_label, i18n.t(status_key))
+    };
     // Every card has the same buttons: out of the card's context (a screen reader's list of
     // buttons, voice control) "Taken" alone does not say which dose it logs. The name starts with
     // the button's visible text, so speaking that text still finds it.
@@ -232,7 +248,10 @@ pub fn DoseCard(
                     focus_id_later(article_id.clone());
                 }
             }>
-            <p class="dose-time">{at_text}</p>
+            <p class="dose-time">
+                {at_text}
+                {move || zone_text().map(|zone| view! { <span class="dose-zone">{zone}</span> })}
+            </p>
             <div class="dose-body">
                 <h4 class="dose-medicine">{title}</h4>
                 <p class="dose-meta">{dose}</p>

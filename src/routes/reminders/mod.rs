@@ -276,10 +276,12 @@ fn PersonToday(
                             .reminders
                             .with_untracked(|l| l.iter().find(|r| r.id == row.reminder_id).cloned());
                         reminder.map(|reminder| {
-                            let tz = zones
-                                .get_untracked(zone_followed(&reminder, &person.get_value()))
-                                .unwrap_or(TimeZone::UTC);
-                            view! { <li><DoseCard row reminder tz data now /></li> }
+                            let person = person.get_value();
+                            let zone = zone_followed(&reminder, &person);
+                            let tz = zones.get_untracked(zone).unwrap_or(TimeZone::UTC);
+                            let zone_place = (zone != person.zone)
+                                .then(|| portal_core::reminders::zone_place(zone));
+                            view! { <li><DoseCard row reminder tz data now zone_place /></li> }
                         })
                     }
                 </For>
