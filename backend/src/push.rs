@@ -488,8 +488,8 @@ pub fn medicine_text(medicine: &str, strength: &str) -> String {
     }
 }
 
-/// The dose in plain English words, such as "1 tablet" or "2 puffs". The app says
-/// "tablet(s)" because its text cannot depend on the number; here it can.
+/// The dose in plain English words, such as "1 tablet" or "2 puffs". The app says it in the
+/// reader's language; a push is written before any device has read it, so it is in English.
 pub fn dose_text(amount: &str, unit: &str) -> String {
     let one = amount.parse::<f64>().is_ok_and(|n| n == 1.0);
     let word = match (unit, one) {

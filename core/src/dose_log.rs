@@ -234,6 +234,33 @@ fn rows_of_day(
     rows
 }
 
+/// How many of the person's scheduled doses of `day` are left out because they came before
+/// their reminder was set up ([`asked_from`]) and nothing was logged for them, so Today can say
+/// why they are not there.
+pub fn doses_before_set_up(
+    person: &Person,
+    reminders: &[Reminder],
+    events: &[DoseEvent],
+    zone_of: &dyn Fn(&str) -> Option<TimeZone>,
+    day: Date,
+    now: Timestamp,
+) -> usize {
+    let latest = latest_by_slot(events);
+    followed(person, reminders, zone_of, None, false)
+        .iter()
+        .map(|f| {
+            let Some((start, end)) = day_window(&f.tz, day) else {
+                return 0;
+            };
+            let from = asked_from(f.reminder, now);
+            occurrences(&f.reminder.schedule, &f.tz, start, end.min(from))
+                .iter()
+                .filter(|o| !latest.contains_key(&(f.reminder.id.as_str(), o.at)))
+                .count()
+        })
+        .sum()
+}
+
 /// The scheduled doses of one person's local calendar `day`, over every reminder of that person
 /// that is not as-needed, ordered by instant then reminder id.
 ///
@@ -936,6 +963,18 @@ mod tests {
         );
         let mut r = twice_daily();
         r.created_at = after_lunch.into();
+        let before = |events: &[DoseEvent]| {
+            doses_before_set_up(
+                &person(),
+                std::slice::from_ref(&r),
+                events,
+                &zone_of,
+                JUNE,
+                ts("2025-06-10T13:00:05Z"),
+            )
+        };
+        assert_eq!(before(&[]), 1, "the morning dose");
+        assert_eq!(before(&[taken(MORNING, "2025-06-10T07:05:00Z")]), 0);
         let tallies = daily_tallies(
             &person(),
             &[r],

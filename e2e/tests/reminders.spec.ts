@@ -919,11 +919,25 @@ test("doses due well before a reminder was set up are neither overdue nor missed
   await fillForm(page, { person, medicine, strength: "50 mcg", times: ["00:00", "12:00"] });
   const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString("en-CA", { timeZone: "Europe/London" });
   await page.locator("#rf-schedule-start").fill(yesterday);
+  const londonHour = () => Number(new Date().toLocaleString("en-GB", { timeZone: "Europe/London", hour: "2-digit", hourCycle: "h23" }));
+  const hourBefore = londonHour();
   await save(page);
+  const hourAfter = londonHour();
   // Whatever the time of day: today's doses are later, due now, or before the set-up; none is overdue.
   const section = personToday(page, person);
   await expect(section).toBeVisible();
   await expect(section.locator(".status-badge", { hasText: /^(Overdue|Missed)$/ })).toHaveCount(0);
+  // Those left out are said: the 00:00 dose from 01:00, the 12:00 one too from 13:00.
+  if (hourBefore === hourAfter) {
+    const leftOut = section.locator("p.muted").filter({ hasText: "came before" });
+    if (hourBefore >= 13) {
+      await expect(leftOut).toHaveText("2 earlier doses today came before their reminder was set up, so they are not counted.");
+    } else if (hourBefore >= 1) {
+      await expect(leftOut).toHaveText("Today's earlier dose came before this reminder was set up, so it is not counted.");
+    } else {
+      await expect(leftOut).toHaveCount(0);
+    }
+  }
   await page.getByRole("navigation", { name: "Reminders" }).getByRole("link", { name: "History" }).click();
   await heading(page, "History");
   await upToDate(page);

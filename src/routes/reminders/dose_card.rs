@@ -211,17 +211,16 @@ pub fn DoseCard(
     // buttons, voice control) "Taken" alone does not say which dose it logs. The name starts with
     // the button's visible text, so speaking that text still finds it.
     let title_for_buttons = StoredValue::new(title.clone());
-    let which_dose = move |action: Key| {
-        move || {
-            title_for_buttons.with_value(|medicine| {
-                let dose = i18n.fill(
-                    Key::RemindersForDose,
-                    &[("medicine", medicine), ("time", &at_text())],
-                );
-                format!("{}, {dose}", i18n.t(action))
-            })
-        }
+    let for_dose = move |visible: &str| {
+        title_for_buttons.with_value(|medicine| {
+            let dose = i18n.fill(
+                Key::RemindersForDose,
+                &[("medicine", medicine), ("time", &at_text())],
+            );
+            format!("{visible}, {dose}")
+        })
     };
+    let which_dose = move |action: Key| move || for_dose(i18n.t(action));
     let save_time = move || {
         let text = edit_time.get_untracked();
         let parsed = text.parse::<Time>().ok().and_then(|t| {
@@ -288,11 +287,15 @@ pub fn DoseCard(
                     <div class="dose-extra" role="group" aria-label=tr(Key::RemindersSnoozeFor)>
                         {SNOOZE_MINUTES
                             .into_iter()
-                            .map(|m| view! {
-                                <button type="button" class="button"
-                                    on:click=move |_| log.with_value(|f| f(DoseAction::Snoozed, Timestamp::now(), Some(m), String::new()))>
-                                    {move || i18n.fill(Key::RemindersMinutes, &[("n", &m.to_string())])}
-                                </button>
+                            .map(|m| {
+                                let minutes = move || i18n.fill(Key::RemindersMinutes, &[("n", &m.to_string())]);
+                                view! {
+                                    <button type="button" class="button"
+                                        aria-label=move || for_dose(&minutes())
+                                        on:click=move |_| log.with_value(|f| f(DoseAction::Snoozed, Timestamp::now(), Some(m), String::new()))>
+                                        {minutes}
+                                    </button>
+                                }
                             })
                             .collect_view()}
                     </div>

@@ -9,7 +9,8 @@ pub mod people;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use portal_core::dose_log::{
-    as_needed_taken_on, day_doses, needs_refill, stock_left, taken_instants, zone_followed, DoseRow,
+    as_needed_taken_on, day_doses, doses_before_set_up, needs_refill, stock_left, taken_instants,
+    zone_followed, DoseRow,
 };
 use portal_core::reminders::{DoseAction, DoseEvent, Person, Reminder};
 use portal_core::schedule::jiff::tz::TimeZone;
@@ -210,6 +211,16 @@ fn PersonToday(
         let today = today_in(tz.as_ref(), now);
         day_doses(&person, &reminders, &events, &zone_of, today, today, now)
     });
+    // A reminder set up at 14:00 leaves the morning's doses out: said, or they seem lost.
+    let before_set_up = Memo::new(move |_| {
+        let reminders = own_reminders();
+        let events = data.events();
+        let now = now.get();
+        let person = person.get_value();
+        let zone_of = |name: &str| zones.get(name);
+        let today = today_in(zones.get(&person.zone).as_ref(), now);
+        doses_before_set_up(&person, &reminders, &events, &zone_of, today, now)
+    });
     let as_needed = move || {
         own_reminders()
             .into_iter()
@@ -268,6 +279,11 @@ fn PersonToday(
             {move || (waiting_zone() && !missing_zone()).then(|| view! { <p role="status">{tr(Key::Loading)}</p> })}
             {move || (rows.with(Vec::is_empty) && as_needed().is_empty())
                 .then(|| view! { <p class="muted">{tr(Key::RemindersNothingToday)}</p> })}
+            {move || (before_set_up.get() > 0).then(|| view! {
+                <p class="muted">
+                    {move || i18n.count(Key::RemindersBeforeSetUpOne, Key::RemindersBeforeSetUp, before_set_up.get())}
+                </p>
+            })}
             // Keyed, so logging one dose re-renders that card only, not the whole day.
             <ol class="dose-list">
                 <For each=move || rows.get() key=move |row| row_key(row, data) let:row>
