@@ -981,6 +981,27 @@ test("a reminder that keeps home time for someone abroad says whose clock its ti
   expect(problems).toEqual([]);
 });
 
+test("an interval too long is refused in the unit the person typed", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Aunt", testInfo);
+  await addPerson(page, person, "Teal");
+  await openForm(page);
+  await page.locator("#rf-personId").selectOption({ label: person });
+  await page.locator("#rf-medicine").fill(unique("Prednisolone", testInfo));
+  await page.getByRole("radio", { name: "Every few hours", exact: true }).check();
+  await page.locator("#rf-schedule-pattern").fill("30");
+  await page.getByRole("button", { name: "Save reminder" }).click();
+  const summary = page.locator("#reminder-errors");
+  await expect(summary).toBeFocused();
+  await expect(summary.getByRole("link", { name: "At most every 24 hours. For a longer gap, choose Every few days." })).toBeVisible();
+  await page.getByRole("radio", { name: "Every few days", exact: true }).check();
+  await page.locator("#rf-schedule-pattern").fill("400");
+  await page.getByRole("button", { name: "Save reminder" }).click();
+  await expect(summary.getByRole("link", { name: "At most every 365 days." })).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
 test.describe("in British English", () => {
   test.use({ locale: "en-GB" });
 

@@ -327,8 +327,8 @@ fn input_id(field: &str) -> String {
     format!("rf-{}", field.replace('.', "-"))
 }
 
-/// What to tell the person about one problem.
-fn issue_text(i18n: I18n, issue: &FieldIssue) -> String {
+/// What to tell the person about one problem, given the kind of schedule shown.
+fn issue_text(i18n: I18n, issue: &FieldIssue, kind: PatternKind) -> String {
     let key = match (issue.field.as_str(), issue.code) {
         ("personId", _) => Key::ReminderErrPerson,
         ("medicine", "required") => Key::ReminderErrMedicine,
@@ -346,7 +346,9 @@ fn issue_text(i18n: I18n, issue: &FieldIssue) -> String {
         ) => Key::ReminderErrTime,
         (_, "no_weekdays") | ("schedule.pattern.days", _) => Key::ReminderErrDays,
         (_, "zero_interval") => Key::ReminderErrZeroInterval,
-        (_, "interval_too_long") => Key::ReminderErrLongInterval,
+        // Said in the unit of the field shown: "every 30 hours" gets the hours' limit only.
+        (_, "interval_too_long") if kind == PatternKind::EveryNHours => Key::ReminderErrLongHours,
+        (_, "interval_too_long") => Key::ReminderErrLongDays,
         (_, "empty_window") => Key::ReminderErrEmptyWindow,
         (_, "window_too_long") => Key::ReminderErrWindowTooLong,
         (_, "impossible_cycle") => Key::ReminderErrCycle,
@@ -398,7 +400,7 @@ fn FormBody(
             });
         }
     };
-    let error = move |field: &'static str| field_error(issues, field);
+    let error = move |field: &'static str| field_error(issues, form, field);
     let kind = move || form.with(|o| o.as_ref().map(|f| f.kind).unwrap_or_default());
     let person = move || {
         let id = form.with(|o| o.as_ref().map(|f| f.person_id.clone()).unwrap_or_default());
@@ -689,14 +691,16 @@ fn Labelled(
 /// The message for `field` when the last check found a problem with it.
 fn field_error(
     issues: RwSignal<Vec<FieldIssue>>,
+    form: RwSignal<Option<ReminderForm>>,
     field: &'static str,
 ) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
     let i18n = use_i18n();
     move || {
+        let kind = form.with(|o| o.as_ref().map(|f| f.kind).unwrap_or_default());
         issues.with(|list| {
             list.iter()
                 .find(|i| i.field == field)
-                .map(|i| issue_text(i18n, i))
+                .map(|i| issue_text(i18n, i, kind))
         })
     }
 }
@@ -716,7 +720,7 @@ fn FormText(
     #[prop(optional)] hint: Option<Key>,
 ) -> impl IntoView {
     view! {
-        <Labelled field label error=field_error(issues, field) hint>
+        <Labelled field label error=field_error(issues, form, field) hint>
             <input id=input_id(field) type=input_type inputmode=inputmode maxlength=max_len autocomplete="off"
                 prop:value=move || form.with(|o| o.as_ref().map(|f| get(f).clone()).unwrap_or_default())
                 on:input=move |ev| {
@@ -782,7 +786,7 @@ fn TimesList(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let count = Memo::new(move |_| form.with(|o| o.as_ref().map_or(0, |f| f.times.len())));
-    let error = field_error(issues, "schedule.pattern.times");
+    let error = field_error(issues, form, "schedule.pattern.times");
     let add = move |_| {
         form.update(|o| {
             if let Some(f) = o {
@@ -843,7 +847,7 @@ fn WeekdayChoice(
     form: RwSignal<Option<ReminderForm>>,
     issues: RwSignal<Vec<FieldIssue>>,
 ) -> impl IntoView {
-    let error = field_error(issues, "schedule.pattern.days");
+    let error = field_error(issues, form, "schedule.pattern.days");
     view! {
         <fieldset class="field weekdays" aria-describedby=move || error().map(|_| "rf-days-error")>
             <legend>{tr(Key::ReminderFormDays)}</legend>
@@ -898,7 +902,7 @@ fn ErrorSummary(
                         <p>{tr(Key::ErrorCheckFields)}</p>
                         <ul>
                             {list.iter().map(|issue| {
-                                let text = issue_text(i18n, issue);
+                                let text = issue_text(i18n, issue, kind);
                                 view! { <li><FieldLink target=input_for(&issue.field, kind)>{text}</FieldLink></li> }
                             }).collect_view()}
                         </ul>
