@@ -201,26 +201,22 @@ fn PersonToday(
                 .collect::<Vec<Reminder>>()
         })
     };
-    let rows = Memo::new(move |_| {
-        let reminders = own_reminders();
-        let events = data.events();
-        let now = now.get();
-        let person = person.get_value();
-        let zone_of = |name: &str| zones.get(name);
-        let tz = zones.get(&person.zone);
-        let today = today_in(tz.as_ref(), now);
-        day_doses(&person, &reminders, &events, &zone_of, today, today, now)
-    });
-    // A reminder set up at 14:00 leaves the morning's doses out: said, or they seem lost.
-    let before_set_up = Memo::new(move |_| {
+    // Today's doses, and how many came before their reminder was set up (a reminder set up at
+    // 14:00 leaves the morning's out: said, or they seem lost), from one read of the inputs.
+    let day = Memo::new(move |_| {
         let reminders = own_reminders();
         let events = data.events();
         let now = now.get();
         let person = person.get_value();
         let zone_of = |name: &str| zones.get(name);
         let today = today_in(zones.get(&person.zone).as_ref(), now);
-        doses_before_set_up(&person, &reminders, &events, &zone_of, today, now)
+        (
+            day_doses(&person, &reminders, &events, &zone_of, today, today, now),
+            doses_before_set_up(&person, &reminders, &events, &zone_of, today, now),
+        )
     });
+    let rows = Memo::new(move |_| day.with(|(rows, _)| rows.clone()));
+    let before_set_up = Memo::new(move |_| day.with(|(_, left_out)| *left_out));
     let as_needed = move || {
         own_reminders()
             .into_iter()
