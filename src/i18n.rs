@@ -181,7 +181,7 @@ fn parse_texts(text: &str) -> Option<&'static [&'static str]> {
 pub use portal_core::language::{fill, CivilStyle};
 
 /// A wall-clock date-time as the reader's browser writes it; English in the way of the browser's
-/// region ("20:00" in Britain, "08:00 PM" in the United States).
+/// region ("20:00" in Britain, "8:00 PM" in the United States).
 pub fn civil_text(
     dt: portal_core::schedule::jiff::civil::DateTime,
     language: Language,

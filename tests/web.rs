@@ -81,7 +81,7 @@ async fn visit(path: &str) {
     settle().await;
 }
 
-/// The hour as this browser's English writes it on a dose card ("08:00 PM" in the United States,
+/// The hour as this browser's English writes it on a dose card ("8:00 PM" in the United States,
 /// "20:00" in Britain): schedules in words use the same clock.
 fn english_time(hour: i8) -> String {
     patient_portal::i18n::civil_text(

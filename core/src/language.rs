@@ -171,18 +171,18 @@ pub fn medium_date(iso: &str, language: Language) -> String {
 /// How much of a wall-clock date-time to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CivilStyle {
-    /// "08:00" (or "08:00 AM", as the language writes times).
+    /// "08:00" (or "8:00 AM", as the language writes times).
     Time,
     /// "Mon, Mar 30".
     Day,
     /// "Monday, March 30".
     LongDay,
-    /// "Mon, Mar 30, 08:00 AM".
+    /// "Mon, Mar 30, 8:00 AM".
     DayTime,
 }
 
 /// How English dates and times are written where the reader lives: the month or the day first, a
-/// 12- or 24-hour clock. A dose at "20:00" or "08:00 PM" must read the way the person's own clock
+/// 12- or 24-hour clock. A dose at "20:00" or "8:00 PM" must read the way the person's own clock
 /// does. The other languages write one way in every country the portal serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnglishStyle {
@@ -199,7 +199,7 @@ impl Default for EnglishStyle {
 }
 
 impl EnglishStyle {
-    /// "Monday, March 30", "08:00 PM": the United States, Canada, the Philippines, and English
+    /// "Monday, March 30", "8:00 PM": the United States, Canada, the Philippines, and English
     /// with no region.
     pub const US: EnglishStyle = EnglishStyle {
         day_first: false,
@@ -443,7 +443,7 @@ pub fn civil_text_in(
                 (true, true) => "am",
                 (false, true) => "pm",
             };
-            format!("{twelve:02}:{minute:02} {half}")
+            format!("{twelve}:{minute:02} {half}")
         } else {
             format!("{hour:02}:{minute:02}")
         }
@@ -575,7 +575,7 @@ mod tests {
     fn civil_times_as_browsers_write_them() {
         use CivilStyle::*;
         use Language::*;
-        assert_eq!(civil(2026, 3, 30, 8, 0, En, Time), "08:00 AM");
+        assert_eq!(civil(2026, 3, 30, 8, 0, En, Time), "8:00 AM");
         assert_eq!(civil(2026, 9, 1, 0, 30, En, Time), "12:30 AM");
         assert_eq!(civil(2026, 12, 12, 12, 0, En, Time), "12:00 PM");
         assert_eq!(civil(2026, 5, 3, 23, 59, En, Time), "11:59 PM");
@@ -590,10 +590,7 @@ mod tests {
         assert_eq!(civil(2026, 3, 30, 0, 0, De, LongDay), "Montag, 30. März");
         assert_eq!(civil(2026, 7, 5, 0, 0, Fr, LongDay), "dimanche 5 juillet");
         assert_eq!(civil(2026, 5, 3, 0, 0, Es, LongDay), "domingo, 3 de mayo");
-        assert_eq!(
-            civil(2026, 1, 4, 13, 5, En, DayTime),
-            "Sun, Jan 4, 01:05 PM"
-        );
+        assert_eq!(civil(2026, 1, 4, 13, 5, En, DayTime), "Sun, Jan 4, 1:05 PM");
         assert_eq!(civil(2026, 7, 5, 9, 7, De, DayTime), "So., 5. Juli, 09:07");
         assert_eq!(civil(2026, 3, 30, 8, 0, Fr, DayTime), "lun. 30 mars, 08:00");
         assert_eq!(civil(2026, 9, 1, 0, 30, Es, DayTime), "mar, 1 sept, 00:30");
@@ -649,7 +646,7 @@ mod tests {
         assert_eq!(civil_text_in(at(0, 30), en, au, Time), "12:30 am");
         assert_eq!(
             civil_text_in(at(13, 5), en, au, DayTime),
-            "Sun, 4 Jan, 01:05 pm"
+            "Sun, 4 Jan, 1:05 pm"
         );
         // Only English has regional ways here.
         assert_eq!(

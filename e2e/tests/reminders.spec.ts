@@ -181,7 +181,7 @@ function personToday(page: Page, person: string) {
   return page.getByRole("region", { name: person, exact: true });
 }
 
-/** The card of the dose at `time` ("08:00 AM") of `title` (medicine and strength) in a person's section. */
+/** The card of the dose at `time` ("8:00 AM") of `title` (medicine and strength) in a person's section. */
 function doseCard(section: Locator, time: string, title: string) {
   // The card's name is "time medicine: status".
   const escaped = `${time} ${title}`.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -258,14 +258,14 @@ test("create: a daily reminder with two times, previewed in plain words, checked
   // The preview says the schedule in plain words and lists the next doses before saving.
   await fillForm(page, { person, medicine, strength: "500 mg", times: ["20:00", "08:00"] });
   const preview = page.getByRole("region", { name: "What this means" });
-  await expect(preview.locator(".preview-words")).toHaveText("Every day at 08:00 AM and 08:00 PM");
+  await expect(preview.locator(".preview-words")).toHaveText("Every day at 8:00 AM and 8:00 PM");
   await expect(preview).toContainText("Next doses:");
   await expect(preview.locator(".preview-list").first().getByRole("listitem")).toHaveText([
-    "Mon, Nov 23, 08:00 PM",
-    "Tue, Nov 24, 08:00 AM",
-    "Tue, Nov 24, 08:00 PM",
-    "Wed, Nov 25, 08:00 AM",
-    "Wed, Nov 25, 08:00 PM",
+    "Mon, Nov 23, 8:00 PM",
+    "Tue, Nov 24, 8:00 AM",
+    "Tue, Nov 24, 8:00 PM",
+    "Wed, Nov 25, 8:00 AM",
+    "Wed, Nov 25, 8:00 PM",
   ]);
   await expect(preview).toContainText("The clocks go forward 60 minutes on Sun, Mar 28");
   // One check of the form with both the messages (shown until the next save) and the preview.
@@ -281,8 +281,8 @@ test("create: a daily reminder with two times, previewed in plain words, checked
   await expect(section.getByRole("heading", { level: 3 })).toHaveText(person);
   const cards = section.getByRole("article");
   await expect(cards).toHaveCount(2);
-  await expect(cards.nth(0)).toHaveAttribute("aria-label", `08:00 AM ${medicine} 500 mg: Due now`);
-  await expect(cards.nth(1)).toHaveAttribute("aria-label", `08:00 PM ${medicine} 500 mg: Later`);
+  await expect(cards.nth(0)).toHaveAttribute("aria-label", `8:00 AM ${medicine} 500 mg: Due now`);
+  await expect(cards.nth(1)).toHaveAttribute("aria-label", `8:00 PM ${medicine} 500 mg: Later`);
   await expect(badge(cards.nth(0))).toHaveText("Due now");
   await expect(badge(cards.nth(1))).toHaveText("Later");
   await expect(cards.nth(0).locator(".dose-meta").first()).toHaveText("1 tablet");
@@ -293,7 +293,7 @@ test("create: a daily reminder with two times, previewed in plain words, checked
   await page.getByRole("navigation", { name: "Reminders" }).getByRole("link", { name: "People" }).click();
   const card = page.getByRole("article", { name: person, exact: true });
   await expect(card).toContainText("Time zone: Europe/London. Reminders: 1.");
-  await expect(card.getByRole("listitem")).toContainText(`${medicine} 500 mg: Every day at 08:00 AM and 08:00 PM`);
+  await expect(card.getByRole("listitem")).toContainText(`${medicine} 500 mg: Every day at 8:00 AM and 8:00 PM`);
   expect(problems).toEqual([]);
 });
 
@@ -306,10 +306,10 @@ test("log: taken, snoozed and skipped doses show their status and keep it after 
   await addReminder(page, { person, medicine, times: ["07:00", "07:45", "08:00", "20:00"] });
 
   const section = personToday(page, person);
-  const overdue = doseCard(section, "07:00 AM", medicine);
-  const first = doseCard(section, "07:45 AM", medicine);
-  const second = doseCard(section, "08:00 AM", medicine);
-  const evening = doseCard(section, "08:00 PM", medicine);
+  const overdue = doseCard(section, "7:00 AM", medicine);
+  const first = doseCard(section, "7:45 AM", medicine);
+  const second = doseCard(section, "8:00 AM", medicine);
+  const evening = doseCard(section, "8:00 PM", medicine);
   await expect(badge(overdue)).toHaveText("Overdue");
   await expect(badge(first)).toHaveText("Due now");
   await expect(badge(second)).toHaveText("Due now");
@@ -321,13 +321,13 @@ test("log: taken, snoozed and skipped doses show their status and keep it after 
   // Out of the card (a screen reader's list of buttons, voice control), each button still says
   // which dose it is for.
   const escaped = medicine.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  await expect(first.getByRole("button", { name: /^Taken, / })).toHaveAccessibleName(new RegExp(`^Taken, ${escaped}.* at 07:45 AM$`));
-  await expect(overdue.getByRole("button", { name: "Snooze" })).toHaveAccessibleName(new RegExp(`^Snooze, ${escaped}.* at 07:00 AM$`));
+  await expect(first.getByRole("button", { name: /^Taken, / })).toHaveAccessibleName(new RegExp(`^Taken, ${escaped}.* at 7:45 AM$`));
+  await expect(overdue.getByRole("button", { name: "Snooze" })).toHaveAccessibleName(new RegExp(`^Snooze, ${escaped}.* at 7:00 AM$`));
   await first.getByRole("button", { name: /^Taken, / }).click();
   await expect(badge(first)).toHaveText("Taken");
   // The card, drawn anew, keeps the focus.
   await expect(first).toBeFocused();
-  await expect(first.locator(".dose-status")).toHaveText("Taken at 08:05 AM");
+  await expect(first.locator(".dose-status")).toHaveText("Taken at 8:05 AM");
   // Changing the time starts from the time recorded, with the focus in the field.
   await first.getByRole("button", { name: /^Change the time, / }).click();
   const takenAt = first.getByLabel("Time it was taken");
@@ -344,7 +344,7 @@ test("log: taken, snoozed and skipped doses show their status and keep it after 
   await expect(second.getByRole("button", { name: "Snooze" })).toHaveAttribute("aria-expanded", "true");
   await second.getByRole("group", { name: "Snooze for" }).getByRole("button", { name: "10 min" }).click();
   await expect(badge(second)).toHaveText("Snoozed");
-  await expect(second.locator(".dose-status")).toHaveText("Snoozed until 08:15 AM");
+  await expect(second.locator(".dose-status")).toHaveText("Snoozed until 8:15 AM");
   await settled(page);
 
   await evening.getByRole("button", { name: "Skip" }).click();
@@ -371,8 +371,8 @@ test("log: taken, snoozed and skipped doses show their status and keep it after 
   await heading(page, "Reminders");
   await upToDate(page);
   await expect(badge(overdue)).toHaveText("Overdue");
-  await expect(first.locator(".dose-status")).toHaveText("Taken at 08:05 AM");
-  await expect(second.locator(".dose-status")).toHaveText("Snoozed until 08:15 AM");
+  await expect(first.locator(".dose-status")).toHaveText("Taken at 8:05 AM");
+  await expect(second.locator(".dose-status")).toHaveText("Snoozed until 8:15 AM");
   await expect(evening.locator(".dose-status")).toHaveText("Skipped Reason: Out for dinner");
 
   // Here the person's zone is the device's, so nothing needs saying about it.
@@ -389,9 +389,9 @@ test("log: taken, snoozed and skipped doses show their status and keep it after 
     await upToDate(phone);
     const there = personToday(phone, person);
     await expect(there.locator(".zone-note")).toHaveText("Times are London time, where it is Monday, November 23.");
-    await expect(doseCard(there, "07:45 AM", medicine).locator(".dose-status")).toHaveText("Taken at 08:05 AM");
-    await expect(doseCard(there, "08:00 AM", medicine).locator(".dose-status")).toHaveText("Snoozed until 08:15 AM");
-    await expect(doseCard(there, "08:00 PM", medicine).locator(".dose-status")).toHaveText("Skipped Reason: Out for dinner");
+    await expect(doseCard(there, "7:45 AM", medicine).locator(".dose-status")).toHaveText("Taken at 8:05 AM");
+    await expect(doseCard(there, "8:00 AM", medicine).locator(".dose-status")).toHaveText("Snoozed until 8:15 AM");
+    await expect(doseCard(there, "8:00 PM", medicine).locator(".dose-status")).toHaveText("Skipped Reason: Out for dinner");
     expect(otherProblems).toEqual([]);
   } finally {
     await other.close();
@@ -425,7 +425,7 @@ test("as needed: the second dose within the gap warns and needs Log it anyway; o
   await expect(card).toContainText("Only when needed");
   await expect(card).toContainText("None taken today.");
   await card.getByRole("button", { name: "Log a dose now" }).click();
-  await expect(card).toContainText("Taken today at 08:05 AM.");
+  await expect(card).toContainText("Taken today at 8:05 AM.");
   // Right after logging the wait is the whole gap, said in whole hours.
   await expect(card.locator(".field-error")).toHaveText(/^The last dose was too recent\. Wait (?:4 hours|4 h 1 min) more\.$/);
   // The question a second dose asks stays open while the first reaches the backend and counts
@@ -447,21 +447,21 @@ test("as needed: the second dose within the gap warns and needs Log it anyway; o
   await expect(alert).toContainText("Only take more if a doctor or pharmacist told you to.");
   await alert.getByRole("button", { name: "Cancel" }).click();
   await expect(alert).toHaveCount(0);
-  await expect(card).toContainText("Taken today at 08:05 AM.");
+  await expect(card).toContainText("Taken today at 8:05 AM.");
 
   await card.getByRole("button", { name: "Log a dose now" }).click();
   await card.getByRole("alert").getByRole("button", { name: "Log it anyway" }).click();
-  await expect(card).toContainText("Taken today at 08:05 AM, 08:05 AM.");
+  await expect(card).toContainText("Taken today at 8:05 AM, 8:05 AM.");
   await expect(card.locator(".field-error")).toHaveText(
-    "The most for 24 hours (2) has been taken. The next dose is allowed from Tue, Nov 24, 08:05 AM.",
+    "The most for 24 hours (2) has been taken. The next dose is allowed from Tue, Nov 24, 8:05 AM.",
   );
   await upToDate(page);
   await expect.poll(async () => (await reminderNamed(page, medicine)).stock).toBe(8);
 
   // That one was a mistake: taken back, it leaves the list, the limit and the pack.
-  await card.getByRole("button", { name: `Undo: not taken (08:05 AM), ${medicine} 500 mg` }).click();
+  await card.getByRole("button", { name: `Undo: not taken (8:05 AM), ${medicine} 500 mg` }).click();
   await expect(card).toBeFocused();
-  await expect(card.locator(".dose-meta").filter({ hasText: "Taken today" })).toHaveText("Taken today at 08:05 AM.");
+  await expect(card.locator(".dose-meta").filter({ hasText: "Taken today" })).toHaveText("Taken today at 8:05 AM.");
   await expect(card.locator(".field-error")).toHaveText(/^The last dose was too recent\./);
   await expect(card.getByRole("status")).toHaveText("Taken back: that dose is no longer logged.");
   await upToDate(page);
@@ -474,7 +474,7 @@ test("as needed: the second dose within the gap warns and needs Log it anyway; o
   // After a reload the list is the same.
   await page.reload();
   await settled(page);
-  await expect(card.locator(".dose-meta").filter({ hasText: "Taken today" })).toHaveText("Taken today at 08:05 AM.");
+  await expect(card.locator(".dose-meta").filter({ hasText: "Taken today" })).toHaveText("Taken today at 8:05 AM.");
   expect(problems).toEqual([]);
 });
 
@@ -486,9 +486,9 @@ test("history: adherence figures, an accessible chart with a table, and a CSV do
   await addPerson(page, person, "Blue");
   await addReminder(page, { person, medicine, strength: "20 mg", times: ["07:45", "08:00"] });
   const section = personToday(page, person);
-  await doseCard(section, "07:45 AM", `${medicine} 20 mg`).getByRole("button", { name: /^Taken, / }).click();
+  await doseCard(section, "7:45 AM", `${medicine} 20 mg`).getByRole("button", { name: /^Taken, / }).click();
   await settled(page);
-  const later = doseCard(section, "08:00 AM", `${medicine} 20 mg`);
+  const later = doseCard(section, "8:00 AM", `${medicine} 20 mg`);
   await later.getByRole("button", { name: "Skip" }).click();
   await later.getByLabel("Why (optional)").fill("Felt sick, asked the GP");
   await later.getByRole("button", { name: "Skip this dose" }).click();
@@ -540,8 +540,8 @@ test("offline: a dose logged without a network waits on the device, then reaches
   await addReminder(page, { person, medicine, times: ["07:45", "08:00"] });
   const reminder = await reminderNamed(page, medicine);
   const section = personToday(page, person);
-  const first = doseCard(section, "07:45 AM", medicine);
-  const second = doseCard(section, "08:00 AM", medicine);
+  const first = doseCard(section, "7:45 AM", medicine);
+  const second = doseCard(section, "8:00 AM", medicine);
   await settled(page);
 
   await context.setOffline(true);
@@ -616,7 +616,7 @@ test("signing out with a dose not sent yet asks first: staying keeps it, and it 
   await page.route(unreachable, (route) =>
     route.request().method() === "POST" ? route.abort("failed") : route.fallback(),
   );
-  await doseCard(personToday(page, person), "07:45 AM", medicine).getByRole("button", { name: /^Taken, / }).click();
+  await doseCard(personToday(page, person), "7:45 AM", medicine).getByRole("button", { name: /^Taken, / }).click();
   await expect(syncLine(page)).toContainText("1 logged dose is waiting to be sent.");
 
   await page.goto("/account");
@@ -766,7 +766,7 @@ test("undo: a dose marked taken or skipped by mistake is due again; a taken one 
   const medicine = unique("Metformin", testInfo);
   await addPerson(page, person, "Purple");
   await addReminder(page, { person, medicine, strength: "500 mg", times: ["07:45"], stock: "5" });
-  const card = doseCard(personToday(page, person), "07:45 AM", `${medicine} 500 mg`);
+  const card = doseCard(personToday(page, person), "7:45 AM", `${medicine} 500 mg`);
   await card.getByRole("button", { name: /^Taken, / }).click();
   await expect(badge(card)).toHaveText("Taken");
   await upToDate(page);
@@ -807,7 +807,7 @@ test("a person added on another device joins Today without closing a Skip panel 
   await addPerson(page, person, "Orange");
   await addReminder(page, { person, medicine, strength: "125 mcg", times: ["08:00"] });
   await settled(page);
-  const card = doseCard(personToday(page, person), "08:00 AM", `${medicine} 125 mcg`);
+  const card = doseCard(personToday(page, person), "8:00 AM", `${medicine} 125 mcg`);
   await card.getByRole("button", { name: "Skip" }).click();
   const reason = card.getByLabel("Why (optional)");
   await reason.fill("Pulse under 60, calling the GP");
@@ -834,7 +834,7 @@ test("a skip reason and the People forms being typed are still there after a rel
   const medicine = unique("Bisoprolol", testInfo);
   await addPerson(page, person, "Green");
   await addReminder(page, { person, medicine, strength: "2.5 mg", times: ["08:00"] });
-  const card = () => doseCard(personToday(page, person), "08:00 AM", `${medicine} 2.5 mg`);
+  const card = () => doseCard(personToday(page, person), "8:00 AM", `${medicine} 2.5 mg`);
   await card().getByRole("button", { name: "Skip" }).click();
   await card().getByLabel("Why (optional)").fill("Felt dizzy after breakfast");
   await expect.poll(() => keptOnDevice(page, "Felt dizzy after breakfast")).toBe(true);
@@ -976,7 +976,7 @@ test("a reminder that keeps home time for someone abroad says whose clock its ti
   const section = personToday(page, person);
   // The section speaks of the person's clock; this card keeps London's, and says so.
   await expect(section.locator(".zone-note")).toContainText("Times are New York time");
-  const card = doseCard(section, "08:00 PM London time", `${medicine} 50 mg`);
+  const card = doseCard(section, "8:00 PM London time", `${medicine} 50 mg`);
   await expect(card.locator(".dose-zone")).toHaveText("London time");
   expect(problems).toEqual([]);
 });
@@ -1037,10 +1037,10 @@ test("refill: taking a dose that brings the pack down to the refill level shows 
   const section = personToday(page, person);
   // A reason half-typed on another card of the same medicine survives the count-down, which
   // gives the reminder a new version when the dose reaches the backend.
-  const evening = doseCard(section, "08:00 PM", `${medicine} 1 mg`);
+  const evening = doseCard(section, "8:00 PM", `${medicine} 1 mg`);
   await evening.getByRole("button", { name: "Skip" }).click();
   await evening.getByLabel("Why (optional)").fill("Visiting friends");
-  await doseCard(section, "08:00 AM", `${medicine} 1 mg`).getByRole("button", { name: /^Taken, / }).click();
+  await doseCard(section, "8:00 AM", `${medicine} 1 mg`).getByRole("button", { name: /^Taken, / }).click();
   await expect(alert).toHaveText(`${medicine} 1 mg: only 1 doses left. Time to get more.`);
   await upToDate(page);
   await expect.poll(async () => (await reminderNamed(page, medicine)).stock).toBe(1);

@@ -13,9 +13,10 @@ pub struct Schedule {
     /// times in [`Pattern`] are read in this zone unless the travel policy says otherwise.
     pub zone: String,
     /// The first day doses are due; cycles and "every N days" count from here.
+    #[serde(deserialize_with = "wire::date")]
     pub start: Date,
     /// The last day doses are due (inclusive), as a prescription's end date is read.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "wire::optional_date")]
     pub end: Option<Date>,
     /// Stop after this many doses, counted from `start` (a 28-tablet pack), whatever window is asked.
     #[serde(default)]
@@ -43,18 +44,27 @@ impl Schedule {
 )]
 pub enum Pattern {
     /// Every day at these times.
-    Daily { times: Vec<Time> },
+    Daily {
+        #[serde(deserialize_with = "wire::times")]
+        times: Vec<Time>,
+    },
     /// On these weekdays at these times.
     Weekly {
         days: Vec<Weekday>,
+        #[serde(deserialize_with = "wire::times")]
         times: Vec<Time>,
     },
     /// Every `n`th day from `start` (the start day is a dose day).
-    EveryNDays { n: u16, times: Vec<Time> },
+    EveryNDays {
+        n: u16,
+        #[serde(deserialize_with = "wire::times")]
+        times: Vec<Time>,
+    },
     /// `days_on` dose days then `days_off` rest days, repeating from `start` (21 on / 7 off).
     Cycle {
         days_on: u16,
         days_off: u16,
+        #[serde(deserialize_with = "wire::times")]
         times: Vec<Time>,
     },
     /// Every `hours` hours from `window_start` to `window_end` (both included) each day, e.g.
@@ -62,11 +72,54 @@ pub enum Pattern {
     /// `window_start`, so nobody is woken at night.
     EveryNHours {
         hours: u8,
+        #[serde(deserialize_with = "wire::time")]
         window_start: Time,
+        #[serde(deserialize_with = "wire::time")]
         window_end: Time,
     },
     /// Taken when needed; nothing is scheduled, the limits guard each logged dose.
     AsNeeded(AsNeededLimits),
+}
+
+/// Reading dates and times from JSON. jiff's own `Deserialize` reports a bad value with its full
+/// error text, and that text's formatter alone added about 25 KB to the app's bundle; a fixed
+/// message names the expected form just as well.
+mod wire {
+    use jiff::civil::{Date, Time};
+    use serde::de::{Deserializer, Error};
+    use serde::Deserialize;
+
+    fn parsed<'de, D: Deserializer<'de>, T: std::str::FromStr>(
+        text: &str,
+        expected: &'static str,
+    ) -> Result<T, D::Error> {
+        text.parse().map_err(|_| D::Error::custom(expected))
+    }
+
+    const DATE: &str = "expected a date such as 2026-03-30";
+    const TIME: &str = "expected a time such as 08:00";
+
+    pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        parsed::<D, _>(&String::deserialize(d)?, DATE)
+    }
+
+    pub fn optional_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            Some(text) => parsed::<D, _>(&text, DATE).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    pub fn time<'de, D: Deserializer<'de>>(d: D) -> Result<Time, D::Error> {
+        parsed::<D, _>(&String::deserialize(d)?, TIME)
+    }
+
+    pub fn times<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Time>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|text| parsed::<D, _>(text, TIME))
+            .collect()
+    }
 }
 
 /// The safety limits of an as-needed medicine, as the label states them.
@@ -335,6 +388,26 @@ mod tests {
             })
         );
         assert!(serde_json::from_str::<Pattern>(r#"{"kind":"hourly"}"#).is_err());
+        let bad_time =
+            serde_json::from_str::<Pattern>(r#"{"kind":"daily","times":["08:00","25:00"]}"#);
+        assert!(bad_time.is_err_and(|e| e.to_string().contains("a time such as 08:00")));
+        let bad_end = serde_json::from_str::<Schedule>(
+            r#"{"zone":"UTC","start":"2026-03-30","end":"2026-02-30","pattern":{"kind":"daily","times":[]}}"#,
+        );
+        assert!(bad_end.is_err_and(|e| e.to_string().contains("a date such as 2026-03-30")));
+        let open_ended: Schedule = serde_json::from_str(
+            r#"{"zone":"UTC","start":"2026-03-30","end":null,"pattern":{"kind":"everyNHours","hours":4,"windowStart":"08:00","windowEnd":"22:00:30"}}"#,
+        )
+        .unwrap();
+        assert_eq!(open_ended.end, None);
+        assert_eq!(
+            open_ended.pattern,
+            Pattern::EveryNHours {
+                hours: 4,
+                window_start: time(8, 0, 0, 0),
+                window_end: time(22, 0, 30, 0)
+            }
+        );
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub fn describe(
     describe_in(pattern, phrase, weekday, &clock)
 }
 
-/// [`describe`], with whole-minute times written by `time` (the reader's own clock, "08:00 PM"
+/// [`describe`], with whole-minute times written by `time` (the reader's own clock, "8:00 PM"
 /// where that is how clocks read). A time with seconds is still written in full, so two
 /// different times never look alike.
 pub fn describe_in(
@@ -288,14 +288,14 @@ mod tests {
                 h => h,
             };
             let half = if t.hour() < 12 { "AM" } else { "PM" };
-            format!("{h:02}:{:02} {half}", t.minute())
+            format!("{h}:{:02} {half}", t.minute())
         };
         let daily = Pattern::Daily {
             times: vec![t(20, 0), t(8, 0)],
         };
         assert_eq!(
             describe_in(&daily, &english, &short, &twelve),
-            "Every day at 08:00 AM and 08:00 PM"
+            "Every day at 8:00 AM and 8:00 PM"
         );
         // Seconds are never hidden by a clock that does not show them.
         let odd = Pattern::Daily {
@@ -303,7 +303,7 @@ mod tests {
         };
         assert_eq!(
             describe_in(&odd, &english, &short, &twelve),
-            "Every day at 08:00 AM and 08:00:30"
+            "Every day at 8:00 AM and 08:00:30"
         );
     }
 

@@ -104,7 +104,7 @@ pub fn DoseCard(
         open.set(Open::None);
         now.set(Timestamp::now());
         // The card is drawn anew with its new status: keep the person's place on it. Its name
-        // ("07:45 AM Ramipril: Taken") is what a screen reader then says.
+        // ("7:45 AM Ramipril: Taken") is what a screen reader then says.
         focus_id_later(card_id.clone());
     };
     let log = StoredValue::new(log);
@@ -171,11 +171,12 @@ pub fn DoseCard(
     });
     let is_taken = matches!(status, DoseStatus::Taken { .. });
     let taken_clock = match &status {
-        DoseStatus::Taken { at } => at
-            .to_zoned(tz.get_value())
-            .time()
-            .strftime("%H:%M")
-            .to_string(),
+        // The value of a time input, which is always 24-hour "HH:MM" (jiff's strftime would bring
+        // its whole formatter into the bundle for these five characters).
+        DoseStatus::Taken { at } => {
+            let time = at.to_zoned(tz.get_value()).time();
+            format!("{:02}:{:02}", time.hour(), time.minute())
+        }
         _ => String::new(),
     };
     let undo_key = if is_taken {
