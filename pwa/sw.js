@@ -34,6 +34,9 @@ const DB_STORE = "kv";
 const SW_OUTBOX_KEY = "reminders.sw-outbox";
 // The notification texts in the person's language, written by the app (src/pwa.rs).
 const TEXTS_KEY = "pwa.notification-text";
+// Each reminder's dose in that language ("2,5 Tabletten"), written by the app; the push itself
+// says the dose in English. Personal: sign-out wipes it.
+const DOSES_KEY = "pwa.notification-doses";
 const SYNC_TAG = "dose-outbox";
 const MAX_BATCH = 500;
 const SNOOZE_MINUTES = 10;
@@ -341,8 +344,14 @@ async function showDoseReminder(event) {
   } catch (_) {
     texts = ENGLISH;
   }
+  let doses = new Map();
   try {
-    const { title, options } = doseNotification(payload, texts);
+    doses = await notificationDoses(texts.lang);
+  } catch (_) {
+    doses = new Map();
+  }
+  try {
+    const { title, options } = doseNotification(payload, texts, doses);
     await self.registration.showNotification(title, options);
   } catch (_) {
     // Whatever went wrong, the person still hears that a dose is due.
@@ -355,8 +364,9 @@ async function showDoseReminder(event) {
   }
 }
 
-/** Title and options for a push payload; a payload that is not a sound dose gets a plain text. */
-function doseNotification(payload, texts) {
+/** Title and options for a push payload; a payload that is not a sound dose gets a plain text.
+ * `doses`: the app's wording of each reminder's dose in the texts' language. */
+function doseNotification(payload, texts, doses) {
   const dose = soundDose(payload);
   if (!dose) {
     return {
@@ -372,7 +382,9 @@ function doseNotification(payload, texts) {
   }
   const title = dose.medicine ? fill(texts.title, { medicine: dose.medicine }) : texts.titleHidden;
   let body = texts.bodyGeneric;
-  if (dose.person && dose.dose) body = fill(texts.body, { dose: dose.dose, person: dose.person });
+  // The app's wording only where the push names a dose at all (never for a hidden name).
+  const doseText = dose.dose && (doses.get(dose.reminderId) || dose.dose);
+  if (dose.person && doseText) body = fill(texts.body, { dose: doseText, person: dose.person });
   else if (dose.person) body = fill(texts.bodyNoDose, { person: dose.person });
   const options = {
     body,
@@ -435,6 +447,20 @@ async function notificationTexts() {
     if (parsed && typeof parsed[name] === "string" && parsed[name].trim()) texts[name] = parsed[name];
   }
   return texts;
+}
+
+/** The app's wording of each reminder's dose, by reminder id: only when written in `lang`, the
+ * language of the rest of the notification (another bundle may have changed it since). */
+async function notificationDoses(lang) {
+  const doses = new Map();
+  const stored = await readKey(DOSES_KEY);
+  if (!stored) return doses;
+  const parsed = JSON.parse(stored);
+  if (!parsed || parsed.lang !== lang || typeof parsed.doses !== "object" || !parsed.doses) return doses;
+  for (const [id, text] of Object.entries(parsed.doses)) {
+    if (typeof text === "string" && text.trim()) doses.set(id, text.trim());
+  }
+  return doses;
 }
 
 // The notification's buttons ---------------------------------------------------------------

@@ -46,12 +46,15 @@ pub mod keys {
     /// The dose notification's texts in the chosen language, for the service worker, which has no
     /// translations of its own. Not personal: the same for everyone using the language.
     pub const NOTIFICATION_TEXT: &str = "pwa.notification-text";
+    /// Each reminder's dose in the chosen language ("2,5 Tabletten"), for the service worker's
+    /// notifications (the backend's push says it in English).
+    pub const NOTIFICATION_DOSES: &str = "pwa.notification-doses";
     /// Who was signed in at the last answer from the backend, so a page opened offline (another
     /// bundle, a reload) still knows whose reminders it shows. The backend remains the judge.
     pub const SESSION: &str = "auth.session";
     /// What sign-out wipes: everything personal except inquiries still waiting to be delivered.
     /// Sign-out first tries to send the dose outbox.
-    pub const PERSONAL: [&str; 11] = [
+    pub const PERSONAL: [&str; 12] = [
         SESSION,
         ASK_DRAFT,
         LEARN_OFFLINE,
@@ -63,6 +66,7 @@ pub mod keys {
         SKIP_REASONS,
         TIME_ZONES,
         SW_DOSE_OUTBOX,
+        NOTIFICATION_DOSES,
     ];
 }
 

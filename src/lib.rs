@@ -75,7 +75,10 @@ pub fn start_care() {
     start(Entry::Care, || {
         if let (Some(api), Some(auth)) = (use_context::<Api>(), use_context::<Auth>()) {
             crate::time_zones::Zones::provide(api.clone());
-            crate::reminder_data::ReminderData::provide(api, auth);
+            let data = crate::reminder_data::ReminderData::provide(api, auth);
+            if let Some(i18n) = use_context::<crate::i18n::I18n>() {
+                crate::pwa::keep_notification_doses(data, i18n);
+            }
         }
         view! { <Frame><Routes fallback=not_found::NotFound><CareRoutes /></Routes></Frame> }
             .into_any()

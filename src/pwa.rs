@@ -32,7 +32,8 @@ use web_sys::{
 use crate::api::{within, Api, PushSubscriptionInput};
 use crate::device_store::{self, keys, local_keys};
 use crate::i18n::{tr, use_i18n, I18n, Key};
-use crate::reminder_data::use_reminder_data;
+use crate::reminder_data::{use_reminder_data, ReminderData};
+use crate::routes::reminders::dose_card::dose_text;
 
 /// The worker's address: the root, so its scope covers every page.
 const WORKER_URL: &str = "/sw.js";
@@ -648,6 +649,43 @@ impl NotificationTexts {
             let _ = device_store::put(keys::NOTIFICATION_TEXT, &text).await;
         }
     }
+}
+
+/// Each reminder's dose in the current language, for the worker: the backend writes a push
+/// before any device has read it, so its dose is in English ("2 tablets"). Reminders that hide
+/// the medicine's name are left out, as their pushes leave out the dose.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct NotificationDoses {
+    lang: &'static str,
+    doses: std::collections::BTreeMap<String, String>,
+}
+
+/// Keeps [`keys::NOTIFICATION_DOSES`] in step with the reminders and the language (the Care
+/// bundle calls this once, where the reminders live).
+pub fn keep_notification_doses(data: ReminderData, i18n: I18n) {
+    if service_workers().is_none() {
+        return;
+    }
+    let doses = Memo::new(move |_| NotificationDoses {
+        lang: i18n.language().tag(),
+        doses: data.reminders.with(|list| {
+            list.iter()
+                .filter(|r| !r.hide_name_in_calendar)
+                .map(|r| (r.id.clone(), dose_text(i18n, &r.dose_amount, &r.dose_unit)))
+                .collect()
+        }),
+    });
+    Effect::new(move |_| {
+        // None at all (signed out, or no reminders): nothing is left behind for sign-out to find.
+        let text = doses.with(|d| (!d.doses.is_empty()).then(|| serde_json::to_string(d).ok()));
+        leptos::task::spawn_local(async move {
+            let _ = match text {
+                Some(Some(text)) => device_store::put(keys::NOTIFICATION_DOSES, &text).await,
+                Some(None) => Ok(()),
+                None => device_store::delete(keys::NOTIFICATION_DOSES).await,
+            };
+        });
+    });
 }
 
 // Small helpers ----------------------------------------------------------------------------

@@ -488,8 +488,9 @@ pub fn medicine_text(medicine: &str, strength: &str) -> String {
     }
 }
 
-/// The dose in plain English words, such as "1 tablet" or "2 puffs". The app says it in the
-/// reader's language; a push is written before any device has read it, so it is in English.
+/// The dose in plain English words, such as "1 tablet" or "2 puffs". A push is written before any
+/// device has read it, so it is in English; the app's service worker replaces it with the app's
+/// wording in the reader's language where it has one.
 pub fn dose_text(amount: &str, unit: &str) -> String {
     let one = amount.parse::<f64>().is_ok_and(|n| n == 1.0);
     let word = match (unit, one) {

@@ -493,11 +493,15 @@ test.describe("dose reminders pushed to the service worker", () => {
     await page.getByRole("combobox", { name: /language/i }).selectOption({ label: "Deutsch" });
     await expect.poll(() => stored(page, "pwa.notification-text")).toContain('"lang":"de"');
     const r = await personWithReminder(page);
+    // Today, open in German, words each reminder's dose for the worker.
+    await page.goto("/reminders");
+    await expect.poll(() => stored(page, "pwa.notification-doses")).toContain(`"${r.reminderId}":"1 Tablette"`);
     await closeAll(worker);
     const [shown] = await push(worker, payloadFor(r, "2026-12-06T08:00:00Z"));
     expect(shown).toMatchObject({
       title: `Zeit für ${r.medicine} 500 mg`,
-      body: `1 tablet für ${r.name}`,
+      // The dose in the app's German words, not the push's English ("1 tablet").
+      body: `1 Tablette für ${r.name}`,
       lang: "de",
       actions: ["taken:Genommen", "snooze:10 Min. später"],
     });
