@@ -79,6 +79,11 @@ pub struct ReminderForm {
 }
 
 impl ReminderForm {
+    /// The least time between as-needed doses typed, in minutes, if it reads as one.
+    pub fn gap_minutes(&self) -> Option<u16> {
+        read_gap(&self.min_gap_hours, &mut Vec::new())
+    }
+
     /// A blank form for `person_id`, starting `today`, with one dose at 08:00.
     pub fn new(person_id: &str, zone: &str, today: Date) -> ReminderForm {
         ReminderForm {

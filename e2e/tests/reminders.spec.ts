@@ -1002,6 +1002,31 @@ test("an interval too long is refused in the unit the person typed", async ({ pa
   expect(problems).toEqual([]);
 });
 
+test("as-needed limits that cannot be met say how many doses fit", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Cousin", testInfo);
+  await addPerson(page, person, "Teal");
+  await openForm(page);
+  await fillForm(page, { person, medicine: unique("Ibuprofen", testInfo), asNeeded: { max: "4", gapHours: "8" } });
+  await page.getByRole("button", { name: "Save reminder" }).click();
+  const summary = page.locator("#reminder-errors");
+  await expect(summary).toBeFocused();
+  const message = "With doses at least 8 hours apart, the most in 24 hours is 3. Check the label.";
+  await summary.getByRole("link", { name: message }).click();
+  // The link leads to the gap, which says the same.
+  await expect(page.getByLabel("Least hours between doses")).toBeFocused();
+  await expect(page.locator("#rf-schedule-pattern-minGapMinutes-error")).toHaveText(message);
+  await page.getByLabel("Most doses in 24 hours").fill("30");
+  await page.getByLabel("Least hours between doses").fill("1");
+  await page.getByRole("button", { name: "Save reminder" }).click();
+  await expect(summary.getByRole("link", { name: "With doses at least 1 hour apart, the most in 24 hours is 24. Check the label." })).toBeVisible();
+  await page.getByLabel("Least hours between doses").fill("1.5");
+  await page.getByRole("button", { name: "Save reminder" }).click();
+  await expect(summary.getByRole("link", { name: "With doses at least 1 h 30 min apart, the most in 24 hours is 16. Check the label." })).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
 test.describe("in British English", () => {
   test.use({ locale: "en-GB" });
 

@@ -25,4 +25,6 @@ pub use as_needed::{as_needed_check, AsNeededVerdict};
 pub use engine::{next_occurrences, occurrences, Occurrence, Shift, MAX_OCCURRENCES};
 pub use fhir::{from_fhir_timing, to_fhir_timing, FhirProblem};
 pub use model::{AsNeededLimits, Pattern, Schedule, TravelPolicy, Weekday};
-pub use validate::{validate, validate_with_zone, AsNeededProblem, ScheduleProblem};
+pub use validate::{
+    most_doses_in_24h, validate, validate_with_zone, AsNeededProblem, ScheduleProblem,
+};

@@ -206,6 +206,12 @@ pub(crate) fn as_needed_problem(limits: &AsNeededLimits) -> Option<AsNeededProbl
     }
 }
 
+/// The most doses 24 hours can hold with at least `min_gap_minutes` between them (the largest
+/// `max_per_24h` that [`as_needed_problem`] accepts with that gap): 3 for 8 hours, 5 for 5 hours.
+pub fn most_doses_in_24h(min_gap_minutes: u16) -> u32 {
+    (24 * 60_u32).div_ceil(u32::from(min_gap_minutes.max(1)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,6 +431,36 @@ mod tests {
         assert_eq!(codes.len(), all.len());
         assert_eq!(EmptyWindow.code(), "empty_window");
         assert!(all.iter().all(|p| !p.field().is_empty()));
+    }
+
+    #[test]
+    fn the_most_doses_that_fit_is_the_limit_the_check_accepts() {
+        assert_eq!(most_doses_in_24h(8 * 60), 3);
+        assert_eq!(most_doses_in_24h(5 * 60), 5);
+        assert_eq!(most_doses_in_24h(90), 16);
+        assert_eq!(most_doses_in_24h(24 * 60), 1);
+        assert_eq!(most_doses_in_24h(0), 1440);
+        for gap in 1..=u16::MAX {
+            let fit = most_doses_in_24h(gap);
+            let problem = |max: u32| {
+                u8::try_from(max).ok().and_then(|max_per_24h| {
+                    as_needed_problem(&Limits {
+                        max_per_24h,
+                        min_gap_minutes: gap,
+                    })
+                })
+            };
+            if fit <= u32::from(u8::MAX) {
+                assert_eq!(problem(fit), None, "{gap}");
+            }
+            if fit < u32::from(u8::MAX) {
+                assert_eq!(
+                    problem(fit + 1),
+                    Some(AsNeededProblem::MaxUnreachable),
+                    "{gap}"
+                );
+            }
+        }
     }
 
     proptest! {

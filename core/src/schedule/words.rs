@@ -26,14 +26,20 @@ pub enum Phrase {
     Cycle,
     /// "Every {hours} hours from {from} to {to}"
     EveryNHours,
+    /// "Every hour from {from} to {to}": every 1 hour.
+    Hourly,
     /// "As needed, at most {max} in 24 hours, {gap} apart"
     AsNeeded,
     /// "{a} and {b}": joins the last two items of a list; earlier ones are joined with ", ".
     ListAnd,
     /// "{n} hours": a gap of whole hours.
     Hours,
+    /// "1 hour".
+    Hour,
     /// "{n} minutes": a gap under an hour.
     Minutes,
+    /// "1 minute".
+    Minute,
     /// "{h} h {m} min": any other gap.
     HoursMinutes,
 }
@@ -73,9 +79,14 @@ fn times_list(
     list(&texts, phrase)
 }
 
-fn gap_words(minutes: u16, phrase: &dyn Fn(Phrase) -> String) -> String {
+/// A time between doses: "4 hours", "1 hour", "1 h 30 min", "45 minutes".
+pub fn gap_words(minutes: u16, phrase: &dyn Fn(Phrase) -> String) -> String {
     let (h, m) = (minutes / 60, minutes % 60);
-    if h == 0 {
+    if (h, m) == (0, 1) {
+        phrase(Phrase::Minute)
+    } else if (h, m) == (1, 0) {
+        phrase(Phrase::Hour)
+    } else if h == 0 {
         fill(&phrase(Phrase::Minutes), &[("n", &m.to_string())])
     } else if m == 0 {
         fill(&phrase(Phrase::Hours), &[("n", &h.to_string())])
@@ -158,7 +169,11 @@ pub fn describe_in(
             window_start,
             window_end,
         } => fill(
-            &phrase(Phrase::EveryNHours),
+            &phrase(if *hours == 1 {
+                Phrase::Hourly
+            } else {
+                Phrase::EveryNHours
+            }),
             &[
                 ("hours", &hours.to_string()),
                 ("from", &time(*window_start)),
@@ -259,10 +274,13 @@ mod tests {
             Phrase::EveryNDays => "Every {n} days at {times}",
             Phrase::Cycle => "{on} days on, {off} days off, at {times}",
             Phrase::EveryNHours => "Every {hours} hours from {from} to {to}",
+            Phrase::Hourly => "Every hour from {from} to {to}",
             Phrase::AsNeeded => "As needed, at most {max} in 24 hours, {gap} apart",
             Phrase::ListAnd => "{a} and {b}",
             Phrase::Hours => "{n} hours",
+            Phrase::Hour => "1 hour",
             Phrase::Minutes => "{n} minutes",
+            Phrase::Minute => "1 minute",
             Phrase::HoursMinutes => "{h} h {m} min",
         }
         .into()
@@ -376,6 +394,23 @@ mod tests {
         assert_eq!(
             say(as_needed(6, 45)),
             "As needed, at most 6 in 24 hours, 45 minutes apart"
+        );
+        // One of a unit is said in the singular, and "every 1 hours" as "every hour".
+        assert_eq!(
+            say(as_needed(8, 60)),
+            "As needed, at most 8 in 24 hours, 1 hour apart"
+        );
+        assert_eq!(
+            say(as_needed(30, 1)),
+            "As needed, at most 30 in 24 hours, 1 minute apart"
+        );
+        assert_eq!(
+            say(Pattern::EveryNHours {
+                hours: 1,
+                window_start: t(9, 0),
+                window_end: t(12, 0)
+            }),
+            "Every hour from 09:00 to 12:00"
         );
         // Nothing to list is an empty list, not a panic.
         assert_eq!(say(Pattern::Daily { times: vec![] }), "Every day at ");

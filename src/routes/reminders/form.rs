@@ -13,8 +13,8 @@ use portal_core::reminders::{
 };
 use portal_core::schedule::jiff::tz::TimeZone;
 use portal_core::schedule::jiff::Timestamp;
-use portal_core::schedule::words::{describe_in, preview, Phrase};
-use portal_core::schedule::{Shift, TravelPolicy, Weekday};
+use portal_core::schedule::words::{describe_in, gap_words, preview, Phrase};
+use portal_core::schedule::{most_doses_in_24h, Shift, TravelPolicy, Weekday};
 use serde::{Deserialize, Serialize};
 
 use super::dose_card::unit_text;
@@ -327,8 +327,22 @@ fn input_id(field: &str) -> String {
     format!("rf-{}", field.replace('.', "-"))
 }
 
-/// What to tell the person about one problem, given the kind of schedule shown.
-fn issue_text(i18n: I18n, issue: &FieldIssue, kind: PatternKind) -> String {
+/// What to tell the person about one problem in `form` (as typed).
+fn issue_text(i18n: I18n, issue: &FieldIssue, form: Option<&ReminderForm>) -> String {
+    let kind = form.map(|f| f.kind).unwrap_or_default();
+    // Limits that cannot both hold: say what the gap typed allows.
+    if issue.code == "as_needed_max_unreachable" {
+        if let Some(gap) = form.and_then(ReminderForm::gap_minutes) {
+            let phrase = |p: Phrase| i18n.t(phrase_key(p)).to_owned();
+            return i18n.fill(
+                Key::ReminderErrMaxUnreachable,
+                &[
+                    ("gap", &gap_words(gap, &phrase)),
+                    ("fit", &most_doses_in_24h(gap).to_string()),
+                ],
+            );
+        }
+    }
     let key = match (issue.field.as_str(), issue.code) {
         ("personId", _) => Key::ReminderErrPerson,
         ("medicine", "required") => Key::ReminderErrMedicine,
@@ -354,7 +368,6 @@ fn issue_text(i18n: I18n, issue: &FieldIssue, kind: PatternKind) -> String {
         (_, "impossible_cycle") => Key::ReminderErrCycle,
         (_, "as_needed_max_zero") => Key::ReminderErrMaxZero,
         (_, "as_needed_gap_zero") | ("schedule.pattern.minGapMinutes", _) => Key::ReminderErrGap,
-        (_, "as_needed_max_unreachable") => Key::ReminderErrMaxUnreachable,
         (_, "end_before_start") => Key::ReminderErrEndBeforeStart,
         ("schedule.start" | "schedule.end", _) => Key::ReminderErrDate,
         (_, "unknown_zone") | ("schedule.zone", _) => Key::ReminderErrZone,
@@ -696,11 +709,9 @@ fn field_error(
 ) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
     let i18n = use_i18n();
     move || {
-        let kind = form.with(|o| o.as_ref().map(|f| f.kind).unwrap_or_default());
         issues.with(|list| {
-            list.iter()
-                .find(|i| i.field == field)
-                .map(|i| issue_text(i18n, i, kind))
+            let issue = list.iter().find(|i| i.field == field)?;
+            Some(form.with(|o| issue_text(i18n, issue, o.as_ref())))
         })
     }
 }
@@ -902,7 +913,7 @@ fn ErrorSummary(
                         <p>{tr(Key::ErrorCheckFields)}</p>
                         <ul>
                             {list.iter().map(|issue| {
-                                let text = issue_text(i18n, issue, kind);
+                                let text = form.with(|o| issue_text(i18n, issue, o.as_ref()));
                                 view! { <li><FieldLink target=input_for(&issue.field, kind)>{text}</FieldLink></li> }
                             }).collect_view()}
                         </ul>
@@ -1026,10 +1037,13 @@ fn phrase_key(p: Phrase) -> Key {
         Phrase::EveryNDays => Key::PhraseEveryNDays,
         Phrase::Cycle => Key::PhraseCycle,
         Phrase::EveryNHours => Key::PhraseEveryNHours,
+        Phrase::Hourly => Key::PhraseHourly,
         Phrase::AsNeeded => Key::PhraseAsNeeded,
         Phrase::ListAnd => Key::PhraseListAnd,
         Phrase::Hours => Key::PhraseHours,
+        Phrase::Hour => Key::PhraseHour,
         Phrase::Minutes => Key::PhraseMinutes,
+        Phrase::Minute => Key::PhraseMinute,
         Phrase::HoursMinutes => Key::PhraseHoursMinutes,
     }
 }
