@@ -1030,7 +1030,7 @@ pub fn schedule_words(i18n: I18n, pattern: &portal_core::schedule::Pattern) -> S
     describe_in(pattern, &phrase, &weekday, &time)
 }
 
-fn phrase_key(p: Phrase) -> Key {
+pub(crate) fn phrase_key(p: Phrase) -> Key {
     match p {
         Phrase::Daily => Key::PhraseDaily,
         Phrase::Weekly => Key::PhraseWeekly,

@@ -15,6 +15,7 @@ use portal_core::dose_log::{
 use portal_core::reminders::{DoseAction, DoseEvent, Person, Reminder};
 use portal_core::schedule::jiff::tz::TimeZone;
 use portal_core::schedule::jiff::Timestamp;
+use portal_core::schedule::words::gap_words;
 use portal_core::schedule::{as_needed_check, AsNeededVerdict, Pattern};
 
 use crate::components::focus::focus_id_later;
@@ -470,19 +471,26 @@ fn AsNeededCard(
                     .into_any(),
                 }
             }}
-            {move || taken_today().into_iter().next().map(|(at, taking)| {
-                let time = civil_text(at.to_zoned(tz()).datetime(), i18n.language(), CivilStyle::Time);
-                let text = format!("{} ({time})", i18n.t(Key::RemindersUndoTaken));
-                let label = title_for_label.with_value(|t| format!("{text}, {t}"));
-                view! {
-                    <div class="dose-actions">
-                        <button type="button" class="button" aria-label=label
-                            on:click=move |_| undo(taking.clone())>
-                            {text}
-                        </button>
-                    </div>
-                }
-            })}
+            // Any of the day's doses can be taken back, not only the last: the mistake may be
+            // found after the next real dose was logged. Newest first, as the list above.
+            {move || {
+                let taken = taken_today();
+                (!taken.is_empty()).then(|| {
+                    let (tz, lang) = (tz(), i18n.language());
+                    let buttons = taken.into_iter().map(|(at, taking)| {
+                        let time = civil_text(at.to_zoned(tz.clone()).datetime(), lang, CivilStyle::Time);
+                        let text = format!("{} ({time})", i18n.t(Key::RemindersUndoTaken));
+                        let label = title_for_label.with_value(|t| format!("{text}, {t}"));
+                        view! {
+                            <button type="button" class="button" aria-label=label
+                                on:click=move |_| undo(taking.clone())>
+                                {text}
+                            </button>
+                        }
+                    }).collect_view();
+                    view! { <div class="dose-actions">{buttons}</div> }
+                })
+            }}
             <p class="visually-hidden" role="status">
                 {move || said.get().map(|k| tr(k)())}
             </p>
@@ -528,19 +536,10 @@ fn shown(r: &Reminder) -> String {
     )
 }
 
-/// "4 h 1 min", or "45 minutes" under an hour.
+/// "4 h 1 min", "1 hour", or "45 minutes" under an hour.
 fn wait_text(i18n: crate::i18n::I18n, minutes: u32) -> String {
-    let (h, m) = (minutes / 60, minutes % 60);
-    if h == 0 {
-        i18n.fill(Key::PhraseMinutes, &[("n", &m.to_string())])
-    } else if m == 0 {
-        i18n.fill(Key::PhraseHours, &[("n", &h.to_string())])
-    } else {
-        i18n.fill(
-            Key::PhraseHoursMinutes,
-            &[("h", &h.to_string()), ("m", &m.to_string())],
-        )
-    }
+    let phrase = |p| i18n.t(form::phrase_key(p)).to_owned();
+    gap_words(u16::try_from(minutes).unwrap_or(u16::MAX), &phrase)
 }
 
 /// "Ibuprofen 200 mg, 1 tablet".
