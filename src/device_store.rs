@@ -115,18 +115,6 @@ pub async fn delete(key: &str) -> Result<(), StoreUnavailable> {
     write(|store| store.delete(&JsValue::from_str(key))).await
 }
 
-/// Stores `list` as JSON under `key`, or removes `key` when the list is empty, so nothing is left
-/// on the device once the last entry has gone.
-pub async fn put_list<T: serde::Serialize>(key: &str, list: &[T]) -> Result<(), StoreUnavailable> {
-    if list.is_empty() {
-        return delete(key).await;
-    }
-    match serde_json::to_string(list) {
-        Ok(text) => put(key, &text).await,
-        Err(_) => Ok(()),
-    }
-}
-
 /// The list stored as JSON under `key`; empty when there is none or it cannot be read.
 pub async fn read_list<T: serde::de::DeserializeOwned>(key: &str) -> Vec<T> {
     match get(key).await {

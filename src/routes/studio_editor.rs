@@ -92,19 +92,19 @@ fn draft_of(article: &Article) -> DraftUpdate {
 }
 
 async fn local_edits() -> Vec<LocalEdit> {
-    match device_store::get(keys::STUDIO_EDITS).await {
-        Ok(Some(text)) => serde_json::from_str(&text).unwrap_or_default(),
-        _ => Vec::new(),
-    }
+    device_store::read_list(keys::STUDIO_EDITS).await
 }
 
+/// Keeps `edit` as the edit of the article `slug` in `language`, or forgets it when `None`; in
+/// one transaction, so keystrokes kept in quick succession land in order.
 async fn keep_local(edit: Option<LocalEdit>, slug: &str, language: &str) {
-    let mut all = local_edits().await;
-    all.retain(|e| !(e.slug == slug && e.language == language));
-    if let Some(e) = edit {
-        all.push(e);
-    }
-    let _ = device_store::put_list(keys::STUDIO_EDITS, &all).await;
+    let (slug, language) = (slug.to_owned(), language.to_owned());
+    let _ = device_store::keep_in_list(
+        keys::STUDIO_EDITS,
+        move |e: &LocalEdit| e.slug == slug && e.language == language,
+        edit,
+    )
+    .await;
 }
 
 /// Sends an edit made just before the editor closed, if it is still the latest one kept on the

@@ -51,23 +51,35 @@ enum SaveState {
     Conflict(Reminder),
 }
 
-/// The drafts kept on this device, one per reminder being edited (and one for a new reminder).
+/// The drafts in the stored text, one per reminder being edited (and one for a new reminder).
 /// Older versions kept a single draft.
-async fn stored_drafts() -> Vec<Draft> {
-    let Ok(Some(text)) = device_store::get(keys::REMINDER_DRAFT).await else {
-        return Vec::new();
-    };
-    serde_json::from_str::<Vec<Draft>>(&text)
-        .or_else(|_| serde_json::from_str::<Draft>(&text).map(|d| vec![d]))
+fn drafts_in(text: &str) -> Vec<Draft> {
+    serde_json::from_str::<Vec<Draft>>(text)
+        .or_else(|_| serde_json::from_str::<Draft>(text).map(|d| vec![d]))
         .unwrap_or_default()
 }
 
-/// Keeps `draft` as the draft of `target`, or forgets that draft when `None`.
-async fn keep_draft(target: &str, draft: Option<Draft>) {
-    let mut all = stored_drafts().await;
-    all.retain(|d| d.target != target);
-    all.extend(draft);
-    let _ = device_store::put_list(keys::REMINDER_DRAFT, &all).await;
+/// The drafts kept on this device.
+async fn stored_drafts() -> Vec<Draft> {
+    match device_store::get(keys::REMINDER_DRAFT).await {
+        Ok(Some(text)) => drafts_in(&text),
+        _ => Vec::new(),
+    }
+}
+
+/// Keeps `draft` as the draft of `target`, or forgets that draft when `None`; read and written in
+/// one transaction, so keystrokes kept in quick succession land in order.
+async fn keep_draft(target: String, draft: Option<Draft>) {
+    let _ = device_store::update(keys::REMINDER_DRAFT, move |text| {
+        let mut all = text.as_deref().map(drafts_in).unwrap_or_default();
+        all.retain(|d| d.target != target);
+        all.extend(draft);
+        // None left: nothing stays on the device.
+        (!all.is_empty())
+            .then(|| serde_json::to_string(&all).ok())
+            .flatten()
+    })
+    .await;
 }
 
 /// `/reminders/new` and `/reminders/edit/:id`.
@@ -177,7 +189,7 @@ pub fn ReminderEditor() -> impl IntoView {
             key: key.get_value(),
         });
         let target = target.get_value();
-        leptos::task::spawn_local(async move { keep_draft(&target, draft).await });
+        leptos::task::spawn_local(keep_draft(target, draft));
     });
     Effect::new(move |_| {
         if let Some(f) = form.get() {
@@ -229,7 +241,7 @@ pub fn ReminderEditor() -> impl IntoView {
                         portal_core::navigation::encode_query_value(&saved.id)
                     );
                     data.put_reminder(saved);
-                    keep_draft(&id, None).await;
+                    keep_draft(id.clone(), None).await;
                     data.wake();
                     crate::pwa::offer_install();
                     // Only if the person is still on the form; they may have moved on meanwhile.
@@ -615,7 +627,7 @@ fn DeleteConfirm(
             match api.delete_reminder(&id, version).await {
                 Ok(()) => {
                     data.remove_reminder(&id);
-                    keep_draft(&id, None).await;
+                    keep_draft(id.clone(), None).await;
                     let _ = navigate.try_with_value(|n| n("/reminders", Default::default()));
                 }
                 Err(e) => {
