@@ -382,8 +382,12 @@ function doseNotification(payload, texts, doses) {
   }
   const title = dose.medicine ? fill(texts.title, { medicine: dose.medicine }) : texts.titleHidden;
   let body = texts.bodyGeneric;
-  // The app's wording only where the push names a dose at all (never for a hidden name).
-  const doseText = dose.dose && (doses.get(dose.reminderId) || dose.dose);
+  // The app's wording only where the push names a dose at all (never for a hidden name), and
+  // only if it was made from this very dose: one changed on another device since keeps the
+  // push's own words.
+  const wording = doses.get(dose.reminderId);
+  const same = wording && wording.amount === dose.doseAmount && wording.unit === dose.doseUnit;
+  const doseText = dose.dose && (same ? wording.text : dose.dose);
   if (dose.person && doseText) body = fill(texts.body, { dose: doseText, person: dose.person });
   else if (dose.person) body = fill(texts.bodyNoDose, { person: dose.person });
   const options = {
@@ -419,6 +423,8 @@ function soundDose(payload) {
     person: text(payload.person, 80),
     medicine: text(payload.medicine, 120),
     dose: text(payload.dose, 80),
+    doseAmount: text(payload.doseAmount, 20),
+    doseUnit: text(payload.doseUnit, 20),
     url: appPath(payload.url),
   };
 }
@@ -449,16 +455,21 @@ async function notificationTexts() {
   return texts;
 }
 
-/** The app's wording of each reminder's dose, by reminder id: only when written in `lang`, the
- * language of the rest of the notification (another bundle may have changed it since). */
+/** The app's wording of each reminder's dose ({ amount, unit, text }), by reminder id: only
+ * when written in `lang`, the language of the rest of the notification (another bundle may have
+ * changed it since). */
 async function notificationDoses(lang) {
   const doses = new Map();
   const stored = await readKey(DOSES_KEY);
   if (!stored) return doses;
   const parsed = JSON.parse(stored);
   if (!parsed || parsed.lang !== lang || typeof parsed.doses !== "object" || !parsed.doses) return doses;
-  for (const [id, text] of Object.entries(parsed.doses)) {
-    if (typeof text === "string" && text.trim()) doses.set(id, text.trim());
+  for (const [id, wording] of Object.entries(parsed.doses)) {
+    if (!wording || typeof wording !== "object") continue;
+    const { amount, unit, text } = wording;
+    if ([amount, unit, text].every((v) => typeof v === "string") && text.trim()) {
+      doses.set(id, { amount: amount.trim(), unit: unit.trim(), text: text.trim() });
+    }
   }
   return doses;
 }

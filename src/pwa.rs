@@ -657,7 +657,17 @@ impl NotificationTexts {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 struct NotificationDoses {
     lang: &'static str,
-    doses: std::collections::BTreeMap<String, String>,
+    doses: std::collections::BTreeMap<String, DoseWording>,
+}
+
+/// One reminder's dose in words, with the amount and unit it was made from: the worker uses it
+/// only for a push of that very dose, so a dose changed on another device since is never shown
+/// as it was.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct DoseWording {
+    amount: String,
+    unit: String,
+    text: String,
 }
 
 /// Keeps [`keys::NOTIFICATION_DOSES`] in step with the reminders and the language (the Care
@@ -671,7 +681,11 @@ pub fn keep_notification_doses(data: ReminderData, i18n: I18n) {
         doses: data.reminders.with(|list| {
             list.iter()
                 .filter(|r| !r.hide_name_in_calendar)
-                .map(|r| (r.id.clone(), dose_text(i18n, &r.dose_amount, &r.dose_unit)))
+                .map(|r| {
+                    let text = dose_text(i18n, &r.dose_amount, &r.dose_unit);
+                    let (amount, unit) = (r.dose_amount.clone(), r.dose_unit.clone());
+                    (r.id.clone(), DoseWording { amount, unit, text })
+                })
                 .collect()
         }),
     });

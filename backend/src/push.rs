@@ -473,6 +473,11 @@ pub struct DosePush {
     pub medicine: Option<String>,
     /// The dose ("1 tablet"); `null` when the reminder hides the name.
     pub dose: Option<String>,
+    /// The dose's amount and unit as the reminder stores them ("1", "tablet"): a device that has
+    /// its own wording of the dose in its reader's language uses it only for this very dose.
+    /// `null` when the reminder hides the name.
+    pub dose_amount: Option<String>,
+    pub dose_unit: Option<String>,
     /// The app's page to open.
     pub url: String,
 }
@@ -635,12 +640,14 @@ fn due_doses(conn: &Connection, account: &str, now: Timestamp) -> Result<Vec<Due
             }
         };
         let push_for = |scheduled_at: String, round: String| {
-            let (medicine, dose) = if r.hide_name {
-                (None, None)
+            let (medicine, dose, dose_amount, dose_unit) = if r.hide_name {
+                (None, None, None, None)
             } else {
                 (
                     Some(medicine_text(&r.medicine, &r.strength)),
                     Some(dose_text(&r.dose_amount, &r.dose_unit)),
+                    Some(r.dose_amount.clone()),
+                    Some(r.dose_unit.clone()),
                 )
             };
             DueDose {
@@ -655,6 +662,8 @@ fn due_doses(conn: &Connection, account: &str, now: Timestamp) -> Result<Vec<Due
                     person: person.clone(),
                     medicine,
                     dose,
+                    dose_amount,
+                    dose_unit,
                     url: TODAY_URL.to_owned(),
                 },
             }
@@ -1140,6 +1149,8 @@ mod tests {
                 &wide(MAX_STRENGTH_CHARS),
             )),
             dose: Some(dose_text("9999.99", "injection")),
+            dose_amount: Some("9999.99".to_owned()),
+            dose_unit: Some("injection".to_owned()),
             url: TODAY_URL.to_owned(),
         };
         let bytes = serde_json::to_vec(&push).unwrap();
@@ -1157,6 +1168,8 @@ mod tests {
             person: "Mum".to_owned(),
             medicine: None,
             dose: None,
+            dose_amount: None,
+            dose_unit: None,
             url: TODAY_URL.to_owned(),
         };
         assert_eq!(
@@ -1164,7 +1177,8 @@ mod tests {
             serde_json::json!({
                 "type": "dose-due", "reminderId": "r", "personId": "p",
                 "scheduledAt": "2026-12-06T08:00:00Z", "person": "Mum",
-                "medicine": null, "dose": null, "url": "/reminders"
+                "medicine": null, "dose": null, "doseAmount": null, "doseUnit": null,
+                "url": "/reminders"
             })
         );
     }

@@ -1738,6 +1738,8 @@ async fn push_answers_match_their_documented_schemas() {
         person: "Mum".to_owned(),
         medicine: None,
         dose: Some("1 tablet".to_owned()),
+        dose_amount: Some("1".to_owned()),
+        dose_unit: Some("tablet".to_owned()),
         url: portal_backend::push::TODAY_URL.to_owned(),
     };
     let mut errors = Vec::new();

@@ -463,6 +463,8 @@ async fn a_due_dose_is_pushed_encrypted_and_signed_as_others_read_it() {
                 "person": "Mum",
                 "medicine": "Metformin 500 mg",
                 "dose": "1 tablet",
+                "doseAmount": "1",
+                "doseUnit": "tablet",
                 "url": "/reminders"
             })),
             "{}",
@@ -479,6 +481,8 @@ async fn a_due_dose_is_pushed_encrypted_and_signed_as_others_read_it() {
                 "person": "Mum",
                 "medicine": null,
                 "dose": null,
+                "doseAmount": null,
+                "doseUnit": null,
                 "url": "/reminders"
             }))
         );

@@ -18,6 +18,8 @@ type PushPayload = {
   person: string;
   medicine: string | null;
   dose: string | null;
+  doseAmount: string | null;
+  doseUnit: string | null;
   url: string;
 };
 
@@ -177,6 +179,8 @@ function payloadFor(r: { personId: string; name: string; reminderId: string; med
     person: r.name,
     medicine: hidden ? null : `${r.medicine} 500 mg`,
     dose: hidden ? null : "1 tablet",
+    doseAmount: hidden ? null : "1",
+    doseUnit: hidden ? null : "tablet",
     url: "/reminders",
   };
 }
@@ -495,7 +499,7 @@ test.describe("dose reminders pushed to the service worker", () => {
     const r = await personWithReminder(page);
     // Today, open in German, words each reminder's dose for the worker.
     await page.goto("/reminders");
-    await expect.poll(() => stored(page, "pwa.notification-doses")).toContain(`"${r.reminderId}":"1 Tablette"`);
+    await expect.poll(() => stored(page, "pwa.notification-doses")).toContain(`"${r.reminderId}":{"amount":"1","unit":"tablet","text":"1 Tablette"}`);
     await closeAll(worker);
     const [shown] = await push(worker, payloadFor(r, "2026-12-06T08:00:00Z"));
     expect(shown).toMatchObject({
@@ -505,6 +509,12 @@ test.describe("dose reminders pushed to the service worker", () => {
       lang: "de",
       actions: ["taken:Genommen", "snooze:10 Min. später"],
     });
+
+    // The dose changed on another device since Today was last open here: the push's own words,
+    // never the old dose.
+    await closeAll(worker);
+    const [changed] = await push(worker, { ...payloadFor(r, "2026-12-07T08:00:00Z"), dose: "2 tablets", doseAmount: "2" });
+    expect(changed.body).toBe(`2 tablets für ${r.name}`);
   });
 
   test("Taken offline is kept on the device and sent once back online", async ({ page, context, baseURL }) => {
