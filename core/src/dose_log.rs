@@ -338,8 +338,8 @@ pub fn taken_instants(reminder_id: &str, events: &[DoseEvent]) -> Vec<Timestamp>
     out
 }
 
-/// As-needed doses taken on `day` in `tz`, with their event ids, newest first (for the Today
-/// list, whose newest can be undone).
+/// As-needed doses taken on `day` in `tz`, with their event ids (which an undo names), newest
+/// first as the Today card lists them.
 pub fn as_needed_taken_on(
     reminder_id: &str,
     events: &[DoseEvent],

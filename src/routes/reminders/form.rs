@@ -97,6 +97,8 @@ pub fn ReminderEditor() -> impl IntoView {
     let base_version = RwSignal::new(None::<u64>);
     let key = StoredValue::new(new_key());
     let issues = RwSignal::new(Vec::<FieldIssue>::new());
+    let checked_gap = StoredValue::new(None::<u16>);
+    provide_context(CheckedGap(checked_gap));
     let state = RwSignal::new(SaveState::Editing);
     let restored = RwSignal::new(false);
     let api = StoredValue::new(send_wrapper::SendWrapper::new(api));
@@ -210,6 +212,8 @@ pub fn ReminderEditor() -> impl IntoView {
         let Some(f) = form.get_untracked() else {
             return;
         };
+        // The messages speak of the form as it was checked, not as it is being retyped.
+        checked_gap.set_value(f.gap_minutes());
         let input = match f.to_input(zone_known) {
             Ok(input) => input,
             Err(found) => {
@@ -339,23 +343,29 @@ fn input_id(field: &str) -> String {
     format!("rf-{}", field.replace('.', "-"))
 }
 
-/// What to tell the person about one problem in `form` (as typed).
-fn issue_text(i18n: I18n, issue: &FieldIssue, form: Option<&ReminderForm>) -> String {
-    let kind = form.map(|f| f.kind).unwrap_or_default();
-    // Limits that cannot both hold: say what the gap typed allows.
-    if issue.code == "as_needed_max_unreachable" {
-        if let Some(gap) = form.and_then(ReminderForm::gap_minutes) {
-            let phrase = |p: Phrase| i18n.t(phrase_key(p)).to_owned();
-            return i18n.fill(
-                Key::ReminderErrMaxUnreachable,
-                &[
-                    ("gap", &gap_words(gap, &phrase)),
-                    ("fit", &most_doses_in_24h(gap).to_string()),
-                ],
-            );
-        }
-    }
+/// The least time between as-needed doses as it was when the form was last checked.
+#[derive(Clone, Copy)]
+struct CheckedGap(StoredValue<Option<u16>>);
+
+/// What to tell the person about one problem, given the kind of schedule shown.
+fn issue_text(i18n: I18n, issue: &FieldIssue, kind: PatternKind) -> String {
+    let checked_gap = || use_context::<CheckedGap>().and_then(|g| g.0.get_value());
     let key = match (issue.field.as_str(), issue.code) {
+        // Limits that cannot both hold: say how many doses the gap checked allows.
+        (_, "as_needed_max_unreachable") => match checked_gap() {
+            Some(gap) => {
+                let phrase = |p: Phrase| i18n.t(phrase_key(p)).to_owned();
+                let fit = most_doses_in_24h(gap);
+                let key = if i18n.language().is_singular(u64::from(fit)) {
+                    Key::ReminderErrMaxUnreachableOne
+                } else {
+                    Key::ReminderErrMaxUnreachable
+                };
+                let gap = gap_words(gap, &phrase);
+                return i18n.fill(key, &[("gap", &gap), ("fit", &fit.to_string())]);
+            }
+            None => Key::ReminderErrMaxUnreachablePlain,
+        },
         ("personId", _) => Key::ReminderErrPerson,
         ("medicine", "required") => Key::ReminderErrMedicine,
         (_, "too_long") => Key::ReminderErrTooLong,
@@ -721,9 +731,11 @@ fn field_error(
 ) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
     let i18n = use_i18n();
     move || {
+        let kind = form.with(|o| o.as_ref().map(|f| f.kind).unwrap_or_default());
         issues.with(|list| {
-            let issue = list.iter().find(|i| i.field == field)?;
-            Some(form.with(|o| issue_text(i18n, issue, o.as_ref())))
+            list.iter()
+                .find(|i| i.field == field)
+                .map(|i| issue_text(i18n, i, kind))
         })
     }
 }
@@ -925,7 +937,7 @@ fn ErrorSummary(
                         <p>{tr(Key::ErrorCheckFields)}</p>
                         <ul>
                             {list.iter().map(|issue| {
-                                let text = form.with(|o| issue_text(i18n, issue, o.as_ref()));
+                                let text = issue_text(i18n, issue, kind);
                                 view! { <li><FieldLink target=input_for(&issue.field, kind)>{text}</FieldLink></li> }
                             }).collect_view()}
                         </ul>

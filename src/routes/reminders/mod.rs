@@ -477,8 +477,17 @@ fn AsNeededCard(
                 let taken = taken_today();
                 (!taken.is_empty()).then(|| {
                     let (tz, lang) = (tz(), i18n.language());
-                    let buttons = taken.into_iter().map(|(at, taking)| {
-                        let time = civil_text(at.to_zoned(tz.clone()).datetime(), lang, CivilStyle::Time);
+                    let clock = |at: Timestamp| civil_text(at.to_zoned(tz.clone()).datetime(), lang, CivilStyle::Time);
+                    let times: Vec<String> = taken.iter().map(|(at, _)| clock(*at)).collect();
+                    let count = taken.len();
+                    let buttons = taken.into_iter().zip(&times).enumerate().map(|(i, ((_, taking), time))| {
+                        // Two doses logged in the same minute: say which one each button takes back.
+                        let time = if times.iter().filter(|t| *t == time).count() > 1 {
+                            let (n, count) = ((count - i).to_string(), count.to_string());
+                            i18n.fill(Key::RemindersUndoWhich, &[("time", time), ("n", &n), ("count", &count)])
+                        } else {
+                            time.clone()
+                        };
                         let text = format!("{} ({time})", i18n.t(Key::RemindersUndoTaken));
                         let label = title_for_label.with_value(|t| format!("{text}, {t}"));
                         view! {
