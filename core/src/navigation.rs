@@ -154,10 +154,130 @@ impl Entry {
     }
 }
 
+/// The browser history entries a page added for its own steps, as far as the page can follow
+/// them, so its own Back button can go back through history instead of adding an entry (which
+/// would make the browser's Back walk forward through the steps again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trail<T> {
+    entries: Vec<T>,
+    at: usize,
+    /// Whether the first entry is where the page was opened (before it is another page), or
+    /// only where the trail was lost and found again (before it are entries not followed).
+    opened_here: bool,
+}
+
+impl<T: Copy + PartialEq> Trail<T> {
+    /// The entry the page was opened on, showing `first`.
+    pub fn new(first: T) -> Trail<T> {
+        Trail {
+            entries: vec![first],
+            at: 0,
+            opened_here: true,
+        }
+    }
+
+    /// An entry added after the current one (`pushState`); those after it are gone, as in the
+    /// browser.
+    pub fn push(&mut self, entry: T) {
+        self.entries.truncate(self.at + 1);
+        self.entries.push(entry);
+        self.at = self.entries.len() - 1;
+    }
+
+    /// The browser's Back or Forward reached an entry showing `entry` (`popstate`). One that is
+    /// not next to the current one starts a new trail: what lies around it is unknown.
+    /// A move that could have gone either way (both neighbours show `entry`, or an entry not
+    /// followed lies behind) loses the trail too: better to know nothing than the wrong thing.
+    pub fn moved_to(&mut self, entry: T) {
+        let back = self.at > 0 && self.entries.get(self.at - 1) == Some(&entry);
+        let forward = self.entries.get(self.at + 1) == Some(&entry);
+        let unknown_behind = self.at == 0 && !self.opened_here;
+        match (back, forward) {
+            (true, false) => self.at -= 1,
+            (false, true) if !unknown_behind => self.at += 1,
+            _ => {
+                *self = Trail {
+                    entries: vec![entry],
+                    at: 0,
+                    opened_here: false,
+                }
+            }
+        }
+    }
+
+    /// Whether the entry before the current one shows `entry`, so `history.back()` reaches it.
+    pub fn is_previous(&self, entry: T) -> bool {
+        self.at > 0 && self.entries.get(self.at - 1) == Some(&entry)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_trail_follows_steps_forward_and_back() {
+        let mut trail = Trail::new(1);
+        trail.push(2);
+        trail.push(3);
+        // Back by the page's own button: the browser's Back, so no entry is added.
+        assert!(trail.is_previous(2));
+        trail.moved_to(2);
+        assert!(trail.is_previous(1));
+        assert!(!trail.is_previous(3));
+        trail.moved_to(1);
+        assert!(!trail.is_previous(1));
+        // Forward again, then a new step drops the entries that were ahead.
+        trail.moved_to(2);
+        trail.push(5);
+        assert!(trail.is_previous(2));
+        trail.moved_to(2);
+        trail.moved_to(5);
+        assert!(trail.is_previous(2));
+        // A move either way to the same step: the trail is lost, and claims nothing.
+        let mut trail = Trail::new(6);
+        trail.push(3);
+        trail.push(6);
+        trail.moved_to(3);
+        trail.moved_to(6);
+        assert!(!trail.is_previous(3));
+        assert!(!trail.is_previous(6));
+    }
+
+    proptest! {
+        #[test]
+        fn the_previous_entry_is_always_the_one_back_reaches(moves in proptest::collection::vec((0u8..3, 0u8..6), 0..40)) {
+            // A model browser: a list of entries and a position.
+            let (mut entries, mut at) = (vec![0u8], 0usize);
+            let mut trail = Trail::new(0u8);
+            for (kind, step) in moves {
+                match kind {
+                    0 => {
+                        entries.truncate(at + 1);
+                        entries.push(step);
+                        at += 1;
+                        trail.push(step);
+                    }
+                    1 if at > 0 => {
+                        at -= 1;
+                        trail.moved_to(entries[at]);
+                    }
+                    2 if at + 1 < entries.len() => {
+                        at += 1;
+                        trail.moved_to(entries[at]);
+                    }
+                    _ => {}
+                }
+                // Whatever it believes is just behind is what the browser would go back to.
+                for s in 0u8..6 {
+                    if trail.is_previous(s) {
+                        prop_assert!(at > 0 && entries[at - 1] == s);
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn gates_follow_roles() {

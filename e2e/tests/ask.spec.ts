@@ -216,7 +216,16 @@ test("the whole form on a phone: every step checked, Back keeps answers, axe-cle
   await expectNoAxeViolations(page);
   expect(problems).toEqual([]);
 
-  // The form starts afresh, and nothing of the sent question is left on the device.
+  // A reload keeps the number to keep on screen (this tab only), not the question.
+  const reference = (await page.locator(".reference").textContent())?.trim() ?? "";
+  await expect(page).toHaveURL(new RegExp(`/ask\\?sent=${reference}$`));
+  await page.reload();
+  await expect(page.locator("#ask-done")).toHaveText("Your question has been sent");
+  await expect(page.locator(".reference")).toHaveText(reference);
+  await expect(page.getByText("The Medical Information team will reply by email within 2 working days.")).toBeVisible();
+  // Another question starts afresh, and nothing of the sent one is left on the device.
+  await page.getByRole("button", { name: "Ask another question" }).click();
+  await stepHeading(page, "Who is asking");
   await page.reload();
   await heading(page, "Ask a question");
   await stepHeading(page, "Who is asking");
@@ -289,6 +298,33 @@ test("the browser's Back and Forward buttons move between steps and keep every a
   await page.goForward();
   await heading(page, "Ask a question");
   await expect(page.getByRole("radio", { name: "I am the patient" })).toBeChecked();
+});
+
+test("the form's own Back button goes back in history, so the browser's Back then leaves the form", async ({ page }) => {
+  await page.goto("/learn");
+  await heading(page, "Learn");
+  await page.goto("/ask");
+  await page.getByRole("radio", { name: "I am the patient" }).check();
+  await next(page);
+  await page.getByRole("radio", { name: "Other or not sure" }).check();
+  await page.getByRole("radio", { name: "Something else" }).check();
+  await next(page);
+  await stepHeading(page, "Your question");
+  await page.getByRole("button", { name: "Back" }).click();
+  await stepHeading(page, "Medicine and topic");
+  await expect(page.locator("#ask-step-heading")).toBeFocused();
+  await expect(page).toHaveURL(/\?step=2$/);
+  await page.getByRole("button", { name: "Back" }).click();
+  await stepHeading(page, "Who is asking");
+  await expect(page).toHaveURL(/\?step=1$/);
+  // Not forward through the steps again: straight out, to where the person came from.
+  await page.goBack();
+  await heading(page, "Learn");
+  // Forward comes back to the steps as they were walked.
+  await page.goForward();
+  await stepHeading(page, "Who is asking");
+  await page.goForward();
+  await stepHeading(page, "Medicine and topic");
 });
 
 test("a side effect is asked about in plain words and reaches drug safety with its Day 0", async ({ page, browser }) => {
@@ -549,6 +585,30 @@ for (const fault of faults) {
     expect(await copiesOf(browser, question)).toBe(1);
   });
 }
+
+test("a question sent later while its page is still open says it has been sent, with its number", async ({ page }) => {
+  test.setTimeout(60_000);
+  const question = uniqueQuestion("later");
+  await page.goto("/ask");
+  await fillToReview(page, question);
+  await page.route("**/api/v1/inquiries", (route) =>
+    route.request().method() === "POST" ? route.abort("internetdisconnected") : route.continue(),
+  );
+  await page.getByRole("button", { name: "Send my question" }).click();
+  await expect(page.locator("#ask-done")).toHaveText("Your question is saved and will be sent");
+  await page.unroute("**/api/v1/inquiries");
+  const sent = page.getByText(/Your saved question has now been sent\. Your reference number is MI-/);
+  await expect(async () => {
+    const tryNow = page.getByRole("button", { name: "Try to send now" });
+    if (await tryNow.isVisible()) await tryNow.click({ timeout: 1_000 }).catch(() => {});
+    await expect(sent).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
+  // Not "will be sent" under the notice that it has been: the confirmation says so, with the number.
+  await expect(page.locator("#ask-done")).toHaveText("Your question has been sent");
+  const reference = (await page.locator(".ask-done .reference").textContent())?.trim() ?? "";
+  await expect(sent).toContainText(reference);
+  await expect(page.locator(".ask-queued")).toHaveCount(0);
+});
 
 test("fields the backend refuses on two steps: the earlier step first, its link reaches the field, nothing typed is lost", async ({ page, browser }) => {
   const question = uniqueQuestion("refused");

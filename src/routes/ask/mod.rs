@@ -15,6 +15,7 @@ use portal_core::inquiry::{
     check, check_step, first_step_problems, ContactMethod, Field, FieldProblem, InquiryDraft,
     InquiryReceipt, Problem, Product, Step,
 };
+use portal_core::navigation::Trail;
 use serde::{Deserialize, Serialize};
 
 use crate::api::use_api;
@@ -57,6 +58,8 @@ pub struct AskForm {
     /// The person came from the check step to change one answer: Continue takes them back there.
     returning: RwSignal<bool>,
     summary: NodeRef<Div>,
+    /// The history entries the steps were given, from the first move on.
+    trail: StoredValue<Option<Trail<Step>>>,
 }
 
 impl AskForm {
@@ -67,6 +70,20 @@ impl AskForm {
         self.show_step(step);
         if step != from {
             remember_step(from, step);
+            self.trail
+                .update_value(|t| t.get_or_insert_with(|| Trail::new(from)).push(step));
+        }
+    }
+
+    /// Back to `step` by the form's own button: the browser's Back when its previous entry is
+    /// that step, so the browser's Back then leaves the form instead of walking forward again.
+    pub fn go_back(self, step: Step) {
+        let previous = self
+            .trail
+            .with_value(|t| t.as_ref().is_some_and(|t| t.is_previous(step)));
+        match web_sys::window().and_then(|w| w.history().ok()) {
+            Some(history) if previous && history.back().is_ok() => {}
+            _ => self.go_to(step),
         }
     }
 
@@ -185,6 +202,57 @@ pub(crate) async fn draft_started() -> bool {
     }
 }
 
+/// A delivered question's confirmation, kept in the tab's sessionStorage under this key so a
+/// reload does not lose the reference number the person was asked to keep. Gone when the tab
+/// closes, and at sign-out with the rest of sessionStorage.
+const SENT_KEY: &str = "portal.ask.sent";
+
+#[derive(Serialize, Deserialize)]
+struct KeptConfirmation {
+    receipt: InquiryReceipt,
+    method: Option<ContactMethod>,
+    reported: bool,
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Shows the confirmation at its own address (`/ask?sent=MI-…`) and keeps it for a reload.
+fn keep_confirmation(kept: &KeptConfirmation) {
+    if let (Some(storage), Ok(text)) = (session_storage(), serde_json::to_string(kept)) {
+        let _ = storage.set_item(SENT_KEY, &text);
+    }
+    let reference = portal_core::navigation::encode_query_value(&kept.receipt.reference);
+    replace_address(&format!("/ask?sent={reference}"));
+}
+
+/// The confirmation kept for the reference `sent` names, if this tab has it.
+fn kept_confirmation(sent: &str) -> Option<Done> {
+    let text = session_storage()?.get_item(SENT_KEY).ok()??;
+    let kept: KeptConfirmation = serde_json::from_str(&text).ok()?;
+    (kept.receipt.reference == sent).then_some(Done::Delivered {
+        receipt: kept.receipt,
+        method: kept.method,
+        reported: kept.reported,
+    })
+}
+
+fn forget_confirmation() {
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(SENT_KEY);
+    }
+    replace_address("/ask");
+}
+
+fn replace_address(address: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        // The router keeps its own state in the entry; it is carried over.
+        let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
+        let _ = history.replace_state_with_url(&state, "", Some(address));
+    }
+}
+
 /// What happened when the person pressed Send.
 #[derive(Debug, Clone, PartialEq)]
 enum Done {
@@ -210,9 +278,12 @@ pub fn Ask() -> impl IntoView {
         products: RwSignal::new(Products::Loading),
         returning: RwSignal::new(false),
         summary: NodeRef::new(),
+        trail: StoredValue::new(None),
     };
     let restored = RwSignal::new(false);
-    let done = RwSignal::new(None::<Done>);
+    // A reload of the confirmation shows it again.
+    let sent = query.with_untracked(|q| q.get("sent"));
+    let done = RwSignal::new(sent.as_deref().and_then(kept_confirmation));
     let sending = RwSignal::new(false);
 
     if let Some(api) = api.clone() {
@@ -274,6 +345,11 @@ pub fn Ask() -> impl IntoView {
         let Some(to) = step_in_address() else {
             return;
         };
+        form.trail.update_value(|t| {
+            if let Some(t) = t {
+                t.moved_to(to);
+            }
+        });
         let here = form.step.get_untracked();
         if to == here {
             return;
@@ -286,7 +362,18 @@ pub fn Ask() -> impl IntoView {
         }
         form.show_step(to);
     });
-    on_cleanup(move || on_history.remove());
+    // The browser would put back where an entry was scrolled to (the Continue button at the
+    // bottom of the step) after the step's heading has taken the focus: the heading decides.
+    let scroll_restoration = |mode: &str| {
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = js_sys::Reflect::set(&history, &"scrollRestoration".into(), &mode.into());
+        }
+    };
+    scroll_restoration("manual");
+    on_cleanup(move || {
+        on_history.remove();
+        scroll_restoration("auto");
+    });
 
     let go_on = move || {
         let step = form.step.get_untracked();
@@ -380,7 +467,10 @@ pub fn Ask() -> impl IntoView {
         if busy && !confirm(i18n.t(Key::AskReplaceDraft)) {
             return;
         }
-        done.set(None);
+        if done.get_untracked().is_some() {
+            forget_confirmation();
+            done.set(None);
+        }
         leptos::task::spawn_local(async move {
             if let Some(draft) = outbox.take_back(&key).await {
                 form.draft.set(draft);
@@ -410,7 +500,13 @@ pub fn Ask() -> impl IntoView {
         })}
         {move || outbox.map(|o| view! { <OutboxPanel outbox=o on_open=open_returned /> })}
         {move || match (done.get(), restored.get()) {
-            (Some(d), _) => view! { <DoneView done=d on_again=move || done.set(None) /> }.into_any(),
+            (Some(d), _) => view! {
+                <DoneView done=d on_again=move || {
+                    forget_confirmation();
+                    done.set(None);
+                } />
+            }
+            .into_any(),
             (None, false) => view! { <p class="status ask-restoring" role="status">{tr(Key::Loading)}</p> }.into_any(),
             (None, true) => view! {
                 <AskSteps form sending on_next=go_on on_submit=submit />
@@ -433,6 +529,18 @@ async fn finish(form: AskForm, done: RwSignal<Option<Done>>, result: Done) {
     form.returning.set(false);
     form.problems.set(Vec::new());
     let _ = device_store::delete(keys::ASK_DRAFT).await;
+    if let Done::Delivered {
+        receipt,
+        method,
+        reported,
+    } = &result
+    {
+        keep_confirmation(&KeptConfirmation {
+            receipt: receipt.clone(),
+            method: *method,
+            reported: *reported,
+        });
+    }
     done.set(Some(result));
     focus_later(|| {
         web_sys::window()?
@@ -534,7 +642,7 @@ fn AskSteps(
                 {move || view! { <StepFields form step=step.get() /> }}
                 <div class="form-actions">
                     {move || step.get().previous().map(|prev| view! {
-                        <button type="button" class="button" on:click=move |_| form.go_to(prev)>
+                        <button type="button" class="button" on:click=move |_| form.go_back(prev)>
                             {tr(Key::AskBack)}
                         </button>
                     })}
@@ -603,6 +711,14 @@ fn DoneView(done: Done, on_again: impl Fn() + Copy + Send + Sync + 'static) -> i
     let i18n = use_i18n();
     let auth = use_auth();
     let queued = matches!(done, Done::Queued(_));
+    // A queued question sent meanwhile (nothing waits any more) is said to be sent here too,
+    // not "will be sent" under the notice that it has been.
+    let outbox = use_outbox();
+    let sent_meanwhile = move || {
+        outbox
+            .filter(|o| o.entries().is_empty())
+            .and_then(|o| o.delivered().pop())
+    };
     let body = match done {
         Done::Delivered {
             receipt,
@@ -632,14 +748,26 @@ fn DoneView(done: Done, on_again: impl Fn() + Copy + Send + Sync + 'static) -> i
             .into_any()
         }
         Done::Queued(reason) => view! {
-            <h2 id="ask-done" tabindex="-1">{tr(Key::AskQueuedTitle)}</h2>
-            <p>{tr(reason)}</p>
-            <p>{tr(Key::AskQueuedBody)}</p>
+            {move || match sent_meanwhile() {
+                Some(receipt) => view! {
+                    <h2 id="ask-done" tabindex="-1">{tr(Key::AskSentTitle)}</h2>
+                    <p>{tr(Key::AskReferenceLabel)}</p>
+                    <p class="reference">{receipt.reference}</p>
+                    <p>{tr(Key::AskReferenceKeep)}</p>
+                }
+                .into_any(),
+                None => view! {
+                    <h2 id="ask-done" tabindex="-1">{tr(Key::AskQueuedTitle)}</h2>
+                    <p>{tr(reason)}</p>
+                    <p>{tr(Key::AskQueuedBody)}</p>
+                }
+                .into_any(),
+            }}
         }
         .into_any(),
     };
     view! {
-        <section class="ask-done" class:ask-queued=queued role="status">
+        <section class="ask-done" class:ask-queued=move || queued && sent_meanwhile().is_none() role="status">
             {body}
             <p class="form-actions">
                 <button type="button" class="button" on:click=move |_| on_again()>
