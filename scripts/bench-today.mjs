@@ -85,7 +85,8 @@ async function run(page, label) {
       await timed(
         page,
         () => {
-          const card = [...document.querySelectorAll("ol.dose-list article")].find((a) =>
+          // A dose due or past: one hours away asks first, which is not what is timed here.
+          const card = [...document.querySelectorAll("ol.dose-list article:not(.status-upcoming)")].find((a) =>
             a.querySelector("button.button-primary"),
           );
           window.__benchCard = card;

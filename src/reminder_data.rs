@@ -26,6 +26,9 @@ use crate::device_store::{self, keys};
 const HISTORY_DAYS: i64 = 32;
 /// While doses wait to be sent, how often the app tries again without being asked.
 const RETRY_MS: u32 = 30_000;
+/// While a Reminders page is in view, how old its data may get before it is fetched again: a dose
+/// another caregiver logged shows within about a minute, before anyone gives it twice.
+const REFRESH_MS: f64 = 60_000.0;
 
 /// What the device knows, as stored under [`keys::REMINDERS`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -79,6 +82,8 @@ pub struct ReminderData {
     wake: StoredValue<SendWrapper<UnboundedSender<()>>>,
     api: StoredValue<SendWrapper<Api>>,
     auth: Auth,
+    /// When the lists last came from the backend (`Date.now()`), or 0.
+    fetched_at_ms: StoredValue<f64>,
 }
 
 impl ReminderData {
@@ -101,6 +106,7 @@ impl ReminderData {
             wake: StoredValue::new(SendWrapper::new(tx)),
             api: StoredValue::new(SendWrapper::new(api)),
             auth,
+            fetched_at_ms: StoredValue::new(0.0),
         };
         provide_context(data);
         // Only patients and caregivers keep reminders; the backend refuses everyone else.
@@ -132,6 +138,7 @@ impl ReminderData {
                     futures::future::Either::Right(_) => {
                         if data.pending.with_untracked(|p| !p.is_empty())
                             || matches!(data.state.get_untracked(), SyncState::Offline(_))
+                            || data.stale_in_view()
                         {
                             data.sync().await;
                         }
@@ -140,8 +147,23 @@ impl ReminderData {
             }
         });
         let online = window_event_listener(leptos::ev::online, move |_| data.wake());
-        on_cleanup(move || online.remove());
+        // Back to a phone left on Today: what others logged meanwhile, at once.
+        let shown = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            if data.stale_in_view() {
+                data.wake();
+            }
+        });
+        on_cleanup(move || {
+            online.remove();
+            shown.remove();
+        });
         data
+    }
+
+    /// The page is in view and its lists are older than [`REFRESH_MS`].
+    fn stale_in_view(self) -> bool {
+        let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
+        visible && js_sys::Date::now() - self.fetched_at_ms.get_value() >= REFRESH_MS
     }
 
     /// Asks for a synchronisation soon (deduplicated by the sender loop).
@@ -293,6 +315,7 @@ impl ReminderData {
                 set_if_changed(self.people, people);
                 set_if_changed(self.reminders, reminders);
                 set_if_changed(self.synced, events);
+                self.fetched_at_ms.set_value(js_sys::Date::now());
                 self.synced_at.set(Some(now.to_string()));
                 self.state.set(SyncState::UpToDate);
                 self.save_snapshot().await;

@@ -1007,6 +1007,95 @@ test("an interval too long is refused in the unit the person typed", async ({ pa
   expect(problems).toEqual([]);
 });
 
+test("a dose another caregiver logs shows on an open Today within a minute, before it is given twice", async ({ page, browser }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Grandad", testInfo);
+  const medicine = unique("Codeine", testInfo);
+  await addPerson(page, person, "Orange");
+  await openForm(page);
+  await fillForm(page, { person, medicine, strength: "30 mg", asNeeded: { max: "4", gapHours: "4" } });
+  await save(page);
+  const card = personToday(page, person).locator("article.as-needed").filter({ hasText: medicine });
+  await expect(card).toContainText("None taken today.");
+  await settled(page);
+
+  const other = await browser.newContext();
+  try {
+    const phone = await other.newPage();
+    await startAt(phone, "2026-11-23T08:06:00Z");
+    await phone.goto("/reminders");
+    await upToDate(phone);
+    await personToday(phone, person).locator("article.as-needed").filter({ hasText: medicine })
+      .getByRole("button", { name: /^Log a dose now/ }).click();
+    await upToDate(phone);
+  } finally {
+    await other.close();
+  }
+  // Nothing was done on this phone: a minute or so on, it has fetched what the other one logged.
+  // The clock moves half a minute at a time, and only while no request is on its way (a jump
+  // during one would time it out).
+  await expect(async () => {
+    await quiet(page);
+    await page.clock.fastForward("00:31");
+    await expect(card).toContainText("Taken today at 8:06 AM.", { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(card.locator(".field-error")).toHaveText(/^The last dose was too recent\./);
+  expect(problems).toEqual([]);
+});
+
+test("Taken on a dose still hours away asks first; one due is logged at once", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Uncle", testInfo);
+  const medicine = unique("Metformin", testInfo);
+  await addPerson(page, person, "Teal");
+  await openForm(page);
+  await fillForm(page, { person, medicine, strength: "500 mg", times: ["08:00", "20:00"] });
+  await save(page);
+  const section = personToday(page, person);
+  const evening = doseCard(section, "8:00 PM", `${medicine} 500 mg`);
+  await evening.getByRole("button", { name: /^Taken, / }).click();
+  const check = evening.getByRole("alert");
+  await expect(check).toContainText("This dose is not due until 8:00 PM. Log it as taken now?");
+  await expect(check).toBeFocused();
+  await check.getByRole("button", { name: "Cancel" }).click();
+  await expect(check).toHaveCount(0);
+  await expect(badge(evening)).toHaveText("Later");
+  await expect(evening).toBeFocused();
+  const morning = doseCard(section, "8:00 AM", `${medicine} 500 mg`);
+  await morning.getByRole("button", { name: /^Taken, / }).click();
+  await expect(morning.locator(".dose-status")).toHaveText("Taken at 8:05 AM");
+  // Asked and confirmed, the evening one is logged too.
+  await evening.getByRole("button", { name: /^Taken, / }).click();
+  await evening.getByRole("button", { name: /^Yes, taken now, / }).click();
+  await expect(evening.locator(".dose-status")).toHaveText(/^Taken at 8:0\d AM$/);
+  expect(problems).toEqual([]);
+});
+
+test("times and dates typed digit by digit on the keyboard are kept as typed", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Niece", testInfo);
+  await addPerson(page, person, "Teal");
+  await openForm(page);
+  await page.locator("#rf-personId").selectOption({ label: person });
+  await page.locator("#rf-medicine").fill(unique("Levothyroxine", testInfo));
+  // Each digit is a keystroke, as a person types: the field must not be reset between them.
+  const time = page.locator("#rf-schedule-pattern-times-0");
+  await time.focus();
+  await page.keyboard.type("0930");
+  await expect(time).toBeFocused();
+  await expect(time).toHaveValue("09:30");
+  await expect(page.locator(".reminder-preview .preview-words")).toHaveText("Every day at 9:30 AM");
+  const end = page.locator("#rf-schedule-end");
+  await end.focus();
+  await page.keyboard.type("12252026");
+  await expect(end).toBeFocused();
+  await expect(end).toHaveValue("2026-12-25");
+  expect(problems).toEqual([]);
+});
+
 test("as-needed limits that cannot be met say how many doses fit", async ({ page }, testInfo) => {
   const problems = watchConsole(page);
   await startAt(page);
@@ -1079,14 +1168,14 @@ test("refill: taking a dose that brings the pack down to the refill level shows 
   await evening.getByRole("button", { name: "Skip" }).click();
   await evening.getByLabel("Why (optional)").fill("Visiting friends");
   await doseCard(section, "8:00 AM", `${medicine} 1 mg`).getByRole("button", { name: /^Taken, / }).click();
-  await expect(alert).toHaveText(`${medicine} 1 mg: only 1 doses left. Time to get more.`);
+  await expect(alert).toHaveText(`${medicine} 1 mg: only 1 dose left. Time to get more.`);
   await upToDate(page);
   await expect.poll(async () => (await reminderNamed(page, medicine)).stock).toBe(1);
-  await expect(alert).toHaveText(`${medicine} 1 mg: only 1 doses left. Time to get more.`);
+  await expect(alert).toHaveText(`${medicine} 1 mg: only 1 dose left. Time to get more.`);
   await expect(evening.getByLabel("Why (optional)")).toHaveValue("Visiting friends");
   expect((await reminderNamed(page, medicine)).stock).toBe(1);
   await page.reload();
   await upToDate(page);
-  await expect(alert).toHaveText(`${medicine} 1 mg: only 1 doses left. Time to get more.`);
+  await expect(alert).toHaveText(`${medicine} 1 mg: only 1 dose left. Time to get more.`);
   expect(problems).toEqual([]);
 });

@@ -15,6 +15,20 @@ pub struct InputKind {
     pub max_len: usize,
 }
 
+/// Keeps `input`'s value in step with `value`, writing it only when it differs from what the input
+/// holds. A date or time input reads as "" while it is being typed into and not yet complete:
+/// writing that "" back, as `prop:value` would on every keystroke, wipes what was typed so far.
+pub fn keep_value(input: NodeRef<Input>, value: impl Fn() -> String + Send + Sync + 'static) {
+    Effect::new(move |_| {
+        let value = value();
+        if let Some(el) = input.get() {
+            if el.value() != value {
+                el.set_value(&value);
+            }
+        }
+    });
+}
+
 /// A text field. `error` holds the key of the message to show, or `None`; typing clears it.
 #[component]
 pub fn TextField(

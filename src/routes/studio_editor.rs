@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::use_api;
 use crate::components::article_view::{ArticleView, Marks};
 use crate::components::error_text::{error_key, reading_error_key};
+use crate::components::field::keep_value;
 use crate::components::page::{PageTitle, TextPageTitle};
 use crate::device_store::{self, keys};
 use crate::i18n::{tr, use_i18n, Key};
@@ -474,6 +475,13 @@ fn EditorFields(editor: Editor) -> impl IntoView {
             }
         })
         .collect_view();
+    let (reviewed, review_by) = (NodeRef::new(), NodeRef::new());
+    keep_value(reviewed, move || {
+        editor.draft.with(|d| d.last_reviewed.clone())
+    });
+    keep_value(review_by, move || {
+        editor.draft.with(|d| d.review_by.clone())
+    });
     view! {
         <form class="studio-fields" on:submit=|ev| ev.prevent_default()>
             <div class="field">
@@ -502,14 +510,12 @@ fn EditorFields(editor: Editor) -> impl IntoView {
             <div class="field-row">
                 <div class="field">
                     <label for="studio-reviewed">{tr(Key::StudioFieldReviewed)}</label>
-                    <input id="studio-reviewed" type="date"
-                        prop:value=move || editor.draft.with(|d| d.last_reviewed.clone())
+                    <input id="studio-reviewed" type="date" node_ref=reviewed
                         on:change=move |ev| { let v = event_target_value(&ev); editor.edited(|d| d.last_reviewed = v); } />
                 </div>
                 <div class="field">
                     <label for="studio-review-by">{tr(Key::StudioFieldReviewBy)}</label>
-                    <input id="studio-review-by" type="date"
-                        prop:value=move || editor.draft.with(|d| d.review_by.clone())
+                    <input id="studio-review-by" type="date" node_ref=review_by
                         on:change=move |ev| { let v = event_target_value(&ev); editor.edited(|d| d.review_by = v); } />
                 </div>
             </div>

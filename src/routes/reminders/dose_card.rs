@@ -11,6 +11,7 @@ use portal_core::schedule::Shift;
 use serde::{Deserialize, Serialize};
 
 use super::dose_title;
+use crate::components::field::keep_value;
 use crate::components::focus::focus_id_later;
 use crate::device_store::{self, keys};
 use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, I18n, Key};
@@ -48,7 +49,13 @@ enum Open {
     Snooze,
     Skip,
     EditTime,
+    /// "Taken" on a dose not due for a while: asked first.
+    ConfirmEarly,
 }
+
+/// How long before its time a dose is logged as taken without a question: a morning dose taken at
+/// 07:30 is ordinary; a tap on the evening's card at 08:00 is most likely the wrong card.
+const EARLY_MINUTES: i64 = 60;
 
 #[component]
 pub fn DoseCard(
@@ -109,6 +116,7 @@ pub fn DoseCard(
     };
     let log = StoredValue::new(log);
     let status = row.status.clone();
+    let upcoming = matches!(row.status, DoseStatus::Upcoming);
     // Putting off a dose only means something once it is due: not before, nor on a past day.
     let can_snooze = matches!(
         status,
@@ -236,6 +244,19 @@ pub fn DoseCard(
             _ => time_error.set(true),
         }
     };
+    // A dose still a while off asks before it is logged as taken.
+    let early =
+        move || upcoming && occurrence.at.as_second() - now.get().as_second() > EARLY_MINUTES * 60;
+    let early_id = format!("early-{}-{}", reminder.id, occurrence.at.as_second());
+    let early_focus = early_id.clone();
+    let take = move || {
+        if early() {
+            open.set(Open::ConfirmEarly);
+            focus_id_later(early_focus.clone());
+        } else {
+            log.with_value(|f| f(DoseAction::Taken, Timestamp::now(), None, String::new()));
+        }
+    };
     let reason_id = format!("skip-reason-{}-{}", reminder.id, occurrence.at.as_second());
     let time_id = format!("taken-time-{}-{}", reminder.id, occurrence.at.as_second());
     let time_error_id = format!("{time_id}-error");
@@ -265,7 +286,8 @@ pub fn DoseCard(
                     <div class="dose-actions">
                         <button type="button" class="button button-primary"
                             aria-label=which_dose(Key::RemindersMarkTaken)
-                            on:click=move |_| log.with_value(|f| f(DoseAction::Taken, Timestamp::now(), None, String::new()))>
+                            aria-expanded=move || early().then(|| (open.get() == Open::ConfirmEarly).to_string())
+                            on:click=move |_| take()>
                             {tr(Key::RemindersMarkTaken)}
                         </button>
                         {can_snooze.then(|| view! {
@@ -283,6 +305,27 @@ pub fn DoseCard(
                             {tr(Key::RemindersSkip)}
                         </button>
                     </div>
+                })}
+                {move || (open.get() == Open::ConfirmEarly).then(|| {
+                    let cancel_to = card.get_value();
+                    view! {
+                        <div class="dose-extra notice" role="alert" id=early_id.clone() tabindex="-1">
+                            <p>{move || i18n.fill(Key::RemindersEarlyCheck, &[("time", &at_text())])}</p>
+                            <div class="dose-actions">
+                                <button type="button" class="button button-primary"
+                                    aria-label=which_dose(Key::RemindersEarlyYes)
+                                    on:click=move |_| log.with_value(|f| f(DoseAction::Taken, Timestamp::now(), None, String::new()))>
+                                    {tr(Key::RemindersEarlyYes)}
+                                </button>
+                                <button type="button" class="button" on:click=move |_| {
+                                    open.set(Open::None);
+                                    focus_id_later(cancel_to.clone());
+                                }>
+                                    {tr(Key::Cancel)}
+                                </button>
+                            </div>
+                        </div>
+                    }
                 })}
                 {move || (open.get() == Open::Snooze).then(|| view! {
                     <div class="dose-extra" role="group" aria-label=tr(Key::RemindersSnoozeFor)>
@@ -367,13 +410,15 @@ pub fn DoseCard(
                     let time_id = time_id.clone();
                     let error_id = time_error_id.clone();
                     let described = error_id.clone();
+                    let input = NodeRef::<leptos::html::Input>::new();
+                    keep_value(input, move || edit_time.get());
                     view! {
                         <form class="dose-extra field" on:submit=move |ev| { ev.prevent_default(); save_time(); }>
                             <label for=time_id.clone()>{tr(Key::RemindersTakenTimeLabel)}</label>
                             <input id=time_id type="time" required
                                 aria-invalid=move || time_error.get().to_string()
                                 aria-describedby=move || time_error.get().then(|| described.clone())
-                                prop:value=move || edit_time.get()
+                                node_ref=input
                                 on:input=move |ev| { edit_time.set(event_target_value(&ev)); time_error.set(false); } />
                             {move || time_error.get().then(|| view! { <p id=error_id.clone() class="field-error">{tr(Key::RemindersTakenTimeInvalid)}</p> })}
                             <div class="dose-actions">

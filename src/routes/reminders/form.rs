@@ -21,6 +21,7 @@ use super::dose_card::unit_text;
 use super::{load_zones, Section, SectionNav};
 use crate::api::use_api;
 use crate::components::error_text::reading_error_key;
+use crate::components::field::keep_value;
 use crate::components::focus::{focus_id_later, FieldLink};
 use crate::components::page::PageTitle;
 use crate::device_store::{self, keys};
@@ -287,12 +288,16 @@ pub fn ReminderEditor() -> impl IntoView {
     } else {
         Key::ReminderFormNewTitle
     };
+    let has_form = Memo::new(move |_| form.with(Option::is_some));
+    let no_people = Memo::new(move |_| data.people.with(Vec::is_empty));
     view! {
         <PageTitle title />
         <SectionNav current=if editing { Section::Today } else { Section::Add } />
         {move || restored.get().then(|| view! { <p class="notice" role="status">{tr(Key::ReminderFormRestored)}</p> })}
         {move || {
-            if data.people.with(Vec::is_empty) && form.with(Option::is_none) {
+            // Only whether there is a form: each keystroke changes the form, and must not draw
+            // it all anew (a date or time input being typed into would lose what was typed).
+            if no_people.get() && !has_form.get() {
                 return view! {
                     <div class="empty-state">
                         <p>{tr(Key::RemindersNoPeople)}</p>
@@ -301,7 +306,7 @@ pub fn ReminderEditor() -> impl IntoView {
                 }
                 .into_any();
             }
-            if form.with(Option::is_none) {
+            if !has_form.get() {
                 return view! { <p role="status">{tr(Key::Loading)}</p> }.into_any();
             }
             view! { <FormBody form issues state data zones save editing base_version /> }.into_any()
@@ -436,6 +441,7 @@ fn FormBody(
         }
     };
     let error = move |field: &'static str| field_error(issues, form, field);
+    let known_zones = StoredValue::new(zone_names());
     let kind = move || form.with(|o| o.as_ref().map(|f| f.kind).unwrap_or_default());
     let person = move || {
         let id = form.with(|o| o.as_ref().map(|f| f.person_id.clone()).unwrap_or_default());
@@ -544,9 +550,20 @@ fn FormBody(
                 }).collect_view()}
                 <Labelled field="schedule.zone" label=Key::ReminderFormZone error=error("schedule.zone") hint=Some(Key::ReminderFormZoneHint)>
                     <input id=input_id("schedule.zone") type="text" list="rf-zone-names" autocomplete="off" spellcheck="false"
-                        prop:value=get(|f| f.zone.clone()) on:change=set(|f, v| f.zone = v.trim().to_owned()) />
+                        prop:value=get(|f| f.zone.clone())
+                        // Kept as soon as a whole zone name is there (picked or typed), so a reload
+                        // keeps it; a half-typed one waits for the field to be left, rather than
+                        // have the preview look up "Europe/Pa".
+                        on:input=move |ev| {
+                            let typed = event_target_value(&ev);
+                            let typed = typed.trim();
+                            if known_zones.with_value(|k| k.iter().any(|n| n == typed)) {
+                                form.update(|o| if let Some(f) = o { f.zone = typed.to_owned() });
+                            }
+                        }
+                        on:change=set(|f, v| f.zone = v.trim().to_owned()) />
                 </Labelled>
-                <ZoneList />
+                <ZoneList names=known_zones />
             </fieldset>
 
             <fieldset class="form-section">
@@ -754,10 +771,14 @@ fn FormText(
     #[prop(default = 5)] max_len: usize,
     #[prop(optional)] hint: Option<Key>,
 ) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    keep_value(input, move || {
+        form.with(|o| o.as_ref().map(|f| get(f).clone()).unwrap_or_default())
+    });
     view! {
         <Labelled field label error=field_error(issues, form, field) hint>
             <input id=input_id(field) type=input_type inputmode=inputmode maxlength=max_len autocomplete="off"
-                prop:value=move || form.with(|o| o.as_ref().map(|f| get(f).clone()).unwrap_or_default())
+                node_ref=input
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
                     form.update(|o| if let Some(f) = o { *set(f) = value });
@@ -840,13 +861,15 @@ fn TimesList(
                 (0..count.get()).map(|i| {
                     let id = input_id(&format!("schedule.pattern.times.{i}"));
                     let label = move || i18n.fill(Key::ReminderFormTimeN, &[("n", &(i + 1).to_string())]);
+                    let input = NodeRef::<leptos::html::Input>::new();
+                    keep_value(input, move || form.with(|o| o.as_ref().and_then(|f| f.times.get(i).cloned()).unwrap_or_default()));
                     view! {
                         <div class="time-row">
                             <label for=id.clone() class="visually-hidden">{label}</label>
                             <input id=id type="time" required
                                 aria-invalid=move || error().is_some().to_string()
                                 aria-describedby=move || error().map(|_| "rf-times-error")
-                                prop:value=move || form.with(|o| o.as_ref().and_then(|f| f.times.get(i).cloned()).unwrap_or_default())
+                                node_ref=input
                                 on:input=move |ev| {
                                     let value = event_target_value(&ev);
                                     form.update(|o| if let Some(t) = o.as_mut().and_then(|f| f.times.get_mut(i)) { *t = value });
@@ -912,11 +935,10 @@ fn WeekdayChoice(
 
 /// Suggestions for the zone field, from the browser's own list.
 #[component]
-fn ZoneList() -> impl IntoView {
-    let names = zone_names();
+fn ZoneList(names: StoredValue<Vec<String>>) -> impl IntoView {
     view! {
         <datalist id="rf-zone-names">
-            {names.into_iter().map(|n| view! { <option value=n></option> }).collect_view()}
+            {names.get_value().into_iter().map(|n| view! { <option value=n></option> }).collect_view()}
         </datalist>
     }
 }

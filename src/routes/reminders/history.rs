@@ -134,14 +134,20 @@ pub fn History() -> impl IntoView {
 }
 
 fn figure_text(i18n: I18n, span: u16, t: &Tally) -> String {
+    let due = t.taken + t.skipped + t.missed;
+    let key = if i18n.language().is_singular(u64::from(due)) {
+        Key::HistoryAdherenceOne
+    } else {
+        Key::HistoryAdherence
+    };
     match t.percent() {
         Some(p) => i18n.fill(
-            Key::HistoryAdherence,
+            key,
             &[
                 ("days", &span.to_string()),
                 ("percent", &p.to_string()),
                 ("taken", &t.taken.to_string()),
-                ("due", &(t.taken + t.skipped + t.missed).to_string()),
+                ("due", &due.to_string()),
             ],
         ),
         None => i18n.fill(Key::HistoryNoDoses, &[("days", &span.to_string())]),

@@ -624,12 +624,15 @@ fn RefillAlerts(data: ReminderData) -> impl IntoView {
             .filter_map(|r| {
                 let left = stock_left(&r, &synced, &pending);
                 needs_refill(&r, left).then(|| {
+                    let count = left.unwrap_or(0);
+                    let key = if i18n.language().is_singular(u64::from(count)) {
+                        Key::RemindersRefillOne
+                    } else {
+                        Key::RemindersRefill
+                    };
                     let text = i18n.fill(
-                        Key::RemindersRefill,
-                        &[
-                            ("medicine", &dose_title(&r)),
-                            ("count", &left.unwrap_or(0).to_string()),
-                        ],
+                        key,
+                        &[("medicine", &dose_title(&r)), ("count", &count.to_string())],
                     );
                     view! { <p class="notice notice-urgent refill">{text}</p> }
                 })

@@ -488,7 +488,7 @@ fn PersonForm(
                 <input id=zone_id.clone() type="text" list=list_id.clone() autocomplete="off" spellcheck="false"
                     aria-invalid=move || zone_error().is_some().to_string()
                     aria-describedby=format!("{zone_id}-hint {zone_id}-error")
-                    prop:value=move || zone.get() on:change=move |ev| zone.set(event_target_value(&ev)) />
+                    prop:value=move || zone.get() on:input=move |ev| zone.set(event_target_value(&ev)) />
                 <datalist id=list_id>
                     {known.get_value().into_iter().map(|n| view! { <option value=n></option> }).collect_view()}
                 </datalist>
