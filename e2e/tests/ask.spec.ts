@@ -729,6 +729,39 @@ test("a Learn page can open the form with its medicine chosen", async ({ page })
   await expect(page.getByRole("radio", { name: /^Brelora/ })).toBeChecked();
 });
 
+test("asking about one medicine while a question about another waits: the person chooses", async ({ page }) => {
+  await page.goto("/ask?medicine=thromvara");
+  await page.getByRole("radio", { name: "I am the patient" }).check();
+  await next(page);
+  await expect(page.getByRole("radio", { name: /^Thromvara/ })).toBeChecked();
+  // A Learn page about another medicine: nothing is switched without the person knowing.
+  await page.goto("/ask?medicine=brelora");
+  const choice = page.getByRole("status").filter({ hasText: "You started a question earlier about Thromvara." });
+  await expect(choice).toBeVisible();
+  await choice.getByRole("button", { name: "Go on with my earlier question" }).click();
+  await expect(choice).toHaveCount(0);
+  await expect(page.getByRole("radio", { name: /^Thromvara/ })).toBeChecked();
+  // Again, and this time a new question about the medicine asked about.
+  await page.goto("/ask?medicine=brelora");
+  await page.getByRole("button", { name: "Start a new question" }).click();
+  await stepHeading(page, "Who is asking");
+  await expect(page.getByRole("radio", { name: "I am the patient" })).not.toBeChecked();
+  await page.getByRole("radio", { name: "I am the patient" }).check();
+  await next(page);
+  await expect(page.getByRole("radio", { name: /^Brelora/ })).toBeChecked();
+});
+
+test("the list of what to fix follows a change of language", async ({ page }) => {
+  await page.goto("/ask");
+  await stepHeading(page, "Who is asking");
+  await next(page);
+  await expect(page.locator(".error-summary li")).toHaveText(["Choose who is asking."]);
+  await page.getByLabel("Language").selectOption("fr");
+  await expect(page.locator(".error-summary h3")).toHaveText("Veuillez vérifier les points suivants");
+  await expect(page.locator(".error-summary li")).toHaveText(["Choisissez qui pose la question."]);
+  await expect(page.locator("#ask-asker-error")).toHaveText("Choisissez qui pose la question.");
+});
+
 test("medicines are named in the reader's language, and found by their English name too", async ({ page }) => {
   await page.goto("/ask");
   await page.getByLabel("Language").selectOption("de");

@@ -13,7 +13,7 @@ use portal_core::api::RuntimeConfig;
 use portal_core::api_error::ApiError;
 use portal_core::inquiry::{
     check, check_step, first_step_problems, ContactMethod, Field, FieldProblem, InquiryDraft,
-    InquiryReceipt, Problem, Product, Step,
+    InquiryReceipt, Problem, Product, Step, OTHER_PRODUCT,
 };
 use portal_core::navigation::Trail;
 use serde::{Deserialize, Serialize};
@@ -281,6 +281,8 @@ pub fn Ask() -> impl IntoView {
         trail: StoredValue::new(None),
     };
     let restored = RwSignal::new(false);
+    // Opened to ask about a medicine while a question about another one waits.
+    let other_medicine = RwSignal::new(None::<String>);
     // A reload of the confirmation shows it again.
     let sent = query.with_untracked(|q| q.get("sent"));
     let done = RwSignal::new(sent.as_deref().and_then(kept_confirmation));
@@ -312,13 +314,15 @@ pub fn Ask() -> impl IntoView {
                 }
             }
         }
-        // "Ask about this medicine" from a Learn page fills in the medicine when none is chosen yet.
+        // "Ask about this medicine" from a Learn page fills in the medicine when none is chosen
+        // yet; a question started about another one is not switched under the person: they choose.
         if let Some(id) = query.get_untracked().get("medicine") {
-            form.draft.update(|d| {
-                if d.product_id.is_empty() {
-                    d.product_id = id;
-                }
-            });
+            let earlier = form.draft.with_untracked(|d| d.product_id.clone());
+            if earlier.is_empty() {
+                form.draft.update(|d| d.product_id = id);
+            } else if earlier != id {
+                other_medicine.set(Some(id));
+            }
         }
         restored.set(true);
     });
@@ -499,6 +503,9 @@ pub fn Ask() -> impl IntoView {
             <p><A href="/ask/mine">{tr(Key::AskMineLink)}</A></p>
         })}
         {move || outbox.map(|o| view! { <OutboxPanel outbox=o on_open=open_returned /> })}
+        {move || other_medicine.get().filter(|_| done.with(Option::is_none)).map(|asked| view! {
+            <OtherMedicineChoice form asked on_done=move || other_medicine.set(None) />
+        })}
         {move || match (done.get(), restored.get()) {
             (Some(d), _) => view! {
                 <DoneView done=d on_again=move || {
@@ -519,6 +526,55 @@ pub fn Ask() -> impl IntoView {
             <dt>{tr(Key::AskEmail)}</dt>
             <dd><a href=mailto>{email}</a></dd>
         </dl>
+    }
+}
+
+/// A question about one medicine is being written, and the person came to ask about another
+/// (`/ask?medicine=…` from a Learn page): go on with the earlier one, or start anew about this one.
+#[component]
+fn OtherMedicineChoice(
+    form: AskForm,
+    asked: String,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let asked = StoredValue::new(asked);
+    let earlier = move || {
+        let (id, other) = form
+            .draft
+            .with(|d| (d.product_id.clone(), d.product_other.trim().to_owned()));
+        let name = if id == OTHER_PRODUCT {
+            (!other.is_empty()).then_some(other)
+        } else {
+            form.products.with(|p| match p {
+                Products::Loaded(list) => list.iter().find(|p| p.id == id).map(|p| p.name.clone()),
+                _ => None,
+            })
+        };
+        match name {
+            Some(name) => i18n.fill(Key::AskOtherMedicine, &[("medicine", &name)]),
+            None => i18n.t(Key::AskOtherMedicineUnnamed).to_owned(),
+        }
+    };
+    let start_new = move |_| {
+        form.draft.set(InquiryDraft {
+            product_id: asked.get_value(),
+            ..InquiryDraft::default()
+        });
+        form.returning.set(false);
+        form.go_to(Step::Who);
+        on_done();
+    };
+    view! {
+        <div class="notice" role="status">
+            <p>{earlier}</p>
+            <p class="form-actions">
+                <button type="button" class="button button-primary" on:click=move |_| on_done()>
+                    {tr(Key::AskOtherContinue)}
+                </button>
+                <button type="button" class="button" on:click=start_new>{tr(Key::AskOtherNew)}</button>
+            </p>
+        </div>
     }
 }
 
@@ -696,7 +752,9 @@ fn ErrorSummary(form: AskForm) -> impl IntoView {
                 <h3 id="ask-error-summary-title">{tr(Key::AskProblemTitle)}</h3>
                 <ul>
                     {form.problems.get().into_iter().map(|p| view! {
-                        <li><FieldLink target=field_id(p.field)>{problem_text(i18n, p)}</FieldLink></li>
+                        // A closure of its own: a component's children are read untracked, and
+                        // the text must follow a change of language.
+                        <li><FieldLink target=field_id(p.field)>{move || problem_text(i18n, p)}</FieldLink></li>
                     }).collect_view()}
                 </ul>
             })}
