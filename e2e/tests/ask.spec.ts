@@ -546,6 +546,19 @@ const faults: Array<{ name: string; inject: (page: Page) => Promise<void> }> = [
   },
 ];
 
+/** Waits until a question waiting on the device is delivered, and returns the notice that says
+ * so. A background attempt that set out while a fault lasted may still be failing: "Try to send
+ * now" is pressed whenever it is offered, until the question is through. */
+async function untilSentLater(page: Page) {
+  const sent = page.getByText(/Your saved question has now been sent\. Your reference number is MI-/);
+  await expect(async () => {
+    const tryNow = page.getByRole("button", { name: "Try to send now" });
+    if (await tryNow.isVisible()) await tryNow.click({ timeout: 1_000 }).catch(() => {});
+    await expect(sent).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
+  return sent;
+}
+
 for (const fault of faults) {
   test(`when ${fault.name} at submit, the question waits on the device and is sent exactly once`, async ({ page, browser }) => {
     test.setTimeout(60_000);
@@ -573,14 +586,7 @@ for (const fault of faults) {
 
     // The fault clears: the next attempt delivers it, with the same key.
     await page.unroute("**/api/v1/inquiries");
-    // A background attempt that set out while the fault lasted may still be failing: press
-    // "Try to send now" whenever it is offered, until the question is through.
-    const sent = page.getByText(/Your saved question has now been sent\. Your reference number is MI-/);
-    await expect(async () => {
-      const tryNow = page.getByRole("button", { name: "Try to send now" });
-      if (await tryNow.isVisible()) await tryNow.click({ timeout: 1_000 }).catch(() => {});
-      await expect(sent).toBeVisible({ timeout: 2_000 });
-    }).toPass({ timeout: 20_000 });
+    await untilSentLater(page);
     await expect(page.getByRole("heading", { name: /Waiting to send/ })).toHaveCount(0);
     expect(await copiesOf(browser, question)).toBe(1);
   });
@@ -597,12 +603,7 @@ test("a question sent later while its page is still open says it has been sent, 
   await page.getByRole("button", { name: "Send my question" }).click();
   await expect(page.locator("#ask-done")).toHaveText("Your question is saved and will be sent");
   await page.unroute("**/api/v1/inquiries");
-  const sent = page.getByText(/Your saved question has now been sent\. Your reference number is MI-/);
-  await expect(async () => {
-    const tryNow = page.getByRole("button", { name: "Try to send now" });
-    if (await tryNow.isVisible()) await tryNow.click({ timeout: 1_000 }).catch(() => {});
-    await expect(sent).toBeVisible({ timeout: 2_000 });
-  }).toPass({ timeout: 20_000 });
+  const sent = await untilSentLater(page);
   // Not "will be sent" under the notice that it has been: the confirmation says so, with the number.
   await expect(page.locator("#ask-done")).toHaveText("Your question has been sent");
   const reference = (await page.locator(".ask-done .reference").textContent())?.trim() ?? "";
