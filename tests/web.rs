@@ -600,7 +600,14 @@ fn civil_texts_match_the_browser() {
                         set("month", if long { "long" } else { "short" });
                     }
                     if matches!(style, CivilStyle::Time | CivilStyle::DayTime) {
-                        set("hour", "2-digit");
+                        // The 12-hour clock of American English writes "7:18 AM"; the 24-hour
+                        // clocks of the others pad the hour ("07:18").
+                        let hour = if language == Language::En {
+                            "numeric"
+                        } else {
+                            "2-digit"
+                        };
+                        set("hour", hour);
                         set("minute", "2-digit");
                     }
                     let browser: String = browser_date
