@@ -31,7 +31,7 @@ type DoseEvent = {
   undoes?: string | null;
 };
 
-type Reminder = { id: string; personId: string; medicine: string; stock?: number | null };
+type Reminder = { id: string; personId: string; medicine: string; strength?: string; stock?: number | null };
 
 /** A name no other test (or project) uses. */
 function unique(label: string, testInfo: TestInfo): string {
@@ -673,6 +673,30 @@ test("a half-typed reminder is kept while another one is opened, and opening one
   await page.goto(`/reminders/edit/${saved.id}`);
   await expect(page.locator("#rf-medicine")).toHaveValue(medicine);
   await expect(page.getByText("We kept what you typed last time.")).toHaveCount(0);
+});
+
+test("a double tap on Save sends one save", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Aunt", testInfo);
+  const medicine = unique("Atorvastatin", testInfo);
+  await addPerson(page, person, "Blue");
+  await addReminder(page, { person, medicine, times: ["08:00"] });
+  const saved = await reminderNamed(page, medicine);
+  await page.goto(`/reminders/edit/${saved.id}`);
+  await expect(page.locator("#rf-medicine")).toHaveValue(medicine);
+  await page.locator("#rf-strength").fill("20 mg");
+  const saves: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "PUT" && r.url().includes(`/api/v1/reminders/${saved.id}`)) saves.push(r.url());
+  });
+  await page.getByRole("button", { name: "Save reminder" }).dblclick();
+  await expect(page).toHaveURL(/\/reminders\?saved=/);
+  await settled(page);
+  expect(saves).toHaveLength(1);
+  expect((await reminderNamed(page, medicine)).strength).toBe("20 mg");
+  // The second save would have been refused as changed elsewhere, logged as an error.
+  expect(problems).toEqual([]);
 });
 
 test("calendar: the person's .ics file and a private subscription address", async ({ page }, testInfo) => {

@@ -210,6 +210,11 @@ pub fn ReminderEditor() -> impl IntoView {
     let navigate = use_navigate();
     let navigate = StoredValue::new(navigate);
     let save = move |overwrite: Option<u64>| {
+        // A second tap while the first save is on its way would send the same version again,
+        // which the backend refuses as changed elsewhere.
+        if state.get_untracked() == SaveState::Saving {
+            return;
+        }
         let Some(f) = form.get_untracked() else {
             return;
         };
