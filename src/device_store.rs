@@ -115,6 +115,11 @@ pub async fn delete(key: &str) -> Result<(), StoreUnavailable> {
     write(|store| store.delete(&JsValue::from_str(key))).await
 }
 
+/// The tab's sessionStorage, where the browser allows it.
+pub fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
 /// The list stored as JSON under `key`; empty when there is none or it cannot be read.
 pub async fn read_list<T: serde::de::DeserializeOwned>(key: &str) -> Vec<T> {
     match get(key).await {

@@ -120,11 +120,17 @@ impl I18n {
 
     /// `one` or `other` with `{count}` filled in, as the language counts `count`.
     pub fn count(self, one: Key, other: Key, count: usize) -> String {
-        let singular = u64::try_from(count).is_ok_and(|n| self.language().is_singular(n));
-        self.fill(
-            if singular { one } else { other },
-            &[("count", &count.to_string())],
-        )
+        let n = u64::try_from(count).unwrap_or(u64::MAX);
+        self.fill(self.plural(one, other, n), &[("count", &count.to_string())])
+    }
+
+    /// `one` or `other`, as the language counts `n` ("1 dose", "0 dose" in French).
+    pub fn plural(self, one: Key, other: Key, n: u64) -> Key {
+        if self.language().is_singular(n) {
+            one
+        } else {
+            other
+        }
     }
 }
 

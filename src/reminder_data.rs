@@ -13,7 +13,9 @@ use leptos::prelude::*;
 use portal_core::api::Role;
 use portal_core::api_error::ApiError;
 use portal_core::dose_log::{apply_receipt, merge_events, new_event_id};
-use portal_core::reminders::{DoseEvent, Person, Reminder, MAX_DOSE_EVENTS_PER_BATCH};
+use portal_core::reminders::{
+    parse_instant, DoseEvent, Person, Reminder, MAX_DOSE_EVENTS_PER_BATCH,
+};
 use portal_core::schedule::jiff::{SignedDuration, Timestamp};
 use send_wrapper::SendWrapper;
 use serde::{Deserialize, Serialize};
@@ -28,7 +30,7 @@ const HISTORY_DAYS: i64 = 32;
 const RETRY_MS: u32 = 30_000;
 /// While a Reminders page is in view, how old its data may get before it is fetched again: a dose
 /// another caregiver logged shows within about a minute, before anyone gives it twice.
-const REFRESH_MS: f64 = 60_000.0;
+const REFRESH_SECONDS: i64 = 60;
 
 /// What the device knows, as stored under [`keys::REMINDERS`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -82,8 +84,6 @@ pub struct ReminderData {
     wake: StoredValue<SendWrapper<UnboundedSender<()>>>,
     api: StoredValue<SendWrapper<Api>>,
     auth: Auth,
-    /// When the lists last came from the backend (`Date.now()`), or 0.
-    fetched_at_ms: StoredValue<f64>,
 }
 
 impl ReminderData {
@@ -106,7 +106,6 @@ impl ReminderData {
             wake: StoredValue::new(SendWrapper::new(tx)),
             api: StoredValue::new(SendWrapper::new(api)),
             auth,
-            fetched_at_ms: StoredValue::new(0.0),
         };
         provide_context(data);
         // Only patients and caregivers keep reminders; the backend refuses everyone else.
@@ -160,10 +159,15 @@ impl ReminderData {
         data
     }
 
-    /// The page is in view and its lists are older than [`REFRESH_MS`].
+    /// The page is in view and its lists are older than [`REFRESH_SECONDS`] (or never came).
     fn stale_in_view(self) -> bool {
         let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
-        visible && js_sys::Date::now() - self.fetched_at_ms.get_value() >= REFRESH_MS
+        let fetched = self
+            .synced_at
+            .with_untracked(|at| at.as_deref().and_then(parse_instant));
+        visible
+            && fetched
+                .is_none_or(|at| Timestamp::now().as_second() - at.as_second() >= REFRESH_SECONDS)
     }
 
     /// Asks for a synchronisation soon (deduplicated by the sender loop).
@@ -315,7 +319,6 @@ impl ReminderData {
                 set_if_changed(self.people, people);
                 set_if_changed(self.reminders, reminders);
                 set_if_changed(self.synced, events);
-                self.fetched_at_ms.set_value(js_sys::Date::now());
                 self.synced_at.set(Some(now.to_string()));
                 self.state.set(SyncState::UpToDate);
                 self.save_snapshot().await;

@@ -11,6 +11,7 @@ use crate::auth::{use_auth, SignedOutReason};
 use crate::components::error_text::error_key;
 use crate::components::field::{InputKind, TextField};
 use crate::components::page::PageTitle;
+use crate::device_store::session_storage;
 use crate::i18n::{use_i18n, I18n, Key};
 
 /// The email typed so far survives a reload in this tab (never the password).
@@ -35,10 +36,6 @@ fn problem_key(problem: SignInProblem) -> Key {
         SignInProblem::EmailInvalid => Key::SignInEmailInvalid,
         SignInProblem::PasswordMissing => Key::SignInPasswordMissing,
     }
-}
-
-fn session_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok().flatten()
 }
 
 /// Email and password; afterwards back to the page that asked for sign-in.

@@ -23,7 +23,7 @@ use crate::auth::use_auth;
 use crate::components::focus::{focus_id_later, focus_later, FieldLink};
 use crate::components::notices::EmergencyNotice;
 use crate::components::page::PageTitle;
-use crate::device_store::{self, keys};
+use crate::device_store::{self, keys, session_storage};
 use crate::i18n::{tr, use_i18n, Key};
 use crate::inquiry_outbox::{use_outbox, InquiryOutbox, Sent};
 use crate::view_task::spawn_for_view;
@@ -176,12 +176,21 @@ fn remember_step(from: Step, to: Step) {
         return;
     };
     let address = |step: Step| format!("{path}?step={}", step.number());
-    // The router keeps its own state in the entry; it is carried over.
-    let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
     if step_in_address().is_none() {
-        let _ = history.replace_state_with_url(&state, "", Some(&address(from)));
+        history_entry(&history, &address(from), false);
     }
-    let _ = history.push_state_with_url(&state, "", Some(&address(to)));
+    history_entry(&history, &address(to), true);
+}
+
+/// Gives the current history entry (`push`: a new one) `address`. The router keeps its own state
+/// in the entry; it is carried over.
+fn history_entry(history: &web_sys::History, address: &str, push: bool) {
+    let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
+    let _ = if push {
+        history.push_state_with_url(&state, "", Some(address))
+    } else {
+        history.replace_state_with_url(&state, "", Some(address))
+    };
 }
 
 /// The draft as kept on the device.
@@ -214,10 +223,6 @@ struct KeptConfirmation {
     reported: bool,
 }
 
-fn session_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok().flatten()
-}
-
 /// Shows the confirmation at its own address (`/ask?sent=MI-…`) and keeps it for a reload.
 fn keep_confirmation(kept: &KeptConfirmation) {
     if let (Some(storage), Ok(text)) = (session_storage(), serde_json::to_string(kept)) {
@@ -247,9 +252,7 @@ fn forget_confirmation() {
 
 fn replace_address(address: &str) {
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-        // The router keeps its own state in the entry; it is carried over.
-        let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
-        let _ = history.replace_state_with_url(&state, "", Some(address));
+        history_entry(&history, address, false);
     }
 }
 

@@ -366,11 +366,11 @@ fn issue_text(i18n: I18n, issue: &FieldIssue, kind: PatternKind) -> String {
             Some(gap) => {
                 let phrase = |p: Phrase| i18n.t(phrase_key(p)).to_owned();
                 let fit = most_doses_in_24h(gap);
-                let key = if i18n.language().is_singular(u64::from(fit)) {
-                    Key::ReminderErrMaxUnreachableOne
-                } else {
-                    Key::ReminderErrMaxUnreachable
-                };
+                let key = i18n.plural(
+                    Key::ReminderErrMaxUnreachableOne,
+                    Key::ReminderErrMaxUnreachable,
+                    u64::from(fit),
+                );
                 let gap = gap_words(gap, &phrase);
                 return i18n.fill(key, &[("gap", &gap), ("fit", &fit.to_string())]);
             }

@@ -135,11 +135,11 @@ pub fn History() -> impl IntoView {
 
 fn figure_text(i18n: I18n, span: u16, t: &Tally) -> String {
     let due = t.taken + t.skipped + t.missed;
-    let key = if i18n.language().is_singular(u64::from(due)) {
-        Key::HistoryAdherenceOne
-    } else {
-        Key::HistoryAdherence
-    };
+    let key = i18n.plural(
+        Key::HistoryAdherenceOne,
+        Key::HistoryAdherence,
+        u64::from(due),
+    );
     match t.percent() {
         Some(p) => i18n.fill(
             key,

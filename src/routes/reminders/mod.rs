@@ -625,11 +625,11 @@ fn RefillAlerts(data: ReminderData) -> impl IntoView {
                 let left = stock_left(&r, &synced, &pending);
                 needs_refill(&r, left).then(|| {
                     let count = left.unwrap_or(0);
-                    let key = if i18n.language().is_singular(u64::from(count)) {
-                        Key::RemindersRefillOne
-                    } else {
-                        Key::RemindersRefill
-                    };
+                    let key = i18n.plural(
+                        Key::RemindersRefillOne,
+                        Key::RemindersRefill,
+                        u64::from(count),
+                    );
                     let text = i18n.fill(
                         key,
                         &[("medicine", &dose_title(&r)), ("count", &count.to_string())],
