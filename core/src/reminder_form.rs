@@ -10,6 +10,7 @@ use crate::reminders::{
     check_reminder, FieldIssue, Reminder, ReminderInput, INVALID, MAX_STOCK, REQUIRED,
 };
 use crate::schedule::{AsNeededLimits, Pattern, Schedule, TravelPolicy, Weekday};
+use crate::schedule::validate::{validate, ScheduleProblem};
 
 /// Which kind of schedule the form shows fields for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -173,15 +174,16 @@ impl ReminderForm {
         self.kind = kind;
     }
 
-    /// Just the schedule, for the live preview: `None` while a field cannot be read.
+    /// Just the schedule, for the live preview: `None` while a field cannot be read or the
+    /// schedule would not give the doses it says ("every 0 hours"). The zone is left to the
+    /// preview, which says itself when it cannot find one.
     pub fn schedule(&self) -> Option<Schedule> {
         let mut issues = Vec::new();
-        let schedule = self.read_schedule(&mut issues);
-        if issues.is_empty() {
-            schedule
-        } else {
-            None
-        }
+        let schedule = self.read_schedule(&mut issues)?;
+        let sound = validate(&schedule)
+            .iter()
+            .all(|p| *p == ScheduleProblem::UnknownZone);
+        (issues.is_empty() && sound).then_some(schedule)
     }
 
     /// The request to send, or every problem (the form's own and [`check_reminder`]'s, in form
@@ -680,5 +682,17 @@ mod tests {
         assert!(f.schedule().is_some());
         f.times = vec!["25:00".into()];
         assert!(f.schedule().is_none());
+    }
+
+    #[test]
+    fn the_preview_never_describes_a_schedule_without_doses() {
+        let mut f = form();
+        f.set_kind(PatternKind::EveryNHours);
+        assert!(f.schedule().is_some());
+        f.every_hours = "0".into();
+        assert!(f.schedule().is_none(), "every 0 hours");
+        f.every_hours = "8".into();
+        f.zone = String::new();
+        assert!(f.schedule().is_some(), "the preview speaks about a missing zone itself");
     }
 }
