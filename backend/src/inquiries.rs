@@ -27,6 +27,7 @@ use portal_core::{
         MAX_LONG_TEXT_CHARS, MAX_PHONE_CHARS, MAX_QUESTION_CHARS, MAX_SHORT_TEXT_CHARS,
         OTHER_PRODUCT, REPLY_LANGUAGES, REPLY_WITHIN_WORKING_DAYS,
     },
+    markdown,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
@@ -427,6 +428,7 @@ impl InquiryRow {
             question: draft.question,
             safety_report: self.safety_report,
             reference: self.reference,
+            answer_document: self.answer.as_deref().map(markdown::parse_reply),
             answer: self.answer,
         })
     }

@@ -557,9 +557,10 @@ async fn an_answer_reaches_the_person_who_asked() {
     let mine = own_list(&app, &pat).await;
     assert_eq!(mine[0].status, InquiryStatus::BeingAnswered);
     assert_eq!(mine[0].answer, None);
+    assert_eq!(mine[0].answer_document, None);
 
     app.state.clock.advance(10 * 60);
-    let text = "Yes, below 25 °C. Not in a hot car in summer.";
+    let text = "Yes, **below 25 °C**.\n\n- Not in a hot car in summer.\n- Not on a windowsill.";
     let res = put_update(
         &app,
         Some(&mia),
@@ -578,6 +579,11 @@ async fn an_answer_reaches_the_person_who_asked() {
     let mine = own_list(&app, &pat).await;
     assert_eq!(mine[0].status, InquiryStatus::Answered);
     assert_eq!(mine[0].answer.as_deref(), Some(text));
+    // Parsed for the app, which has no Markdown parser of its own.
+    assert_eq!(
+        mine[0].answer_document,
+        Some(portal_core::markdown::parse_reply(text))
+    );
     assert_eq!(mine[0].answered_at.as_deref(), Some(answered_at.as_str()));
 
     // Sending the same answer again changes nothing the person sees.

@@ -907,8 +907,13 @@ pub struct InquirySummary {
     pub topic: Topic,
     pub question: String,
     pub safety_report: bool,
+    /// As the team wrote it (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
+    /// The answer parsed by [`crate::markdown::parse_reply`], so the app shows its paragraphs,
+    /// lists and links without a Markdown parser of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_document: Option<crate::markdown::Document>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered_at: Option<String>,
 }

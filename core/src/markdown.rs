@@ -120,6 +120,82 @@ pub fn parse(markdown: &str) -> Document {
     builder.finish()
 }
 
+/// A written reply (the Medical Information team's answer to an inquiry), parsed for a card in a
+/// list rather than a page of its own: headings become bold paragraphs, since a card's own heading
+/// comes first and several cards would repeat the same heading ids; images become links to them,
+/// since a reply should not load pictures from wherever its writer pointed.
+pub fn parse_reply(markdown: &str) -> Document {
+    Document {
+        blocks: parse(markdown)
+            .blocks
+            .into_iter()
+            .map(reply_block)
+            .collect(),
+    }
+}
+
+fn reply_block(block: Block) -> Block {
+    let blocks = |list: Vec<Block>| list.into_iter().map(reply_block).collect();
+    match block {
+        Block::Heading { content, .. } => {
+            Block::Paragraph(vec![Inline::Strong(reply_inlines(content))])
+        }
+        Block::Paragraph(inlines) => Block::Paragraph(reply_inlines(inlines)),
+        Block::List {
+            ordered,
+            start,
+            items,
+        } => Block::List {
+            ordered,
+            start,
+            items: items.into_iter().map(blocks).collect(),
+        },
+        Block::Quote(list) => Block::Quote(blocks(list)),
+        Block::Callout { kind, blocks: list } => Block::Callout {
+            kind,
+            blocks: blocks(list),
+        },
+        Block::Table { align, head, rows } => Block::Table {
+            align,
+            head: head.into_iter().map(reply_inlines).collect(),
+            rows: rows
+                .into_iter()
+                .map(|row| row.into_iter().map(reply_inlines).collect())
+                .collect(),
+        },
+        other @ (Block::Code(_) | Block::Rule) => other,
+    }
+}
+
+fn reply_inlines(inlines: Vec<Inline>) -> Vec<Inline> {
+    inlines
+        .into_iter()
+        .map(|inline| match inline {
+            Inline::Emphasis(inner) => Inline::Emphasis(reply_inlines(inner)),
+            Inline::Strong(inner) => Inline::Strong(reply_inlines(inner)),
+            Inline::Link {
+                href,
+                external,
+                content,
+            } => Inline::Link {
+                href,
+                external,
+                content: reply_inlines(content),
+            },
+            Inline::Image { src, alt } => Inline::Link {
+                external: is_external(&src),
+                content: vec![Inline::Text(if alt.trim().is_empty() {
+                    src.clone()
+                } else {
+                    alt
+                })],
+                href: src,
+            },
+            other @ (Inline::Text(_) | Inline::Code(_) | Inline::LineBreak) => other,
+        })
+        .collect()
+}
+
 /// Headings for a table of contents: (level, id, plain text).
 ///
 /// Only the article's own sections: headings at the top level of the body, not those inside
@@ -1609,7 +1685,79 @@ mod tests {
         assert_eq!(json["blocks"][3]["callout"]["kind"], "doctor");
     }
 
+    #[test]
+    fn replies_have_no_headings_or_pictures_of_their_own() {
+        let doc = parse_reply(
+            "# Dear Ann\n\nThank you.\n\n- ## Dose\n  Take ![the chart](https://example.org/c.png) \
+             and ![](/img/x.png)\n\n> [!DOCTOR]\n> Ask **your** GP.",
+        );
+        let strong = |t: &str| Block::Paragraph(vec![Inline::Strong(vec![Inline::Text(t.into())])]);
+        assert_eq!(doc.blocks[0], strong("Dear Ann"));
+        let Block::List { items, .. } = &doc.blocks[2] else {
+            panic!("a list: {:?}", doc.blocks[2]);
+        };
+        assert_eq!(items[0][0], strong("Dose"));
+        let Block::Paragraph(take) = &items[0][1] else {
+            panic!("a paragraph: {:?}", items[0][1]);
+        };
+        assert_eq!(
+            take[1],
+            Inline::Link {
+                href: "https://example.org/c.png".into(),
+                external: true,
+                content: vec![Inline::Text("the chart".into())],
+            }
+        );
+        assert_eq!(
+            take[3],
+            Inline::Link {
+                href: "/img/x.png".into(),
+                external: false,
+                content: vec![Inline::Text("/img/x.png".into())],
+            }
+        );
+        assert!(matches!(
+            doc.blocks[3],
+            Block::Callout {
+                kind: CalloutKind::Doctor,
+                ..
+            }
+        ));
+        // A heading made bold at the deepest level still comes back from JSON.
+        for marker in ["- ", "> ", "> - "] {
+            let deep = parse_reply(&format!("{}# **[x](/a)**", marker.repeat(100)));
+            let json = serde_json::to_string(&deep).expect("a reply serialises");
+            let back: Document = serde_json::from_str(&json).expect("and deserialises");
+            assert_eq!(back, deep, "{marker:?}");
+        }
+    }
+
+    /// Whether any block, at any depth, is a heading.
+    fn has_heading(blocks: &[Block]) -> bool {
+        blocks.iter().any(|block| match block {
+            Block::Heading { .. } => true,
+            Block::List { items, .. } => items.iter().any(|item| has_heading(item)),
+            Block::Quote(inner) | Block::Callout { blocks: inner, .. } => has_heading(inner),
+            _ => false,
+        })
+    }
+
     proptest! {
+        #[test]
+        fn replies_keep_safe_links_and_survive_the_trip_as_json(parts in prop::collection::vec(fragment(), 0..80)) {
+            let doc = parse_reply(&parts.concat());
+            prop_assert!(!has_heading(&doc.blocks));
+            for inline in links(&doc) {
+                match inline {
+                    Inline::Link { href, .. } => prop_assert!(safe_url(&href), "{:?}", href),
+                    other => prop_assert!(false, "{:?}", other),
+                }
+            }
+            let json = serde_json::to_string(&doc).expect("a reply serialises");
+            let back: Document = serde_json::from_str(&json).expect("and deserialises");
+            prop_assert_eq!(back, doc);
+        }
+
         #[test]
         fn arbitrary_text_never_panics_or_yields_unsafe_links(src in "\\PC{0,400}") {
             let doc = parse(&src);

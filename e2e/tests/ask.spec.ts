@@ -700,7 +700,12 @@ test("signed in: My questions lists the question, then the team's answer", async
       const res = await fetch(`/api/v1/medical-information/inquiries/${ref}`, {
         method: "PUT",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ status: "answered", answer: "Yes, below 30 °C. Do not leave it in a hot car in summer." }),
+        body: JSON.stringify({
+          status: "answered",
+          answer:
+            "# Storage\n\nYes, **below 30 °C**.\n\n- Do not leave it in a hot car in summer.\n- Keep it in its box.\n\n" +
+            "More in [the leaflet](/learn).",
+        }),
       });
       return res.status;
     }, reference),
@@ -713,7 +718,16 @@ test("signed in: My questions lists the question, then the team's answer", async
   await page.getByRole("link", { name: "My questions" }).click();
   await heading(page, "My questions");
   await expect(card).toContainText("Answered");
-  await expect(card).toContainText("Do not leave it in a hot car in summer.");
+  // Shown as the team wrote it: emphasis, a list and a link, with no Markdown marks left over,
+  // and no heading to break the page's outline.
+  const answer = card.locator(".answer");
+  await expect(answer.locator("strong").first()).toHaveText("Storage");
+  await expect(answer.locator("strong").nth(1)).toHaveText("below 30 °C");
+  await expect(answer.getByRole("listitem")).toHaveText(["Do not leave it in a hot car in summer.", "Keep it in its box."]);
+  await expect(answer.getByRole("link", { name: "the leaflet" })).toHaveAttribute("href", "/learn");
+  await expect(answer).not.toContainText("**");
+  await expect(answer.getByRole("heading")).toHaveCount(1);
+  await expectNoAxeViolations(page);
   expect(problems).toEqual([]);
 });
 

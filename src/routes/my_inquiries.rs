@@ -8,6 +8,7 @@ use portal_core::inquiry::{InquiryStatus, InquirySummary};
 
 use crate::api::use_api;
 use crate::auth::use_auth;
+use crate::components::article_view::{render_document, Marks};
 use crate::components::error_text::reading_error_key;
 use crate::components::page::PageTitle;
 use crate::i18n::{local_date, tr, use_i18n, Key};
@@ -94,14 +95,25 @@ fn InquiryCard(item: InquirySummary) -> impl IntoView {
             </p>
             {item.safety_report.then(|| view! { <p class="hint">{tr(Key::MineSafetyNote)}</p> })}
             <p class="inquiry-question">{item.question.clone()}</p>
-            {item.answer.clone().map(|answer| view! {
-                <div class="answer">
-                    <h3>
-                        {tr(Key::MineAnswerTitle)}
-                        {answered_at.clone().map(|at| view! { " · " {move || local_date(&at, i18n.language().tag())} })}
-                    </h3>
-                    <p class="answer-text">{answer}</p>
-                </div>
+            {item.answer.clone().map(|answer| {
+                // Formatted as the team wrote it; a backend that sends only the text gets it
+                // with its line breaks kept.
+                let text = match &item.answer_document {
+                    Some(doc) => view! {
+                        <div class="answer-body">{render_document(doc, &Marks::default())}</div>
+                    }
+                    .into_any(),
+                    None => view! { <p class="answer-text">{answer}</p> }.into_any(),
+                };
+                view! {
+                    <div class="answer">
+                        <h3>
+                            {tr(Key::MineAnswerTitle)}
+                            {answered_at.clone().map(|at| view! { " · " {move || local_date(&at, i18n.language().tag())} })}
+                        </h3>
+                        {text}
+                    </div>
+                }
             })}
         </li>
     }
