@@ -233,6 +233,45 @@ test("the whole form on a phone: every step checked, Back keeps answers, axe-cle
   expect(await copiesOf(browser, question)).toBe(1);
 });
 
+test("a question open in two tabs: the tab used last never loses what was typed in the other", async ({ page, context }) => {
+  const question = uniqueQuestion("two tabs");
+  await page.goto("/ask");
+  await page.getByRole("radio", { name: "I am the patient" }).check();
+  await next(page);
+  await page.getByRole("radio", { name: "Other or not sure" }).check();
+  await page.getByLabel("Name of the medicine, if you know it").fill("Blue pills");
+  await page.getByRole("radio", { name: "Something else" }).check();
+  await next(page);
+  await stepHeading(page, "Your question");
+
+  // A second tab opens the same question and goes on with it.
+  const other = await context.newPage();
+  await other.goto("/ask");
+  await stepHeading(other, "Your question");
+  await other.getByLabel("Your question").fill(question);
+  await other.getByRole("button", { name: "Back" }).click();
+  await other.getByLabel("Name of the medicine, if you know it").fill("Blue pills from my chemist");
+  await expect(other.getByRole("status").filter({ hasText: "another tab" })).toHaveCount(0);
+
+  // Back in the first tab (headless tabs never lose focus, so the browser's focus event is
+  // sent by hand): it shows the second tab's words before anything is typed over them.
+  await page.evaluate(() => window.dispatchEvent(new Event("focus")));
+  await expect(page.getByRole("status").filter({ hasText: "This question now shows what you typed in another tab or window." })).toBeVisible();
+  await expect(page.getByLabel("Your question")).toHaveValue(question);
+  await page.getByLabel("Your question").fill(`${question} And in winter?`);
+  await page.getByRole("button", { name: "Back" }).click();
+  await expect(page.getByLabel("Name of the medicine, if you know it")).toHaveValue("Blue pills from my chemist");
+
+  // And the other way round; a reload of either tab then has everything.
+  await other.evaluate(() => window.dispatchEvent(new Event("focus")));
+  await other.getByRole("button", { name: "Continue" }).click();
+  await expect(other.getByLabel("Your question")).toHaveValue(`${question} And in winter?`);
+  await other.reload();
+  await stepHeading(other, "Your question");
+  await expect(other.getByLabel("Your question")).toHaveValue(`${question} And in winter?`);
+  await other.close();
+});
+
 test("a reload in the middle keeps the step and every word typed", async ({ page }) => {
   const question = uniqueQuestion("reload");
   await page.goto("/ask");

@@ -198,6 +198,19 @@ fn history_entry(history: &web_sys::History, address: &str, push: bool) {
 struct StoredDraft {
     step: usize,
     draft: InquiryDraft,
+    /// The tab that wrote it ([`this_tab`]). Every tab of the form writes the same key, so a tab
+    /// coming back into use first takes over what another tab wrote since, instead of writing its
+    /// older copy over it.
+    #[serde(default)]
+    tab: String,
+}
+
+/// This tab's name among the tabs writing the draft: random, and new with every page load.
+fn this_tab() -> String {
+    thread_local! {
+        static TAB: String = format!("{:x}", (js_sys::Math::random() * 1e15) as u64);
+    }
+    TAB.with(Clone::clone)
 }
 
 /// Whether a question has been started on this device and not sent (see
@@ -289,6 +302,8 @@ pub fn Ask() -> impl IntoView {
     // A reload of the confirmation shows it again.
     let sent = query.with_untracked(|q| q.get("sent"));
     let done = RwSignal::new(sent.as_deref().and_then(kept_confirmation));
+    // The draft was brought up to date with what was typed in another tab.
+    let taken_over = RwSignal::new(false);
     let sending = RwSignal::new(false);
 
     if let Some(api) = api.clone() {
@@ -334,6 +349,7 @@ pub fn Ask() -> impl IntoView {
         let snapshot = StoredDraft {
             step: form.step.get().number(),
             draft: form.draft.get(),
+            tab: this_tab(),
         };
         if !restored.get_untracked() {
             return;
@@ -344,6 +360,45 @@ pub fn Ask() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let _ = device_store::put(keys::ASK_DRAFT, &text).await;
         });
+    });
+
+    // Back in this tab after typing in another: that tab's answers are the newest, and this one's
+    // next keystroke would otherwise store its older copy over them.
+    let take_over = move || {
+        if !restored.get_untracked() || done.with_untracked(Option::is_some) {
+            return;
+        }
+        spawn_for_view(async move {
+            let Ok(Some(text)) = device_store::get(keys::ASK_DRAFT).await else {
+                return;
+            };
+            let Ok(stored) = serde_json::from_str::<StoredDraft>(&text) else {
+                return;
+            };
+            if stored.tab == this_tab() || form.draft.with_untracked(|d| *d == stored.draft) {
+                return;
+            }
+            form.draft.set(stored.draft);
+            if !form.reachable(form.step.get_untracked()) {
+                if let Some(step) = Step::ALL.get(stored.step.saturating_sub(1)) {
+                    form.go_to(*step);
+                }
+            }
+            taken_over.set(true);
+        });
+    };
+    let on_focus = window_event_listener(leptos::ev::focus, move |_| take_over());
+    let on_visible = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        let visible = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+        if visible {
+            take_over();
+        }
+    });
+    on_cleanup(move || {
+        on_focus.remove();
+        on_visible.remove();
     });
 
     // The browser's Back and Forward move between steps; Forward only as far as the answers
@@ -508,6 +563,9 @@ pub fn Ask() -> impl IntoView {
         {move || outbox.map(|o| view! { <OutboxPanel outbox=o on_open=open_returned /> })}
         {move || other_medicine.get().filter(|_| done.with(Option::is_none)).map(|asked| view! {
             <OtherMedicineChoice form asked on_done=move || other_medicine.set(None) />
+        })}
+        {move || (taken_over.get() && done.with(Option::is_none)).then(|| view! {
+            <p class="notice" role="status">{tr(Key::AskDraftTakenOver)}</p>
         })}
         {move || match (done.get(), restored.get()) {
             (Some(d), _) => view! {
