@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use portal_core::api::{Health, RuntimeConfig, Session, SignInRequest};
 use portal_core::api_error::{decode_error, decode_response, ApiError};
 use portal_core::inquiry::{InquiryDraft, InquiryReceipt, InquirySummary, Product};
+use portal_core::language::Language;
 use portal_core::learn::{
     ArticleFeedback, ArticlePage, ArticleSummary, DraftUpdate, PublishRequest,
     StudioArticleSummary, StudioDraft,
@@ -285,20 +286,23 @@ impl Api {
         self.send::<(), _>(Method::Get, &path, None, None).await
     }
 
-    /// Where the person's calendar file downloads from (the session cookie goes with it).
-    pub fn calendar_download_url(&self, person_id: &str) -> String {
+    /// Where the person's calendar file downloads from (the session cookie goes with it), with
+    /// its words in `language`.
+    pub fn calendar_download_url(&self, person_id: &str, language: Language) -> String {
         self.inner.config.api_url(&format!(
-            "/people/{}/calendar.ics",
-            encode_query_value(person_id)
+            "/people/{}/calendar.ics?lang={}",
+            encode_query_value(person_id),
+            language.tag()
         ))
     }
 
-    /// A new secret calendar feed address for the person (any earlier one stops working), as a
-    /// full URL a calendar app can subscribe to.
-    pub async fn new_calendar_feed(&self, person_id: &str) -> Result<String, ApiError> {
+    /// A new secret calendar feed address for the person (any earlier one stops working).
+    pub async fn new_calendar_feed(&self, person_id: &str) -> Result<CalendarFeed, ApiError> {
         let path = format!("/people/{}/calendar-token", encode_query_value(person_id));
         let link: CalendarLink = self.send::<(), _>(Method::Post, &path, None, None).await?;
-        Ok(self.inner.config.backend_url(&link.url, &page_origin()))
+        Ok(CalendarFeed(
+            self.inner.config.backend_url(&link.url, &page_origin()),
+        ))
     }
 
     /// Ends the person's calendar feed address.
@@ -523,6 +527,17 @@ fn studio_path(slug: &str, language: &str, action: &str) -> String {
 /// The client from context.
 pub fn use_api() -> Option<Api> {
     use_context::<Api>()
+}
+
+/// A person's secret calendar feed address, as a calendar app subscribes to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarFeed(String);
+
+impl CalendarFeed {
+    /// The address with the file's words in `language`.
+    pub fn url(&self, language: Language) -> String {
+        format!("{}?lang={}", self.0, language.tag())
+    }
 }
 
 /// Answer of `GET /push/public-key`: the VAPID key, base64url, to subscribe with.

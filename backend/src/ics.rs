@@ -39,10 +39,14 @@ use jiff::{
     SignedDuration, Span, Timestamp,
 };
 use portal_core::{
+    language::{fill, Language},
     reminders::Reminder,
     schedule::{self, Pattern, Schedule, Weekday},
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use crate::push::medicine_text;
+use crate::words::{words, Words};
 
 pub const CONTENT_TYPE: &str = "text/calendar; charset=utf-8";
 pub const PRODID: &str = "-//Patient Portal//Medicine reminders//EN";
@@ -55,8 +59,10 @@ const PAST_DAYS: i64 = 400;
 const EVENT_DURATION: &str = "PT15M";
 const UID_DOMAIN: &str = "patient-portal";
 
-/// The whole file for `name`'s `reminders`, at `now` (`DTSTAMP`, and the correction window).
-pub fn calendar(name: &str, reminders: &[Reminder], now: Timestamp) -> String {
+/// The whole file for `name`'s `reminders`, at `now` (`DTSTAMP`, and the correction window),
+/// with its words in `language`.
+pub fn calendar(name: &str, reminders: &[Reminder], now: Timestamp, language: Language) -> String {
+    let words = words(language);
     let mut events = Vec::new();
     // Zone name -> (zone, first year, last year of doses).
     let mut zones: BTreeMap<String, (TimeZone, i16, i16)> = BTreeMap::new();
@@ -94,7 +100,10 @@ pub fn calendar(name: &str, reminders: &[Reminder], now: Timestamp) -> String {
     w.prop("PRODID", PRODID);
     w.line("CALSCALE:GREGORIAN");
     w.line("METHOD:PUBLISH");
-    w.text("X-WR-CALNAME", &format!("Medicines: {name}"));
+    w.text(
+        "X-WR-CALNAME",
+        &fill(words.text("calendar_file_title"), &[("name", name)]),
+    );
     // Subscribed calendars check back this often, so changes reach the phone the same day.
     w.line("REFRESH-INTERVAL;VALUE=DURATION:PT1H");
     w.line("X-PUBLISHED-TTL:PT1H");
@@ -107,7 +116,7 @@ pub fn calendar(name: &str, reminders: &[Reminder], now: Timestamp) -> String {
     let stamp = utc(now);
     for (reminder, series, extras) in &events {
         for one in series {
-            vevent(&mut w, reminder, &stamp, one);
+            vevent(&mut w, words, reminder, &stamp, one);
         }
         for (n, at) in extras.iter().enumerate() {
             let one = Series {
@@ -120,7 +129,7 @@ pub fn calendar(name: &str, reminders: &[Reminder], now: Timestamp) -> String {
                 rdates: BTreeSet::new(),
                 utc_start: Some(*at),
             };
-            vevent(&mut w, reminder, &stamp, &one);
+            vevent(&mut w, words, reminder, &stamp, &one);
         }
     }
     w.line("END:VCALENDAR");
@@ -577,30 +586,14 @@ fn rrule(recur: &Recur, limit: Limit) -> String {
     rule
 }
 
-fn summary(r: &Reminder) -> String {
+fn summary(words: &Words, r: &Reminder) -> String {
     if r.hide_name_in_calendar {
-        return "Medicine reminder".to_owned();
+        return words.text("calendar_private_title").to_owned();
     }
-    let strength = r.strength.trim();
-    if strength.is_empty() {
-        r.medicine.trim().to_owned()
-    } else {
-        format!("{} {strength}", r.medicine.trim())
-    }
+    medicine_text(r.medicine.trim(), r.strength.trim())
 }
 
-/// "2 tablets", "1 patch", "5 ml".
-fn dose(r: &Reminder) -> String {
-    let unit = r.dose_unit.as_str();
-    let unit = match (r.dose_amount == "1", unit) {
-        (true, _) | (_, "ml") => unit.to_owned(),
-        (false, "patch") => "patches".to_owned(),
-        (false, other) => format!("{other}s"),
-    };
-    format!("{} {unit}", r.dose_amount)
-}
-
-fn vevent(w: &mut Writer, r: &Reminder, stamp: &str, one: &Series) {
+fn vevent(w: &mut Writer, words: &Words, r: &Reminder, stamp: &str, one: &Series) {
     let zone = &r.schedule.zone;
     w.line("BEGIN:VEVENT");
     w.prop("UID", &format!("{}.{}@{UID_DOMAIN}", r.id, one.slot));
@@ -621,10 +614,11 @@ fn vevent(w: &mut Writer, r: &Reminder, stamp: &str, one: &Series) {
         let list: Vec<String> = one.rdates.iter().map(|t| utc(*t)).collect();
         w.prop("RDATE", &list.join(","));
     }
-    let title = summary(r);
+    let title = summary(words, r);
     w.text("SUMMARY", &title);
     if !r.hide_name_in_calendar {
-        let mut description = format!("Take {}.", dose(r));
+        let dose = words.dose(&r.dose_amount, &r.dose_unit);
+        let mut description = fill(words.text("calendar_take"), &[("dose", &dose)]);
         if !r.instructions.trim().is_empty() {
             description.push('\n');
             description.push_str(r.instructions.trim());
@@ -937,6 +931,7 @@ pub fn escape_text(text: &str) -> String {
 mod tests {
     use super::*;
     use jiff::civil::{date, time};
+    use portal_core::language::Language::En;
     use portal_core::schedule::TravelPolicy;
 
     fn ts(s: &str) -> Timestamp {
@@ -1037,7 +1032,7 @@ mod tests {
     #[test]
     fn london_gets_yearly_rules_for_both_changes() {
         let r = reminder("Europe/London", date(2026, 1, 10), daily(&[(8, 0)]));
-        let ics = calendar("Mum", &[r], ts("2026-01-01T00:00:00Z"));
+        let ics = calendar("Mum", &[r], ts("2026-01-01T00:00:00Z"), En);
         let l = lines(&ics);
         let zones = block(&l, "VTIMEZONE");
         assert_eq!(zones.len(), 1);
@@ -1063,7 +1058,12 @@ mod tests {
         let ny = reminder("America/New_York", date(2026, 1, 10), daily(&[(8, 0)]));
         let mut tokyo = reminder("Asia/Tokyo", date(2026, 1, 10), daily(&[(8, 0)]));
         tokyo.id = "r2".into();
-        let l = lines(&calendar("Mum", &[ny, tokyo], ts("2026-01-01T00:00:00Z")));
+        let l = lines(&calendar(
+            "Mum",
+            &[ny, tokyo],
+            ts("2026-01-01T00:00:00Z"),
+            En,
+        ));
         let joined = l.join("\n");
         assert!(
             joined.contains("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU"),
@@ -1091,7 +1091,7 @@ mod tests {
     fn zone_rules_go_on_after_a_schedule_ends_and_ended_rules_have_until() {
         let mut r = reminder("Europe/Berlin", date(2026, 1, 10), daily(&[(8, 0)]));
         r.schedule.end = Some(date(2026, 6, 30));
-        let l = lines(&calendar("Mum", &[r], ts("2026-01-01T00:00:00Z")));
+        let l = lines(&calendar("Mum", &[r], ts("2026-01-01T00:00:00Z"), En));
         let joined = l.join("\n");
         assert!(
             joined.contains("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\n"),
@@ -1105,7 +1105,7 @@ mod tests {
         // Moscow kept summer time from 2011 to 2014: those years' rule ends, then no changes.
         let mut r = reminder("Europe/Moscow", date(2005, 1, 10), daily(&[(8, 0)]));
         r.schedule.end = Some(date(2005, 1, 31));
-        let l = lines(&calendar("Mum", &[r], ts("2026-01-01T00:00:00Z")));
+        let l = lines(&calendar("Mum", &[r], ts("2026-01-01T00:00:00Z"), En));
         let joined = l.join("\n");
         assert!(
             joined.contains("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU;UNTIL=20100328T230000Z"),
@@ -1120,7 +1120,7 @@ mod tests {
     #[test]
     fn a_daily_reminder_is_one_series_per_time_with_an_alarm() {
         let r = reminder("Europe/London", date(2026, 3, 1), daily(&[(20, 0), (8, 0)]));
-        let ics = calendar("Mum, Dad; & co", &[r], ts("2026-01-01T00:00:00Z"));
+        let ics = calendar("Mum, Dad; & co", &[r], ts("2026-01-01T00:00:00Z"), En);
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
         assert!(ics.ends_with("END:VCALENDAR\r\n"));
         let l = lines(&ics);
@@ -1150,7 +1150,7 @@ mod tests {
     fn hidden_names_leave_out_medicine_dose_and_instructions() {
         let mut r = reminder("Europe/London", date(2026, 3, 1), daily(&[(8, 0)]));
         r.hide_name_in_calendar = true;
-        let ics = calendar("Mum", &[r], ts("2026-01-01T00:00:00Z"));
+        let ics = calendar("Mum", &[r], ts("2026-01-01T00:00:00Z"), En);
         assert!(!ics.contains("Metformin"));
         assert!(!ics.contains("500 mg"));
         assert!(!ics.contains("tablet"));
@@ -1168,7 +1168,7 @@ mod tests {
         };
         // 2026-03-03 is a Tuesday: the series starts on Wednesday the 4th.
         let r = reminder("America/New_York", date(2026, 3, 3), weekly);
-        let l = lines(&calendar("Mum", &[r], ts("2026-01-01T00:00:00Z")));
+        let l = lines(&calendar("Mum", &[r], ts("2026-01-01T00:00:00Z"), En));
         assert!(l.contains(&"DTSTART;TZID=America/New_York:20260304T090000".to_owned()));
         assert!(l.contains(&"RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR".to_owned()));
 
@@ -1178,7 +1178,7 @@ mod tests {
             times: vec![time(8, 0, 0, 0)],
         };
         let r = reminder("Europe/Paris", date(2026, 3, 1), cycle);
-        let l = lines(&calendar("Mum", &[r], ts("2026-01-01T00:00:00Z")));
+        let l = lines(&calendar("Mum", &[r], ts("2026-01-01T00:00:00Z"), En));
         let events = block(&l, "VEVENT");
         assert_eq!(events.len(), 21);
         assert!(l.contains(&"UID:r1.d020t0800@patient-portal".to_owned()));
@@ -1195,7 +1195,7 @@ mod tests {
             min_gap_minutes: 240,
         });
         let r = reminder("Europe/Paris", date(2026, 3, 1), as_needed);
-        let ics = calendar("Mum", &[r], ts("2026-01-01T00:00:00Z"));
+        let ics = calendar("Mum", &[r], ts("2026-01-01T00:00:00Z"), En);
         assert!(!ics.contains("BEGIN:VEVENT"));
         assert!(!ics.contains("BEGIN:VTIMEZONE"));
     }
@@ -1204,7 +1204,12 @@ mod tests {
     fn counts_are_shared_out_day_by_day_and_time_by_time() {
         let mut r = reminder("Europe/London", date(2026, 5, 1), daily(&[(8, 0), (20, 0)]));
         r.schedule.count = Some(5);
-        let l = lines(&calendar("Mum", &[r.clone()], ts("2026-01-01T00:00:00Z")));
+        let l = lines(&calendar(
+            "Mum",
+            &[r.clone()],
+            ts("2026-01-01T00:00:00Z"),
+            En,
+        ));
         let rules: Vec<&String> = l
             .iter()
             .filter(|l| l.starts_with("RRULE:FREQ=DAILY"))
@@ -1216,14 +1221,24 @@ mod tests {
 
         // With an end date that comes first, the end date is used; with a later one, the count.
         r.schedule.end = Some(date(2026, 5, 2));
-        let l = lines(&calendar("Mum", &[r.clone()], ts("2026-01-01T00:00:00Z")));
+        let l = lines(&calendar(
+            "Mum",
+            &[r.clone()],
+            ts("2026-01-01T00:00:00Z"),
+            En,
+        ));
         assert!(
             l.iter()
                 .any(|l| l == "RRULE:FREQ=DAILY;UNTIL=20260502T225959Z"),
             "{l:?}"
         );
         r.schedule.end = Some(date(2026, 5, 3));
-        let l = lines(&calendar("Mum", &[r.clone()], ts("2026-01-01T00:00:00Z")));
+        let l = lines(&calendar(
+            "Mum",
+            &[r.clone()],
+            ts("2026-01-01T00:00:00Z"),
+            En,
+        ));
         assert!(l.iter().any(|l| l == "RRULE:FREQ=DAILY;COUNT=3"), "{l:?}");
 
         // A cycle's count: 21 on / 7 off, once a day, 25 doses: days 0..20 once, then 0..3 again.
@@ -1237,7 +1252,7 @@ mod tests {
             },
         );
         c.schedule.count = Some(25);
-        let l = lines(&calendar("Mum", &[c], ts("2026-01-01T00:00:00Z")));
+        let l = lines(&calendar("Mum", &[c], ts("2026-01-01T00:00:00Z"), En));
         let counts: Vec<&String> = l
             .iter()
             .filter(|l| l.starts_with("RRULE:FREQ=DAILY"))
@@ -1251,7 +1266,7 @@ mod tests {
     fn a_skipped_time_is_moved_like_the_engine_moves_it() {
         // 02:30 does not exist in New York on 8 March 2026: the engine gives 03:00 EDT (07:00Z).
         let r = reminder("America/New_York", date(2026, 3, 1), daily(&[(2, 30)]));
-        let l = lines(&calendar("Mum", &[r], ts("2026-01-01T00:00:00Z")));
+        let l = lines(&calendar("Mum", &[r], ts("2026-01-01T00:00:00Z"), En));
         assert!(l.contains(&"EXDATE;TZID=America/New_York:20260308T023000,20270314T023000,20280312T023000,20290311T023000,20300310T023000,20310309T023000,20320314T023000,20330313T023000,20340312T023000,20350311T023000".to_owned()), "{l:#?}");
         let rdate = l.iter().find(|l| l.starts_with("RDATE:")).unwrap();
         assert!(
@@ -1273,7 +1288,7 @@ mod tests {
         );
         r.schedule.travel = TravelPolicy::KeepInterval;
         r.schedule.end = Some(date(2026, 3, 31));
-        let l = lines(&calendar("Mum", &[r], ts("2026-01-01T00:00:00Z")));
+        let l = lines(&calendar("Mum", &[r], ts("2026-01-01T00:00:00Z"), En));
         // 29 March: 00:30 GMT, then exactly 6, 12, 18 hours later: 07:30, 13:30, 19:30 BST,
         // where the clock series say 06:30, 12:30 and 18:30 BST.
         let exdates: Vec<&String> = l.iter().filter(|l| l.starts_with("EXDATE")).collect();

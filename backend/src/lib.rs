@@ -25,6 +25,7 @@ pub mod static_files;
 pub mod studio;
 pub mod time_zones;
 pub mod web_push;
+pub mod words;
 
 pub use config::Settings;
 pub use routes::ROUTES;

@@ -22,6 +22,7 @@ use crate::{
     db::DbError,
     problem::{ApiJson, ApiProblem},
     web_push::{self, VapidKey},
+    words::words,
     AppState, Shareable,
 };
 use axum::{
@@ -33,6 +34,7 @@ use axum::{
 use jiff::{SignedDuration, Timestamp};
 use portal_core::{
     api::FieldError,
+    language::Language,
     reminders::{parse_instant, DoseAction, INVALID, REQUIRED, TOO_LONG},
     schedule::{occurrences, Pattern, Schedule},
 };
@@ -493,26 +495,6 @@ pub fn medicine_text(medicine: &str, strength: &str) -> String {
     }
 }
 
-/// The dose in plain English words, such as "1 tablet" or "2 puffs". A push is written before any
-/// device has read it, so it is in English; the app's service worker replaces it with the app's
-/// wording in the reader's language where it has one.
-pub fn dose_text(amount: &str, unit: &str) -> String {
-    let one = amount.parse::<f64>().is_ok_and(|n| n == 1.0);
-    let word = match (unit, one) {
-        ("ml", _) => "ml",
-        (unit, true) => unit,
-        ("tablet", false) => "tablets",
-        ("capsule", false) => "capsules",
-        ("puff", false) => "puffs",
-        ("drop", false) => "drops",
-        ("patch", false) => "patches",
-        ("injection", false) => "injections",
-        ("sachet", false) => "sachets",
-        (other, false) => other,
-    };
-    format!("{amount} {word}")
-}
-
 // Finding doses due --------------------------------------------------------------------------
 
 /// A reminder's fields a push needs.
@@ -645,7 +627,9 @@ fn due_doses(conn: &Connection, account: &str, now: Timestamp) -> Result<Vec<Due
             } else {
                 (
                     Some(medicine_text(&r.medicine, &r.strength)),
-                    Some(dose_text(&r.dose_amount, &r.dose_unit)),
+                    // Written before any device reads it, so in English; the service worker
+                    // puts the app's wording in the reader's language in its place.
+                    Some(words(Language::En).dose(&r.dose_amount, &r.dose_unit)),
                     Some(r.dose_amount.clone()),
                     Some(r.dose_unit.clone()),
                 )
@@ -1118,20 +1102,9 @@ mod tests {
     use portal_core::reminders::{MAX_MEDICINE_CHARS, MAX_PERSON_NAME_CHARS, MAX_STRENGTH_CHARS};
 
     #[test]
-    fn doses_read_as_plain_words() {
-        assert_eq!(dose_text("1", "tablet"), "1 tablet");
-        assert_eq!(dose_text("2", "tablet"), "2 tablets");
-        assert_eq!(dose_text("0.5", "tablet"), "0.5 tablets");
-        assert_eq!(dose_text("1.0", "patch"), "1.0 patch");
-        assert_eq!(dose_text("2", "patch"), "2 patches");
-        assert_eq!(dose_text("5", "ml"), "5 ml");
-        assert_eq!(dose_text("1", "ml"), "1 ml");
-        assert_eq!(dose_text("2", "puff"), "2 puffs");
+    fn medicines_read_with_their_strength() {
         assert_eq!(medicine_text("Metformin", "500 mg"), "Metformin 500 mg");
         assert_eq!(medicine_text("Metformin", ""), "Metformin");
-        for unit in portal_core::reminders::DOSE_UNITS {
-            assert!(!dose_text("2", unit).ends_with(' '), "{unit}");
-        }
     }
 
     #[test]
@@ -1148,7 +1121,7 @@ mod tests {
                 &wide(MAX_MEDICINE_CHARS),
                 &wide(MAX_STRENGTH_CHARS),
             )),
-            dose: Some(dose_text("9999.99", "injection")),
+            dose: Some(words(Language::En).dose("9999.99", "injection")),
             dose_amount: Some("9999.99".to_owned()),
             dose_unit: Some("injection".to_owned()),
             url: TODAY_URL.to_owned(),

@@ -29,6 +29,7 @@ use axum::{
 use jiff::{SignedDuration, Timestamp};
 use portal_core::{
     api::{FieldError, API_PREFIX},
+    language::Language,
     reminders::{
         check_dose_events, check_person, check_reminder, is_zone_name, parse_instant, CalendarLink,
         DoseAction, DoseEvent, DoseEventReceipt, FieldIssue, OccurrenceList, Person, PersonInput,
@@ -1088,6 +1089,7 @@ async fn calendar_response(
     state: &AppState,
     person: Person,
     rows: Vec<ReminderRow>,
+    language: Language,
 ) -> Result<Response, ApiProblem> {
     let reminders = rows
         .into_iter()
@@ -1097,12 +1099,13 @@ async fn calendar_response(
         tracing::error!(error = %e, "clock out of range");
         ApiProblem::internal()
     })?;
-    let body = tokio::task::spawn_blocking(move || ics::calendar(&person.name, &reminders, now))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "calendar could not be written");
-            ApiProblem::internal()
-        })?;
+    let body =
+        tokio::task::spawn_blocking(move || ics::calendar(&person.name, &reminders, now, language))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "calendar could not be written");
+                ApiProblem::internal()
+            })?;
     let headers = [
         (
             header::CONTENT_TYPE,
@@ -1126,6 +1129,7 @@ pub async fn person_calendar(
     State(state): State<AppState>,
     member: Member,
     Path(id): Path<String>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiProblem> {
     let account = member.id.clone();
     let (person, rows) = state
@@ -1133,7 +1137,21 @@ pub async fn person_calendar(
         .call(move |conn| load_calendar(conn, &account, &id))
         .await?
         .ok_or_else(|| no_such("person"))?;
-    calendar_response(&state, person, rows).await
+    calendar_response(&state, person, rows, calendar_language(query)).await
+}
+
+/// The language a calendar is asked in (`?lang=de`); English when none or another is asked
+/// for, since a calendar app shows whatever it gets and cannot be told what went wrong.
+fn calendar_language(query: Result<Query<Vec<(String, String)>>, QueryRejection>) -> Language {
+    query
+        .ok()
+        .and_then(|Query(pairs)| {
+            pairs
+                .into_iter()
+                .find(|(name, _)| name == "lang")
+                .and_then(|(_, tag)| Language::from_tag(&tag))
+        })
+        .unwrap_or(Language::En)
 }
 
 /// `POST /api/v1/people/{id}/calendar-token`: a new secret feed address for the person's
@@ -1215,6 +1233,7 @@ pub async fn delete_calendar_token(
 pub async fn public_calendar(
     State(state): State<AppState>,
     Path(file): Path<String>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiProblem> {
     let token = file.strip_suffix(".ics").unwrap_or(&file);
     let hash = auth::token_hash(token);
@@ -1235,7 +1254,7 @@ pub async fn public_calendar(
         })
         .await?;
     let (person, rows) = found.ok_or_else(|| no_such("calendar"))?;
-    calendar_response(&state, person, rows).await
+    calendar_response(&state, person, rows, calendar_language(query)).await
 }
 
 #[cfg(test)]

@@ -1564,6 +1564,29 @@ async fn calendar_feeds_have_secret_addresses_that_rotate_and_end() {
     .await;
     assert_eq!(without_stamp(&feed.text()), without_stamp(&download.text()));
 
+    // Asked in German, as the app asks when German is showing: the same events in German words;
+    // a language the portal lacks gets English.
+    let german = app.get(&format!("{first}?lang=de")).await;
+    assert_eq!(german.status, StatusCode::OK, "{}", german.text());
+    assert_well_formed(&german.text());
+    assert!(
+        german.text().contains("X-WR-CALNAME:Arzneimittel: Mum"),
+        "{}",
+        german.text()
+    );
+    assert!(
+        german.text().contains("DESCRIPTION:1 Tablette einnehmen."),
+        "{}",
+        german.text()
+    );
+    let unknown = app.get(&format!("{first}?lang=pt")).await;
+    assert_eq!(without_stamp(&unknown.text()), without_stamp(&feed.text()));
+    assert!(
+        feed.text().contains("DESCRIPTION:Take 1 tablet."),
+        "{}",
+        feed.text()
+    );
+
     // Only the hash is kept, and no idempotency record holds the address.
     let (rows, plain): (i64, i64) = app
         .state

@@ -739,7 +739,20 @@ test("calendar: the person's .ics file and a private subscription address", asyn
     const feed = await anonymous.get(url);
     expect(feed.status()).toBe(200);
     expect(feed.headers()["content-type"]).toMatch(/^text\/calendar/);
-    expect((await feed.text()).replace(/\r\n[ \t]/g, "")).toContain(`${medicine} 5 mg`);
+    const feedText = (await feed.text()).replace(/\r\n[ \t]/g, "");
+    expect(feedText).toContain(`${medicine} 5 mg`);
+    expect(feedText).toContain("DESCRIPTION:Take 1 tablet.");
+
+    // In French, the address and the file change with the language showing.
+    await page.getByLabel("Language").selectOption("fr");
+    await expect(card.getByLabel("Adresse d’abonnement")).toHaveValue(/\?lang=fr$/);
+    const french = (await (await anonymous.get(await card.getByLabel("Adresse d’abonnement").inputValue())).text()).replace(/\r\n[ \t]/g, "");
+    expect(french).toContain("DESCRIPTION:Prendre 1 comprimé.");
+    expect(french).toContain("SUMMARY:Rappel de médicament");
+    const frenchFile = await page.request.get((await card.getByRole("link", { name: "Télécharger le fichier de calendrier (.ics)" }).getAttribute("href"))!);
+    expect((await frenchFile.text()).replace(/\r\n[ \t]/g, "")).toContain(`X-WR-CALNAME:Médicaments : ${person}`);
+    await page.getByLabel("Langue").selectOption("en");
+
     await card.getByRole("button", { name: "Stop this address" }).click();
     await expect(card.getByRole("status")).toHaveText("The subscription address no longer works.");
     expect((await anonymous.get(url)).status()).toBe(404);

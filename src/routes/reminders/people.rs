@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 
 use super::form::schedule_words;
 use super::{Section, SectionNav, SyncLine};
-use crate::api::use_api;
+use crate::api::{use_api, CalendarFeed};
 use crate::components::error_text::error_key;
 use crate::components::focus::{focus_id_later, focus_later};
 use crate::components::page::PageTitle;
@@ -528,15 +528,19 @@ fn colour_key(c: &str) -> Key {
 /// The .ics download and the secret subscription address.
 #[component]
 fn CalendarExport(person: Person) -> impl IntoView {
-    let api = use_api();
-    let download = api
-        .as_ref()
-        .map(|a| a.calendar_download_url(&person.id))
-        .unwrap_or_default();
-    let api = StoredValue::new(send_wrapper::SendWrapper::new(api));
-    let feed = RwSignal::new(None::<String>);
-    let failure = RwSignal::new(None::<Key>);
+    let i18n = use_i18n();
+    let api = StoredValue::new(send_wrapper::SendWrapper::new(use_api()));
     let id = StoredValue::new(person.id.clone());
+    // The file and the feed say the doses in the language showing.
+    let download = move || {
+        api.with_value(|a| {
+            a.as_ref()
+                .map(|a| id.with_value(|id| a.calendar_download_url(id, i18n.language())))
+        })
+        .unwrap_or_default()
+    };
+    let feed = RwSignal::new(None::<CalendarFeed>);
+    let failure = RwSignal::new(None::<Key>);
     let make = move |_| {
         let Some(api) = api.get_value().take() else {
             return;
@@ -576,7 +580,7 @@ fn CalendarExport(person: Person) -> impl IntoView {
             <p>{tr(Key::CalendarIntro)}</p>
             <p><a class="button" href=download download=file_name>{tr(Key::CalendarDownload)}</a></p>
             <p>{tr(Key::CalendarFeedIntro)}</p>
-            {move || match feed.get() {
+            {move || match feed.get().map(|f| f.url(i18n.language())) {
                 Some(url) => view! {
                     <div class="field">
                         <label for=feed_id.clone()>{tr(Key::CalendarFeedLabel)}</label>
