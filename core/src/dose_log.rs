@@ -461,8 +461,10 @@ pub struct HistoryRow {
     pub person: String,
     pub medicine: String,
     pub strength: String,
-    /// Amount and unit: "1 tablet".
-    pub dose: String,
+    /// The amount as the reminder has it ("2.5"); written out by the app in the reader's words.
+    pub dose_amount: String,
+    /// The unit's code ("tablet").
+    pub dose_unit: String,
     /// The slot's local date and time in `zone`; None for an as-needed dose.
     pub scheduled: Option<DateTime>,
     pub status: DoseStatus,
@@ -481,7 +483,8 @@ fn history_row(
         person: person.name.clone(),
         medicine: r.medicine.clone(),
         strength: r.strength.clone(),
-        dose: format!("{} {}", r.dose_amount, r.dose_unit),
+        dose_amount: r.dose_amount.clone(),
+        dose_unit: r.dose_unit.clone(),
         scheduled,
         status,
         zone: f.zone.to_owned(),
@@ -583,13 +586,15 @@ fn csv_line(out: &mut String, fields: &[&str]) {
 /// The history as CSV for a doctor (RFC 4180, CRLF after every line, header first). `headers`
 /// are the translated column titles: person, medicine, strength, dose, scheduled (local
 /// "YYYY-MM-DD HH:MM"), time zone, status, and the detail (the local time of taking in the row's
-/// zone, or the skip reason). `status_word` gives a status's translated word. Fields that a
+/// zone, or the skip reason). `status_word` gives a status's translated word, `dose_words` a
+/// dose's from its amount and unit code ("2,5 Tabletten"). Fields that a
 /// spreadsheet would run as a formula get a leading `'`. When a row's zone is not loaded, the
 /// taking time is written as an RFC 3339 instant instead, which is never wrong.
 pub fn history_csv(
     rows: &[HistoryRow],
     headers: &[&str; 8],
     status_word: &dyn Fn(&DoseStatus) -> String,
+    dose_words: &dyn Fn(&str, &str) -> String,
     zone_of: &dyn Fn(&str) -> Option<TimeZone>,
 ) -> String {
     let mut out = String::new();
@@ -611,13 +616,14 @@ pub fn history_csv(
             _ => String::new(),
         };
         let status = status_word(&row.status);
+        let dose = dose_words(&row.dose_amount, &row.dose_unit);
         csv_line(
             &mut out,
             &[
                 &row.person,
                 &row.medicine,
                 &row.strength,
-                &row.dose,
+                &dose,
                 &scheduled,
                 &row.zone,
                 &status,
@@ -1665,7 +1671,8 @@ mod tests {
             ]
         );
         assert!(rows.iter().all(|r| r.person == "Mum"
-            && r.dose == "1 tablet"
+            && r.dose_amount == "1"
+            && r.dose_unit == "tablet"
             && r.strength == "500 mg"
             && r.zone == "Europe/London"));
         assert!(history(
@@ -1704,22 +1711,27 @@ mod tests {
         .into()
     }
 
+    /// Not real wording: just so the tests see that the dose column is the caller's.
+    fn dose(amount: &str, unit: &str) -> String {
+        format!("{amount} × {unit}")
+    }
+
     #[test]
     fn csv_has_a_header_crlf_lines_and_local_taking_times() {
-        let csv = history_csv(&history_fixture(), &HEADERS, &word, &zone_of);
+        let csv = history_csv(&history_fixture(), &HEADERS, &word, &dose, &zone_of);
         assert_eq!(
             csv,
             "Person,Medicine,Strength,Dose,Scheduled,Time zone,Status,Detail\r\n\
-             Mum,Medicine r1,500 mg,1 tablet,2025-06-10 08:00,Europe/London,missed,\r\n\
-             Mum,Medicine r1,500 mg,1 tablet,2025-06-10 20:00,Europe/London,taken,2025-06-10 20:01\r\n\
-             Mum,Medicine r1,500 mg,1 tablet,2025-06-11 08:00,Europe/London,skipped,Felt sick\r\n\
-             Mum,Medicine r9,500 mg,1 tablet,,Europe/London,taken,2025-06-11 09:15\r\n\
-             Mum,Medicine r1,500 mg,1 tablet,2025-06-11 20:00,Europe/London,upcoming,\r\n"
+             Mum,Medicine r1,500 mg,1 × tablet,2025-06-10 08:00,Europe/London,missed,\r\n\
+             Mum,Medicine r1,500 mg,1 × tablet,2025-06-10 20:00,Europe/London,taken,2025-06-10 20:01\r\n\
+             Mum,Medicine r1,500 mg,1 × tablet,2025-06-11 08:00,Europe/London,skipped,Felt sick\r\n\
+             Mum,Medicine r9,500 mg,1 × tablet,,Europe/London,taken,2025-06-11 09:15\r\n\
+             Mum,Medicine r1,500 mg,1 × tablet,2025-06-11 20:00,Europe/London,upcoming,\r\n"
         );
         // A zone that is not loaded: the instant itself.
         let mut row = history_fixture().remove(1);
         row.zone = "Mars/Olympus_Mons".into();
-        let csv = history_csv(&[row], &HEADERS, &word, &zone_of);
+        let csv = history_csv(&[row], &HEADERS, &word, &dose, &zone_of);
         assert!(csv.ends_with(",taken,2025-06-10T19:01:00Z\r\n"), "{csv}");
     }
 
@@ -1729,20 +1741,21 @@ mod tests {
             person: "Smith, \"Jo\"".into(),
             medicine: "=HYPERLINK(\"http://x\")".into(),
             strength: "+1".into(),
-            dose: "-2 tablet".into(),
+            dose_amount: "-2".into(),
+            dose_unit: "tablet".into(),
             scheduled: None,
             status: DoseStatus::Skipped {
                 reason: "line one\r\nline two".into(),
             },
             zone: "@UTC".into(),
         };
-        let csv = history_csv(&[row], &HEADERS, &|_| "\tskipped".into(), &zone_of);
+        let csv = history_csv(&[row], &HEADERS, &|_| "\tskipped".into(), &dose, &zone_of);
         let line = csv
             .strip_prefix("Person,Medicine,Strength,Dose,Scheduled,Time zone,Status,Detail\r\n")
             .unwrap();
         assert_eq!(
             line,
-            "\"Smith, \"\"Jo\"\"\",\"'=HYPERLINK(\"\"http://x\"\")\",'+1,'-2 tablet,,'@UTC,'\tskipped,\"line one\r\nline two\"\r\n"
+            "\"Smith, \"\"Jo\"\"\",\"'=HYPERLINK(\"\"http://x\"\")\",'+1,'-2 × tablet,,'@UTC,'\tskipped,\"line one\r\nline two\"\r\n"
         );
         let records = read_csv(&csv);
         assert_eq!(records.len(), 2);
@@ -1752,7 +1765,7 @@ mod tests {
             person: "\rX".into(),
             ..history_fixture().remove(0)
         };
-        let csv = history_csv(&[cr], &HEADERS, &word, &zone_of);
+        let csv = history_csv(&[cr], &HEADERS, &word, &dose, &zone_of);
         assert_eq!(read_csv(&csv)[1][0], "'\rX");
     }
 
@@ -2135,7 +2148,7 @@ mod tests {
             let _ = day_doses(&person(), &reminders, &events, &zone_of, day, day, now);
             let _ = daily_tallies(&person(), &reminders, &events, &zone_of, None, day, days, now);
             let rows = history(&person(), &reminders, &events, &zone_of, day, days, now);
-            let _ = history_csv(&rows, &HEADERS, &word, &zone_of);
+            let _ = history_csv(&rows, &HEADERS, &word, &dose, &zone_of);
             let _ = as_needed_taken_on("r1", &events, &zone("Pacific/Apia"), day);
             let left = stock_left(&r, &events, &events);
             let _ = needs_refill(&r, left);
@@ -2169,7 +2182,7 @@ mod tests {
 
     fn row_strategy() -> impl Strategy<Value = HistoryRow> {
         (
-            (text(), text(), text(), text()),
+            (text(), text(), text(), text(), text()),
             prop::option::of((0i64..80_000, 0i64..1_440)),
             status_strategy(),
             prop_oneof![
@@ -2179,11 +2192,17 @@ mod tests {
             ],
         )
             .prop_map(
-                |((person, medicine, strength, dose), scheduled, status, zone)| HistoryRow {
+                |(
+                    (person, medicine, strength, dose_amount, dose_unit),
+                    scheduled,
+                    status,
+                    zone,
+                )| HistoryRow {
                     person,
                     medicine,
                     strength,
-                    dose,
+                    dose_amount,
+                    dose_unit,
                     scheduled: scheduled.map(|(d, m)| {
                         date_of_day(d)
                             .unwrap()
@@ -2210,7 +2229,7 @@ mod tests {
             header in text(),
         ) {
             let headers = [header.as_str(), "b", "c", "d", "e", "f", "g", "h"];
-            let csv = history_csv(&rows, &headers, &word, &zone_of);
+            let csv = history_csv(&rows, &headers, &word, &dose, &zone_of);
             let records = read_csv(&csv);
             prop_assert_eq!(records.len(), rows.len() + 1);
             prop_assert_eq!(&records[0][0], &defused(&header));
@@ -2218,6 +2237,7 @@ mod tests {
                 prop_assert_eq!(record.len(), 8);
                 prop_assert_eq!(&record[0], &defused(&row.person));
                 prop_assert_eq!(&record[1], &defused(&row.medicine));
+                prop_assert_eq!(&record[3], &defused(&dose(&row.dose_amount, &row.dose_unit)));
                 prop_assert_eq!(&record[5], &defused(&row.zone));
                 prop_assert_eq!(record[6].clone(), word(&row.status));
                 if let DoseStatus::Skipped { reason } = &row.status {

@@ -514,7 +514,7 @@ test("history: adherence figures, an accessible chart with a table, and a CSV do
   await page.getByText("Show as a table").click();
   const table = page.locator("table.history-table");
   await expect(table.getByRole("row")).toHaveCount(8);
-  await expect(table.getByRole("row").last()).toHaveText(/Mon, Nov 23\s*1\s*1\s*0/);
+  await expect(table.getByRole("row").last()).toHaveText(/Mon, Nov\s23\s*1\s*1\s*0/);
   await page.getByRole("radio", { name: "30 days" }).check();
   await expect(page.getByRole("img", { name: /^From Sun, Oct 25 to Mon, Nov 23: 1 taken, 1 skipped, 0 missed\.$/ })).toBeVisible();
   await expectNoAxeViolations(page);
@@ -533,6 +533,19 @@ test("history: adherence figures, an accessible chart with a table, and a CSV do
     `${person},${medicine},20 mg,1 tablet,2026-11-23 07:45,Europe/London,Taken,2026-11-23 08:05`,
     `${person},${medicine},20 mg,1 tablet,2026-11-23 08:00,Europe/London,Skipped,"Felt sick, asked the GP"`,
   ]);
+
+  // In German, the file is German throughout: the dose too, not just the column titles.
+  await page.getByLabel("Language").selectOption("de");
+  const inGerman = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Die letzten 30 Tage herunterladen (CSV)" }).click();
+  const german = (await readFile(await (await inGerman).path(), "utf8")).split("\r\n");
+  expect(german[0]).toBe("Person,Arzneimittel,Stärke,Dosis,Geplant für,Zeitzone,Status,Einnahmezeit oder Grund");
+  expect(german[1]).toBe(`${person},${medicine},20 mg,1 Tablette,2026-11-23 07:45,Europe/London,Genommen,2026-11-23 08:05`);
+  // The open table follows the language, and stays open while the clock ticks on. Its days fit
+  // a phone: a day may break after its weekday, never inside its date.
+  await expect(table.getByRole("row").last().getByRole("rowheader")).toHaveText("Mo., 23.\u00a0Nov.");
+  await page.clock.runFor(65_000);
+  await expect(table.getByRole("row").last().getByRole("rowheader")).toBeVisible();
   expect(problems).toEqual([]);
 });
 

@@ -6,6 +6,7 @@ use portal_core::dose_log::{daily_tallies, history, history_csv, total, DoseStat
 use portal_core::schedule::jiff::civil::Time;
 use portal_core::schedule::jiff::Timestamp;
 
+use super::dose_card::dose_text;
 use super::{load_zones, ticking_now, Section, SectionNav, SyncLine};
 use crate::components::page::PageTitle;
 use crate::i18n::{civil_text, tr, use_i18n, CivilStyle, I18n, Key};
@@ -46,6 +47,7 @@ pub fn History() -> impl IntoView {
             &person, &reminders, &events, &zone_of, None, today, span, now,
         ))
     };
+    let shown = Memo::new(move |_| tallies(days.get()));
     let export = move |_| {
         let Some(person) = person() else { return };
         let Some(tz) = zones.get(&person.zone) else {
@@ -74,7 +76,8 @@ pub fn History() -> impl IntoView {
             i18n.t(Key::CsvDetail),
         ];
         let word = |s: &DoseStatus| i18n.t(status_key(s)).to_owned();
-        let csv = history_csv(&rows, &headers, &word, &zone_of);
+        let dose = |amount: &str, unit: &str| dose_text(i18n, amount, unit);
+        let csv = history_csv(&rows, &headers, &word, &dose, &zone_of);
         let name = format!(
             "doses-{}-{}.csv",
             person.name.replace(|c: char| !c.is_alphanumeric(), "-"),
@@ -124,7 +127,9 @@ pub fn History() -> impl IntoView {
                 </p>
             }).collect_view()}
         </div>
-        {move || tallies(days.get()).map(|t| view! { <Chart tallies=t /> })}
+        // Drawn anew only when the figures change, not with every tick of the clock: an open
+        // table would otherwise close under the reader every 30 seconds.
+        {move || shown.get().map(|t| view! { <Chart tallies=t /> })}
         <p>
             <button type="button" class="button" on:click=export>{tr(Key::HistoryExport)}</button>
         </p>
@@ -170,7 +175,6 @@ pub fn status_key(s: &DoseStatus) -> Key {
 #[component]
 fn Chart(tallies: Vec<portal_core::dose_log::DayTally>) -> impl IntoView {
     let i18n = use_i18n();
-    let lang = i18n.language();
     let n = tallies.len().max(1) as f64;
     let most = tallies
         .iter()
@@ -203,51 +207,73 @@ fn Chart(tallies: Vec<portal_core::dose_log::DayTally>) -> impl IntoView {
     // Under the bars, the days they stand for: every day of a week, every seventh of a month
     // counting back from today. The table says the same to a screen reader.
     let every = if tallies.len() <= 7 { 1 } else { 7 };
-    let labels = tallies
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let shown = (tallies.len() - 1 - i).is_multiple_of(every);
-            let text = shown.then(|| portal_core::language::day_label(d.day, lang, every == 1));
-            view! { <span>{text}</span> }
+    let tallies = StoredValue::new(tallies);
+    // The words follow a change of language; the bars and the open table stay as they are.
+    let labels = move || {
+        let lang = i18n.language();
+        tallies.with_value(|tallies| {
+            tallies
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    let shown = (tallies.len() - 1 - i).is_multiple_of(every);
+                    let text =
+                        shown.then(|| portal_core::language::day_label(d.day, lang, every == 1));
+                    view! { <span>{text}</span> }
+                })
+                .collect_view()
         })
-        .collect_view();
-    let rows = tallies
-        .iter()
-        .map(|d| {
-            let day = civil_text(d.day.to_datetime(Time::midnight()), lang, CivilStyle::Day);
-            view! {
-                <tr>
-                    <th scope="row">{day}</th>
-                    <td>{d.tally.taken}</td>
-                    <td>{d.tally.skipped}</td>
-                    <td>{d.tally.missed}</td>
-                </tr>
-            }
+    };
+    let rows = move || {
+        let lang = i18n.language();
+        tallies.with_value(|tallies| {
+            tallies
+                .iter()
+                .map(|d| {
+                    let day =
+                        civil_text(d.day.to_datetime(Time::midnight()), lang, CivilStyle::Day);
+                    // On a narrow phone the day may break after its weekday, never inside the date.
+                    let day = match day.split_once(' ') {
+                        Some((weekday, date)) => {
+                            format!("{weekday} {}", date.replace(' ', "\u{a0}"))
+                        }
+                        None => day,
+                    };
+                    view! {
+                        <tr>
+                            <th scope="row">{day}</th>
+                            <td>{d.tally.taken}</td>
+                            <td>{d.tally.skipped}</td>
+                            <td>{d.tally.missed}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()
         })
-        .collect_view();
-    let first = tallies
-        .first()
-        .map(|d| civil_text(d.day.to_datetime(Time::midnight()), lang, CivilStyle::Day))
-        .unwrap_or_default();
-    let last = tallies
-        .last()
-        .map(|d| civil_text(d.day.to_datetime(Time::midnight()), lang, CivilStyle::Day))
-        .unwrap_or_default();
-    let t = total(&tallies);
-    let summary = i18n.fill(
-        Key::HistoryChartSummary,
-        &[
-            ("from", &first),
-            ("to", &last),
-            ("taken", &t.taken.to_string()),
-            ("skipped", &t.skipped.to_string()),
-            ("missed", &t.missed.to_string()),
-        ],
-    );
+    };
+    let summary = move || {
+        let lang = i18n.language();
+        let day = |d: Option<&portal_core::dose_log::DayTally>| {
+            d.map(|d| civil_text(d.day.to_datetime(Time::midnight()), lang, CivilStyle::Day))
+                .unwrap_or_default()
+        };
+        tallies.with_value(|tallies| {
+            let t = total(tallies);
+            i18n.fill(
+                Key::HistoryChartSummary,
+                &[
+                    ("from", &day(tallies.first())),
+                    ("to", &day(tallies.last())),
+                    ("taken", &t.taken.to_string()),
+                    ("skipped", &t.skipped.to_string()),
+                    ("missed", &t.missed.to_string()),
+                ],
+            )
+        })
+    };
     view! {
         <figure class="adherence-chart">
-            <svg viewBox=format!("0 0 100 {CHART_HEIGHT}") preserveAspectRatio="none" role="img" aria-label=summary.clone()>
+            <svg viewBox=format!("0 0 100 {CHART_HEIGHT}") preserveAspectRatio="none" role="img" aria-label=summary>
                 {bars}
             </svg>
             <div class="chart-days" aria-hidden="true">{labels}</div>
