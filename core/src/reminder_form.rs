@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::reminders::{
     check_reminder, FieldIssue, Reminder, ReminderInput, INVALID, MAX_STOCK, REQUIRED,
 };
-use crate::schedule::{AsNeededLimits, Pattern, Schedule, TravelPolicy, Weekday};
 use crate::schedule::validate::{validate, ScheduleProblem};
+use crate::schedule::{AsNeededLimits, Pattern, Schedule, TravelPolicy, Weekday};
 
 /// Which kind of schedule the form shows fields for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -693,6 +693,9 @@ mod tests {
         assert!(f.schedule().is_none(), "every 0 hours");
         f.every_hours = "8".into();
         f.zone = String::new();
-        assert!(f.schedule().is_some(), "the preview speaks about a missing zone itself");
+        assert!(
+            f.schedule().is_some(),
+            "the preview speaks about a missing zone itself"
+        );
     }
 }

@@ -268,6 +268,18 @@ test("create: a daily reminder with two times, previewed in plain words, checked
     "Wed, Nov 25, 8:00 PM",
   ]);
   await expect(preview).toContainText("The clocks go forward 60 minutes on Sun, Mar 28");
+  await expect(preview.locator(".notice")).toHaveCount(0);
+  // A period wholly past would remind nobody: the preview says so before it is saved.
+  await page.getByLabel("First day").fill("2026-11-01");
+  await page.getByLabel("Last day (optional)").fill("2026-11-20");
+  await expect(preview.locator(".notice")).toHaveText(
+    "This schedule has no doses left from now on, so this reminder will not remind anyone. Check the last day.",
+  );
+  await expect(preview).not.toContainText("Next doses:");
+  await page.getByLabel("Last day (optional)").fill("");
+  await page.getByLabel("First day").fill("2026-11-23");
+  await expect(preview.locator(".notice")).toHaveCount(0);
+  await expect(preview).toContainText("Next doses:");
   // One check of the form with both the messages (shown until the next save) and the preview.
   await expect(page.locator("#rf-medicine-error")).toBeVisible();
   await expectNoAxeViolations(page);
@@ -1201,6 +1213,8 @@ test.describe("in British English", () => {
   });
 });
 
+// The caregiver looks after several people, so the alert, which stands above everyone's doses,
+// names the person.
 test("refill: taking a dose that brings the pack down to the refill level shows the alert", async ({ page }, testInfo) => {
   const problems = watchConsole(page);
   await startAt(page);
@@ -1218,14 +1232,14 @@ test("refill: taking a dose that brings the pack down to the refill level shows 
   await evening.getByRole("button", { name: "Skip" }).click();
   await evening.getByLabel("Why (optional)").fill("Visiting friends");
   await doseCard(section, "8:00 AM", `${medicine} 1 mg`).getByRole("button", { name: /^Taken, / }).click();
-  await expect(alert).toHaveText(`${medicine} 1 mg: only 1 dose left. Time to get more.`);
+  await expect(alert).toHaveText(`${medicine} 1 mg for ${person}: only 1 dose left. Time to get more.`);
   await upToDate(page);
   await expect.poll(async () => (await reminderNamed(page, medicine)).stock).toBe(1);
-  await expect(alert).toHaveText(`${medicine} 1 mg: only 1 dose left. Time to get more.`);
+  await expect(alert).toHaveText(`${medicine} 1 mg for ${person}: only 1 dose left. Time to get more.`);
   await expect(evening.getByLabel("Why (optional)")).toHaveValue("Visiting friends");
   expect((await reminderNamed(page, medicine)).stock).toBe(1);
   await page.reload();
   await upToDate(page);
-  await expect(alert).toHaveText(`${medicine} 1 mg: only 1 dose left. Time to get more.`);
+  await expect(alert).toHaveText(`${medicine} 1 mg for ${person}: only 1 dose left. Time to get more.`);
   expect(problems).toEqual([]);
 });

@@ -14,7 +14,7 @@ use portal_core::reminders::{
 use portal_core::schedule::jiff::tz::TimeZone;
 use portal_core::schedule::jiff::Timestamp;
 use portal_core::schedule::words::{describe_in, gap_words, preview, Phrase};
-use portal_core::schedule::{most_doses_in_24h, Shift, TravelPolicy, Weekday};
+use portal_core::schedule::{most_doses_in_24h, Pattern, Shift, TravelPolicy, Weekday};
 use serde::{Deserialize, Serialize};
 
 use super::dose_card::unit_text;
@@ -1023,6 +1023,8 @@ fn Preview(
             }
         };
         let next: Vec<String> = p.next.iter().map(when).collect();
+        // Saving is still allowed (its history stays), but nobody should be surprised by silence.
+        let ended = next.is_empty() && !matches!(schedule.pattern, Pattern::AsNeeded(_));
         let change = p.clock_change.map(|c| {
             let key = if c.shift_minutes > 0 {
                 Key::ReminderPreviewForward
@@ -1044,6 +1046,7 @@ fn Preview(
         });
         Some(view! {
             <p class="preview-words">{words}</p>
+            {ended.then(|| view! { <p class="notice">{tr(Key::ReminderPreviewEnded)}</p> })}
             {(!next.is_empty()).then(|| view! {
                 <p>{tr(Key::ReminderPreviewNext)}</p>
                 <ul class="preview-list">{next.into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}</ul>

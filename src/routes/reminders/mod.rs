@@ -618,6 +618,7 @@ fn RefillAlerts(data: ReminderData) -> impl IntoView {
     move || {
         let synced = data.synced_events();
         let pending = data.pending_events();
+        let people = data.people.get();
         data.reminders
             .get()
             .into_iter()
@@ -625,14 +626,31 @@ fn RefillAlerts(data: ReminderData) -> impl IntoView {
                 let left = stock_left(&r, &synced, &pending);
                 needs_refill(&r, left).then(|| {
                     let count = left.unwrap_or(0);
-                    let key = i18n.plural(
-                        Key::RemindersRefillOne,
-                        Key::RemindersRefill,
-                        u64::from(count),
-                    );
+                    // With more than one person, the alert says whose medicine it is: it
+                    // stands above everyone's doses, not under one person's heading.
+                    let person = (people.len() > 1)
+                        .then(|| people.iter().find(|p| p.id == r.person_id))
+                        .flatten();
+                    let key = match person {
+                        Some(_) => i18n.plural(
+                            Key::RemindersRefillForOne,
+                            Key::RemindersRefillFor,
+                            u64::from(count),
+                        ),
+                        None => i18n.plural(
+                            Key::RemindersRefillOne,
+                            Key::RemindersRefill,
+                            u64::from(count),
+                        ),
+                    };
+                    let person = person.map(|p| p.name.as_str()).unwrap_or_default();
                     let text = i18n.fill(
                         key,
-                        &[("medicine", &dose_title(&r)), ("count", &count.to_string())],
+                        &[
+                            ("medicine", &dose_title(&r)),
+                            ("person", person),
+                            ("count", &count.to_string()),
+                        ],
                     );
                     view! { <p class="notice notice-urgent refill">{text}</p> }
                 })
