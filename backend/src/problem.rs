@@ -62,6 +62,7 @@ impl ApiProblem {
                 detail: None,
                 instance: None,
                 errors: Vec::new(),
+                attempts_left: None,
             },
             headers: HeaderMap::new(),
         }))
@@ -91,12 +92,15 @@ impl ApiProblem {
         p
     }
 
-    pub fn invalid_credentials() -> Self {
-        Self::new(
+    /// A wrong email or password; `attempts_left` more are allowed before the pause.
+    pub fn invalid_credentials(attempts_left: u32) -> Self {
+        let mut problem = Self::new(
             StatusCode::UNAUTHORIZED,
             pt::INVALID_CREDENTIALS,
             "Email or password is wrong",
-        )
+        );
+        problem.problem.attempts_left = Some(attempts_left);
+        problem
     }
 
     pub fn unauthenticated() -> Self {

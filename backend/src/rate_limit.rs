@@ -10,12 +10,12 @@ use std::{
 };
 
 /// Failed sign-ins one account may have in the window.
-pub const MAX_FAILURES: usize = 5;
+pub const MAX_FAILURES: usize = portal_core::sign_in::MAX_WRONG_PASSWORDS as usize;
 /// Failed sign-ins one client address may have in the window, whatever the accounts: looser, because
 /// a household, a care home or a clinic shares one address, and one person's typos must not lock
 /// out the others; still far too few to try a list of accounts.
 pub const MAX_CLIENT_FAILURES: usize = 20;
-pub const WINDOW_SECONDS: i64 = 15 * 60;
+pub const WINDOW_SECONDS: i64 = portal_core::sign_in::PAUSE_MINUTES as i64 * 60;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LimitKey {
@@ -100,6 +100,22 @@ impl RateLimiter {
         }
     }
 
+    /// How many more failures the keys allow before [`RateLimiter::check`] refuses: the fewest
+    /// any of them has left.
+    pub fn attempts_left(&self, keys: &[LimitKey], now: i64) -> usize {
+        let mut f = self.lock();
+        keys.iter()
+            .map(|key| {
+                let used = f.by_key.get_mut(key).map_or(0, |times| {
+                    prune(times, now);
+                    times.len()
+                });
+                key.max_failures().saturating_sub(used)
+            })
+            .min()
+            .unwrap_or(0)
+    }
+
     pub fn reset(&self, key: &LimitKey) {
         self.lock().by_key.remove(key);
     }
@@ -157,13 +173,16 @@ mod tests {
         let rl = RateLimiter::new();
         let keys = [LimitKey::Email("a@b.co".into()), LimitKey::UnknownClient];
         for i in 0..5 {
+            assert_eq!(rl.attempts_left(&keys, 100 + i), 5 - i as usize);
             assert!(rl.attempt(&keys, 100 + i).is_ok());
         }
+        assert_eq!(rl.attempts_left(&keys, 110), 0);
         assert_eq!(
             rl.check(&keys, 110),
             Err((100 + WINDOW_SECONDS - 110) as u64)
         );
         assert!(rl.check(&keys, 100 + WINDOW_SECONDS).is_ok());
+        assert_eq!(rl.attempts_left(&keys, 100 + WINDOW_SECONDS), 1);
     }
 
     #[test]

@@ -147,7 +147,11 @@ pub async fn sign_in(
 
     // The attempt was counted before the check; a failure stays counted.
     let Some((id, email, display_name, role, _)) = found.filter(|_| matches) else {
-        return Err(ApiProblem::invalid_credentials());
+        // Said for unknown emails too, counted the same way, so it tells nothing about accounts.
+        let left = state.limiter.attempts_left(&keys, now);
+        return Err(ApiProblem::invalid_credentials(
+            u32::try_from(left).unwrap_or(u32::MAX),
+        ));
     };
     state.limiter.forgive(&keys, now);
     state.limiter.reset(&email_key);

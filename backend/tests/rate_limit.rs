@@ -30,6 +30,8 @@ async fn five_failures_for_one_email_lock_it_for_a_while() {
             ))
             .await;
         res.assert_problem(401, pt::INVALID_CREDENTIALS);
+        // Counted down, so the app can warn before the pause.
+        assert_eq!(res.json()["attemptsLeft"], 4 - i);
     }
     // Even the right password is refused now, and in any letter case.
     let res = app

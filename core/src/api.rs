@@ -160,6 +160,14 @@ pub struct Problem {
     /// Extension member: one entry per invalid field of a request.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Extension member of a wrong sign-in: how many more wrong passwords for this email are
+    /// allowed before signing in pauses for [`crate::sign_in::PAUSE_MINUTES`].
+    #[serde(
+        default,
+        rename = "attemptsLeft",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attempts_left: Option<u32>,
 }
 
 fn about_blank() -> String {

@@ -8,6 +8,11 @@ pub enum SignInProblem {
     PasswordMissing,
 }
 
+/// Wrong passwords allowed for one email within [`PAUSE_MINUTES`]; the next try must wait.
+pub const MAX_WRONG_PASSWORDS: u32 = 5;
+/// How long the oldest of those wrong passwords counts: signing in pauses for up to this long.
+pub const PAUSE_MINUTES: u32 = 15;
+
 /// Longest email address accepted (RFC 5321 path limit).
 pub const MAX_EMAIL_LEN: usize = 254;
 /// Longest password accepted, so a huge paste cannot make hashing slow.

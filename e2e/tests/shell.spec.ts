@@ -114,11 +114,22 @@ test("after too many wrong passwords the form says how long to wait", async ({ p
   await heading(page, "Sign in");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("not-the-password");
-  for (let i = 0; i < 5; i++) {
+  // Warned before the pause, from two tries left, not at the first typo.
+  const wrong = "The email or password is not right.";
+  const said = [
+    `${wrong} Check both and try again.`,
+    `${wrong} Check both and try again.`,
+    `${wrong} After 2 more wrong tries, signing in pauses for 15 minutes.`,
+    `${wrong} After 1 more wrong try, signing in pauses for 15 minutes.`,
+    `${wrong} That was the last try for now: signing in pauses for up to 15 minutes.`,
+  ];
+  for (const message of said) {
     const answered = page.waitForResponse((r) => r.url().endsWith("/api/v1/session") && r.request().method() === "POST");
     await page.getByRole("button", { name: "Sign in" }).click();
     expect((await answered).status()).toBe(401);
+    await expect(page.getByRole("alert")).toHaveText(message);
   }
+  await expect(page.getByLabel("Password")).toHaveValue("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert")).toHaveText("Too many tries. Try again in 15 min.");
 });

@@ -4,7 +4,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use portal_core::api_error::ApiError;
 use portal_core::navigation::safe_return_path;
-use portal_core::sign_in::{check_sign_in, SignInProblem, MAX_EMAIL_LEN, MAX_PASSWORD_LEN};
+use portal_core::sign_in::{
+    check_sign_in, SignInProblem, MAX_EMAIL_LEN, MAX_PASSWORD_LEN, PAUSE_MINUTES,
+};
 
 use crate::api::use_api;
 use crate::auth::{use_auth, SignedOutReason};
@@ -188,6 +190,9 @@ pub fn SignIn() -> impl IntoView {
     }
 }
 
+/// From how many wrong tries left the message for a wrong password warns of the pause.
+const WARN_AT_ATTEMPTS_LEFT: u32 = 2;
+
 /// The message for a failed sign-in; after too many tries, with the whole minutes to wait
 /// (rounded up) when the backend's `Retry-After` says.
 fn error_text(i18n: I18n, error: &ApiError) -> String {
@@ -199,6 +204,27 @@ fn error_text(i18n: I18n, error: &ApiError) -> String {
         } => {
             let minutes = seconds.div_ceil(60).max(1).to_string();
             i18n.fill(Key::ErrorRateLimitedMinutes, &[("minutes", &minutes)])
+        }
+        // A warning before the pause, not at the first typo.
+        ApiError::Status {
+            status: 401,
+            problem,
+            ..
+        } if problem
+            .attempts_left
+            .is_some_and(|n| n <= WARN_AT_ATTEMPTS_LEFT) =>
+        {
+            let left = problem.attempts_left.unwrap_or(0);
+            let minutes = PAUSE_MINUTES.to_string();
+            let key = match left {
+                0 => Key::ErrorInvalidCredentialsLast,
+                n => i18n.plural(
+                    Key::ErrorInvalidCredentialsLeftOne,
+                    Key::ErrorInvalidCredentialsLeft,
+                    u64::from(n),
+                ),
+            };
+            i18n.fill(key, &[("count", &left.to_string()), ("minutes", &minutes)])
         }
         _ => i18n.t(error_key(error)).to_owned(),
     }
