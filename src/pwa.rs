@@ -20,7 +20,7 @@ use std::cell::{Cell, RefCell};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -88,10 +88,15 @@ pub fn PwaNotices() -> impl IntoView {
     });
 
     // The worker shows notifications in the person's language without translations of its own.
+    // The doses' wording follows too, whichever bundle the language is changed in: the amounts
+    // and units are stored with it, so no reminders need loading.
     Effect::new(move |_| {
         let texts = NotificationTexts::new(i18n);
         if service_workers().is_some() {
-            leptos::task::spawn_local(async move { texts.store().await });
+            leptos::task::spawn_local(async move {
+                texts.store().await;
+                reword_notification_doses(i18n).await;
+            });
         }
     });
 
@@ -654,16 +659,16 @@ impl NotificationTexts {
 /// Each reminder's dose in the current language, for the worker: the backend writes a push
 /// before any device has read it, so its dose is in English ("2 tablets"). Reminders that hide
 /// the medicine's name are left out, as their pushes leave out the dose.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct NotificationDoses {
-    lang: &'static str,
+    lang: String,
     doses: std::collections::BTreeMap<String, DoseWording>,
 }
 
 /// One reminder's dose in words, with the amount and unit it was made from: the worker uses it
 /// only for a push of that very dose, so a dose changed on another device since is never shown
 /// as it was.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct DoseWording {
     amount: String,
     unit: String,
@@ -677,7 +682,7 @@ pub fn keep_notification_doses(data: ReminderData, i18n: I18n) {
         return;
     }
     let doses = Memo::new(move |_| NotificationDoses {
-        lang: i18n.language().tag(),
+        lang: i18n.language().tag().to_owned(),
         doses: data.reminders.with(|list| {
             list.iter()
                 .filter(|r| !r.hide_name_in_calendar)
@@ -700,6 +705,27 @@ pub fn keep_notification_doses(data: ReminderData, i18n: I18n) {
             };
         });
     });
+}
+
+/// Writes the stored doses' words anew in the current language, if they are in another.
+async fn reword_notification_doses(i18n: I18n) {
+    let _ = device_store::update(keys::NOTIFICATION_DOSES, move |stored| {
+        let stored = stored?;
+        let lang = i18n.language();
+        let Ok(mut doses) = serde_json::from_str::<NotificationDoses>(&stored) else {
+            // Unreadable: the worker would not use it either; Today writes it anew.
+            return None;
+        };
+        if doses.lang == lang.tag() {
+            return Some(stored);
+        }
+        doses.lang = lang.tag().to_owned();
+        for wording in doses.doses.values_mut() {
+            wording.text = dose_text(i18n, &wording.amount, &wording.unit);
+        }
+        serde_json::to_string(&doses).ok()
+    })
+    .await;
 }
 
 // Small helpers ----------------------------------------------------------------------------

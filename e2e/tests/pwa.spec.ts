@@ -515,6 +515,15 @@ test.describe("dose reminders pushed to the service worker", () => {
     await closeAll(worker);
     const [changed] = await push(worker, { ...payloadFor(r, "2026-12-07T08:00:00Z"), dose: "2 tablets", doseAmount: "2" });
     expect(changed.body).toBe(`2 tablets für ${r.name}`);
+
+    // The language changed on another page (another bundle, with no reminders loaded): the
+    // stored doses are worded anew, so the next notification is French throughout.
+    await page.goto("/learn");
+    await page.getByRole("combobox", { name: /sprache/i }).selectOption({ label: "Français" });
+    await expect.poll(() => stored(page, "pwa.notification-doses")).toContain(`"${r.reminderId}":{"amount":"1","unit":"tablet","text":"1 comprimé"}`);
+    await closeAll(worker);
+    const [french] = await push(worker, payloadFor(r, "2026-12-08T08:00:00Z"));
+    expect(french).toMatchObject({ body: `1 comprimé pour ${r.name}`, lang: "fr" });
   });
 
   test("Taken offline is kept on the device and sent once back online", async ({ page, context, baseURL }) => {
