@@ -1553,7 +1553,7 @@ fn reminder_enums_limits_and_codes_are_documented() {
         ScheduleProblem::IntervalTooLong,
         ScheduleProblem::EmptyWindow,
         ScheduleProblem::WindowTooLong,
-        ScheduleProblem::ImpossibleCycle,
+        ScheduleProblem::ImpossibleCycle { days_off: true },
         ScheduleProblem::CountZero,
         ScheduleProblem::AsNeededLimits(AsNeededProblem::MaxZero),
         ScheduleProblem::AsNeededLimits(AsNeededProblem::GapZero),

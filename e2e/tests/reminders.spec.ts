@@ -232,6 +232,28 @@ async function eventsOf(page: Page, reminderId: string): Promise<DoseEvent[]> {
   return ((await res.json()) as DoseEvent[]).filter((e) => e.reminderId === reminderId);
 }
 
+test("form: each message says what is allowed and stands by the field to change", async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await startAt(page);
+  const person = unique("Cousin", testInfo);
+  await addPerson(page, person, "Orange");
+  await openForm(page);
+  await fillForm(page, { person, medicine: unique("Letrozole", testInfo) });
+  await page.getByLabel("How much each time").fill("0.125");
+  await page.getByRole("radio", { name: "Some days on, some days off" }).check();
+  await page.getByRole("textbox", { name: "Days on" }).fill("21");
+  await page.getByRole("textbox", { name: "Days off" }).fill("400");
+  await page.getByRole("button", { name: "Save reminder" }).click();
+  await expect(page.locator("#rf-doseAmount-error")).toHaveText(
+    "Enter how much as a number from 0.01 to 9999.99, such as 1 or 2.5 (at most two digits after the point).",
+  );
+  // 21 days on is fine; the rest days make the cycle too long.
+  await expect(page.locator("#rf-schedule-pattern-daysOn-error")).toHaveCount(0);
+  await expect(page.locator("#rf-schedule-pattern-daysOff-error")).toHaveText("Days on and off together can be at most 365.");
+  await expect(page).toHaveURL(/\/reminders\/new$/);
+  expect(problems).toEqual([]);
+});
+
 test("create: a daily reminder with two times, previewed in plain words, checked, then listed on Today in order", async ({ page }, testInfo) => {
   const problems = watchConsole(page);
   await startAt(page);

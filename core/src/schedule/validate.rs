@@ -34,8 +34,10 @@ pub enum ScheduleProblem {
     /// a clock change is absorbed, and on a 23-hour day it would vanish (two doses at once). Every
     /// hour from 00:00 to 23:00 is such a window; 00:00 to 22:00 is not.
     WindowTooLong,
-    /// No dose days in the cycle, or a cycle longer than [`MAX_DAYS_INTERVAL`] days.
-    ImpossibleCycle,
+    /// No dose days in the cycle, or a cycle longer than [`MAX_DAYS_INTERVAL`] days. `days_off`
+    /// is true when the rest days are the ones to change (there are dose days, not too many):
+    /// the message then stands by that field.
+    ImpossibleCycle { days_off: bool },
     /// "Stop after 0 doses".
     CountZero,
     /// The limits of an as-needed medicine cannot be right.
@@ -69,7 +71,7 @@ impl ScheduleProblem {
             ScheduleProblem::IntervalTooLong => "interval_too_long",
             ScheduleProblem::EmptyWindow => "empty_window",
             ScheduleProblem::WindowTooLong => "window_too_long",
-            ScheduleProblem::ImpossibleCycle => "impossible_cycle",
+            ScheduleProblem::ImpossibleCycle { .. } => "impossible_cycle",
             ScheduleProblem::CountZero => "count_zero",
             ScheduleProblem::AsNeededLimits(AsNeededProblem::MaxZero) => "as_needed_max_zero",
             ScheduleProblem::AsNeededLimits(AsNeededProblem::GapZero) => "as_needed_gap_zero",
@@ -88,7 +90,8 @@ impl ScheduleProblem {
             ScheduleProblem::EndBeforeStart => "end",
             ScheduleProblem::ZeroInterval | ScheduleProblem::IntervalTooLong => "pattern",
             ScheduleProblem::EmptyWindow | ScheduleProblem::WindowTooLong => "pattern.windowEnd",
-            ScheduleProblem::ImpossibleCycle => "pattern.daysOn",
+            ScheduleProblem::ImpossibleCycle { days_off: false } => "pattern.daysOn",
+            ScheduleProblem::ImpossibleCycle { days_off: true } => "pattern.daysOff",
             ScheduleProblem::CountZero => "count",
             ScheduleProblem::AsNeededLimits(AsNeededProblem::MaxZero) => "pattern.maxPer24h",
             ScheduleProblem::AsNeededLimits(_) => "pattern.minGapMinutes",
@@ -131,10 +134,10 @@ pub fn validate(schedule: &Schedule) -> Vec<ScheduleProblem> {
             days_off,
             times,
         } => {
-            if *days_on == 0
-                || u32::from(*days_on) + u32::from(*days_off) > u32::from(MAX_DAYS_INTERVAL)
-            {
-                out.push(ScheduleProblem::ImpossibleCycle);
+            if *days_on == 0 || *days_on > MAX_DAYS_INTERVAL {
+                out.push(ScheduleProblem::ImpossibleCycle { days_off: false });
+            } else if u32::from(*days_on) + u32::from(*days_off) > u32::from(MAX_DAYS_INTERVAL) {
+                out.push(ScheduleProblem::ImpossibleCycle { days_off: true });
             }
             check_times(times, &mut out);
         }
@@ -285,7 +288,15 @@ mod tests {
                     days_off: 7,
                     times: vec![t(8, 0)],
                 },
-                vec![ImpossibleCycle],
+                vec![ImpossibleCycle { days_off: false }],
+            ),
+            (
+                Pattern::Cycle {
+                    days_on: 400,
+                    days_off: 0,
+                    times: vec![t(8, 0)],
+                },
+                vec![ImpossibleCycle { days_off: false }],
             ),
             (
                 Pattern::Cycle {
@@ -293,7 +304,7 @@ mod tests {
                     days_off: 66,
                     times: vec![],
                 },
-                vec![ImpossibleCycle, NoTimes],
+                vec![ImpossibleCycle { days_off: true }, NoTimes],
             ),
             (
                 Pattern::EveryNHours {
@@ -420,7 +431,7 @@ mod tests {
             IntervalTooLong,
             EmptyWindow,
             WindowTooLong,
-            ImpossibleCycle,
+            ImpossibleCycle { days_off: false },
             CountZero,
             AsNeededLimits(AsNeededProblem::MaxZero),
             AsNeededLimits(AsNeededProblem::GapZero),
@@ -431,6 +442,14 @@ mod tests {
         assert_eq!(codes.len(), all.len());
         assert_eq!(EmptyWindow.code(), "empty_window");
         assert!(all.iter().all(|p| !p.field().is_empty()));
+        assert_eq!(
+            ImpossibleCycle { days_off: true }.code(),
+            ImpossibleCycle { days_off: false }.code()
+        );
+        assert_eq!(
+            ImpossibleCycle { days_off: true }.field(),
+            "pattern.daysOff"
+        );
     }
 
     #[test]

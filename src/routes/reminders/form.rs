@@ -397,6 +397,7 @@ fn issue_text(i18n: I18n, issue: &FieldIssue, kind: PatternKind) -> String {
         (_, "interval_too_long") => Key::ReminderErrLongDays,
         (_, "empty_window") => Key::ReminderErrEmptyWindow,
         (_, "window_too_long") => Key::ReminderErrWindowTooLong,
+        ("schedule.pattern.daysOff", "impossible_cycle") => Key::ReminderErrCycleLong,
         (_, "impossible_cycle") => Key::ReminderErrCycle,
         (_, "as_needed_max_zero") => Key::ReminderErrMaxZero,
         (_, "as_needed_gap_zero") | ("schedule.pattern.minGapMinutes", _) => Key::ReminderErrGap,
