@@ -269,6 +269,15 @@ test("a question open in two tabs: the tab used last never loses what was typed 
   await other.reload();
   await stepHeading(other, "Your question");
   await expect(other.getByLabel("Your question")).toHaveValue(`${question} And in winter?`);
+
+  // Deleted (or sent) in one tab: the other does not keep a copy that could be sent again.
+  other.once("dialog", (dialog) => dialog.accept());
+  await other.getByRole("button", { name: "Delete this question" }).click();
+  await stepHeading(other, "Who is asking");
+  await page.evaluate(() => window.dispatchEvent(new Event("focus")));
+  await expect(page.getByRole("status").filter({ hasText: "This question was sent or deleted in another tab or window" })).toBeVisible();
+  await stepHeading(page, "Who is asking");
+  await expect(page.getByRole("radio", { name: "I am the patient" })).not.toBeChecked();
   await other.close();
 });
 

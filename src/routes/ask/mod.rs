@@ -302,8 +302,11 @@ pub fn Ask() -> impl IntoView {
     // A reload of the confirmation shows it again.
     let sent = query.with_untracked(|q| q.get("sent"));
     let done = RwSignal::new(sent.as_deref().and_then(kept_confirmation));
-    // The draft was brought up to date with what was typed in another tab.
-    let taken_over = RwSignal::new(false);
+    // What another tab did to the question, when this one took it over.
+    let other_tab = RwSignal::new(None::<Key>);
+    // Whether this tab has stored its draft: only then does a missing one mean another tab (or
+    // sign-out) removed it, rather than a write that failed.
+    let written = StoredValue::new(false);
     let sending = RwSignal::new(false);
 
     if let Some(api) = api.clone() {
@@ -358,7 +361,9 @@ pub fn Ask() -> impl IntoView {
             return;
         };
         leptos::task::spawn_local(async move {
-            let _ = device_store::put(keys::ASK_DRAFT, &text).await;
+            if device_store::put(keys::ASK_DRAFT, &text).await.is_ok() {
+                let _ = written.try_update_value(|w| *w = true);
+            }
         });
     });
 
@@ -369,22 +374,35 @@ pub fn Ask() -> impl IntoView {
             return;
         }
         spawn_for_view(async move {
-            let Ok(Some(text)) = device_store::get(keys::ASK_DRAFT).await else {
+            let Ok(stored) = device_store::get(keys::ASK_DRAFT).await else {
                 return;
             };
-            let Ok(stored) = serde_json::from_str::<StoredDraft>(&text) else {
-                return;
+            let stored = match stored.map(|text| serde_json::from_str::<StoredDraft>(&text)) {
+                Some(Ok(stored)) => Some(stored),
+                Some(Err(_)) => return,
+                None => None,
             };
-            if stored.tab == this_tab() || form.draft.with_untracked(|d| *d == stored.draft) {
-                return;
-            }
-            form.draft.set(stored.draft);
-            if !form.reachable(form.step.get_untracked()) {
-                if let Some(step) = Step::ALL.get(stored.step.saturating_sub(1)) {
-                    form.go_to(*step);
+            let empty = InquiryDraft::default();
+            let ours_empty = form.draft.with_untracked(|d| *d == empty);
+            match stored {
+                Some(stored) if stored.tab == this_tab() => {}
+                Some(stored) if stored.draft != empty => {
+                    if form.draft.with_untracked(|d| *d == stored.draft) {
+                        return;
+                    }
+                    form.draft.set(stored.draft);
+                    if !form.reachable(form.step.get_untracked()) {
+                        if let Some(step) = Step::ALL.get(stored.step.saturating_sub(1)) {
+                            form.go_to(*step);
+                        }
+                    }
+                    other_tab.set(Some(Key::AskDraftTakenOver));
                 }
+                // Sent or deleted there: kept here, it could be sent a second time.
+                Some(_) if !ours_empty => ended_elsewhere(form, other_tab),
+                None if !ours_empty && written.get_value() => ended_elsewhere(form, other_tab),
+                _ => {}
             }
-            taken_over.set(true);
         });
     };
     let on_focus = window_event_listener(leptos::ev::focus, move |_| take_over());
@@ -564,8 +582,8 @@ pub fn Ask() -> impl IntoView {
         {move || other_medicine.get().filter(|_| done.with(Option::is_none)).map(|asked| view! {
             <OtherMedicineChoice form asked on_done=move || other_medicine.set(None) />
         })}
-        {move || (taken_over.get() && done.with(Option::is_none)).then(|| view! {
-            <p class="notice" role="status">{tr(Key::AskDraftTakenOver)}</p>
+        {move || other_tab.get().filter(|_| done.with(Option::is_none)).map(|key| view! {
+            <p class="notice" role="status">{tr(key)}</p>
         })}
         {move || match (done.get(), restored.get()) {
             (Some(d), _) => view! {
@@ -637,6 +655,15 @@ fn OtherMedicineChoice(
             </p>
         </div>
     }
+}
+
+/// Another tab sent or deleted the question this one shows: starts afresh, and says why.
+fn ended_elsewhere(form: AskForm, other_tab: RwSignal<Option<Key>>) {
+    form.draft.set(InquiryDraft::default());
+    form.returning.set(false);
+    form.problems.set(Vec::new());
+    form.go_to(Step::Who);
+    other_tab.set(Some(Key::AskDraftEndedElsewhere));
 }
 
 /// Clears the form (its text now lives in the outbox or with the team) and shows what happened.
