@@ -255,12 +255,17 @@ test("a question open in two tabs: the tab used last never loses what was typed 
 
   // Back in the first tab (headless tabs never lose focus, so the browser's focus event is
   // sent by hand): it shows the second tab's words before anything is typed over them.
+  // It opens on the step the other tab was at, with a note under the heading until it moves on.
   await page.evaluate(() => window.dispatchEvent(new Event("focus")));
-  await expect(page.getByRole("status").filter({ hasText: "This question now shows what you typed in another tab or window." })).toBeVisible();
+  await stepHeading(page, "Medicine and topic");
+  const note = page.getByRole("status").filter({ hasText: "This question now shows what you typed in another tab or window." });
+  await expect(note).toBeVisible();
+  await expect(page.getByLabel("Name of the medicine, if you know it")).toHaveValue("Blue pills from my chemist");
+  await next(page);
+  await expect(note).toHaveCount(0);
   await expect(page.getByLabel("Your question")).toHaveValue(question);
   await page.getByLabel("Your question").fill(`${question} And in winter?`);
   await page.getByRole("button", { name: "Back" }).click();
-  await expect(page.getByLabel("Name of the medicine, if you know it")).toHaveValue("Blue pills from my chemist");
 
   // And the other way round; a reload of either tab then has everything.
   await other.evaluate(() => window.dispatchEvent(new Event("focus")));

@@ -19,12 +19,17 @@ test("the library shows featured guides and shelves, and passes axe", async ({ p
 test.describe("in a language with no guides yet", () => {
   test.use({ locale: "fr-FR" });
 
-  test("Learn says so and offers the team instead of empty shelves", async ({ page }) => {
+  test("Learn says so and offers the team, or the guides in English, instead of empty shelves", async ({ page }) => {
     await page.goto("/learn");
     await heading(page, "S’informer");
     await expect(page.getByText("Il n’y a pas encore de guide dans cette langue.")).toBeVisible();
     await expect(page.locator("main").getByRole("link", { name: "Posez votre question à notre équipe d’information médicale" })).toBeVisible();
     await expect(page.locator("#shelf-newest")).toHaveCount(0);
+    // Or the guides in English, the whole interface switching with them.
+    await expect(page.getByText("Vous pouvez les lire en anglais :")).toBeVisible();
+    await page.getByRole("button", { name: "English" }).click();
+    await heading(page, "Learn");
+    await expect(page.locator("#shelf-newest")).toBeVisible();
   });
 });
 

@@ -119,8 +119,8 @@ test("after too many wrong passwords the form says how long to wait", async ({ p
   const said = [
     `${wrong} Check both and try again.`,
     `${wrong} Check both and try again.`,
-    `${wrong} After 2 more wrong tries, signing in pauses for 15 minutes.`,
-    `${wrong} After 1 more wrong try, signing in pauses for 15 minutes.`,
+    `${wrong} After 2 more wrong tries, signing in pauses for up to 15 minutes.`,
+    `${wrong} After 1 more wrong try, signing in pauses for up to 15 minutes.`,
     `${wrong} That was the last try for now: signing in pauses for up to 15 minutes.`,
   ];
   for (const message of said) {

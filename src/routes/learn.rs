@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use portal_core::api_error::ApiError;
+use portal_core::language::Language;
 use portal_core::learn::{ArticleSummary, ArticleTopic};
 use portal_core::search::{SearchIndex, Segment};
 use wasm_bindgen::JsCast;
@@ -243,9 +244,24 @@ fn highlighted(segments: Vec<Segment>) -> impl IntoView {
 fn Shelves(lib: Library, kept: Vec<OfflineArticle>) -> impl IntoView {
     let i18n = use_i18n();
     if lib.articles.is_empty() {
+        // Every guide is written in English first: offered as the article page offers its
+        // languages, by switching the whole interface, so a page never mixes two.
+        let english = (i18n.language() != Language::En).then(|| {
+            view! {
+                <p>{tr(Key::LearnLibraryInEnglish)}</p>
+                <ul class="language-options" role="list">
+                    <li>
+                        <button type="button" class="button" lang="en" on:click=move |_| i18n.set_language(Language::En)>
+                            {Language::En.endonym()}
+                        </button>
+                    </li>
+                </ul>
+            }
+        });
         return view! {
             <div class="search-empty">
                 <p>{tr(Key::LearnLibraryEmpty)}</p>
+                {english}
                 <p><A href="/ask" attr:class="button">{tr(Key::LearnAskInstead)}</A></p>
             </div>
             <KeptArticles kept />

@@ -89,7 +89,12 @@ fn InquiryCard(item: InquirySummary) -> impl IntoView {
             <p class="inquiry-meta">
                 <span class=format!("badge badge-{}", status.as_str())>{move || i18n.t(status_key(status))}</span>
                 " "
-                {move || i18n.fill(Key::MineReference, &[("reference", &item.reference)])}
+                {move || {
+                    // The number on one line: a person copies it down or reads it out.
+                    let text = i18n.t(Key::MineReference);
+                    let (before, after) = text.split_once("{reference}").unwrap_or((text, ""));
+                    view! { {before} <span class="nowrap">{item.reference.clone()}</span> {after} }
+                }}
                 " · "
                 {move || local_date(&received, i18n.language().tag())}
             </p>

@@ -60,6 +60,8 @@ pub struct AskForm {
     summary: NodeRef<Div>,
     /// The history entries the steps were given, from the first move on.
     trail: StoredValue<Option<Trail<Step>>>,
+    /// What another tab did to the question, said under the step's heading until the next step.
+    notice: RwSignal<Option<Key>>,
 }
 
 impl AskForm {
@@ -89,6 +91,7 @@ impl AskForm {
 
     fn show_step(self, step: Step) {
         self.problems.set(Vec::new());
+        self.notice.set(None);
         if step == Step::Review {
             self.returning.set(false);
         }
@@ -295,6 +298,7 @@ pub fn Ask() -> impl IntoView {
         returning: RwSignal::new(false),
         summary: NodeRef::new(),
         trail: StoredValue::new(None),
+        notice: RwSignal::new(None),
     };
     let restored = RwSignal::new(false);
     // Opened to ask about a medicine while a question about another one waits.
@@ -302,8 +306,6 @@ pub fn Ask() -> impl IntoView {
     // A reload of the confirmation shows it again.
     let sent = query.with_untracked(|q| q.get("sent"));
     let done = RwSignal::new(sent.as_deref().and_then(kept_confirmation));
-    // What another tab did to the question, when this one took it over.
-    let other_tab = RwSignal::new(None::<Key>);
     // Whether this tab has stored its draft: only then does a missing one mean another tab (or
     // sign-out) removed it, rather than a write that failed.
     let written = StoredValue::new(false);
@@ -391,16 +393,23 @@ pub fn Ask() -> impl IntoView {
                         return;
                     }
                     form.draft.set(stored.draft);
-                    if !form.reachable(form.step.get_untracked()) {
-                        if let Some(step) = Step::ALL.get(stored.step.saturating_sub(1)) {
-                            form.go_to(*step);
-                        }
-                    }
-                    other_tab.set(Some(Key::AskDraftTakenOver));
+                    // On the step the person was at there, with the focus on its heading and
+                    // the note just under it.
+                    let there = Step::ALL
+                        .get(stored.step.saturating_sub(1))
+                        .copied()
+                        .filter(|s| form.reachable(*s));
+                    let here = form.step.get_untracked();
+                    form.go_to(there.unwrap_or(if form.reachable(here) {
+                        here
+                    } else {
+                        Step::Who
+                    }));
+                    form.notice.set(Some(Key::AskDraftTakenOver));
                 }
                 // Sent or deleted there: kept here, it could be sent a second time.
-                Some(_) if !ours_empty => ended_elsewhere(form, other_tab),
-                None if !ours_empty && written.get_value() => ended_elsewhere(form, other_tab),
+                Some(_) if !ours_empty => ended_elsewhere(form),
+                None if !ours_empty && written.get_value() => ended_elsewhere(form),
                 _ => {}
             }
         });
@@ -582,9 +591,6 @@ pub fn Ask() -> impl IntoView {
         {move || other_medicine.get().filter(|_| done.with(Option::is_none)).map(|asked| view! {
             <OtherMedicineChoice form asked on_done=move || other_medicine.set(None) />
         })}
-        {move || other_tab.get().filter(|_| done.with(Option::is_none)).map(|key| view! {
-            <p class="notice" role="status">{tr(key)}</p>
-        })}
         {move || match (done.get(), restored.get()) {
             (Some(d), _) => view! {
                 <DoneView done=d on_again=move || {
@@ -658,12 +664,11 @@ fn OtherMedicineChoice(
 }
 
 /// Another tab sent or deleted the question this one shows: starts afresh, and says why.
-fn ended_elsewhere(form: AskForm, other_tab: RwSignal<Option<Key>>) {
+fn ended_elsewhere(form: AskForm) {
     form.draft.set(InquiryDraft::default());
     form.returning.set(false);
-    form.problems.set(Vec::new());
     form.go_to(Step::Who);
-    other_tab.set(Some(Key::AskDraftEndedElsewhere));
+    form.notice.set(Some(Key::AskDraftEndedElsewhere));
 }
 
 /// Clears the form (its text now lives in the outbox or with the team) and shows what happened.
@@ -782,6 +787,7 @@ fn AskSteps(
                 <h2 id=STEP_HEADING tabindex="-1">
                     {move || i18n.t(step_key(step.get()))}
                 </h2>
+                {move || form.notice.get().map(|key| view! { <p class="notice" role="status">{tr(key)}</p> })}
                 <ErrorSummary form />
                 {move || view! { <StepFields form step=step.get() /> }}
                 <div class="form-actions">
