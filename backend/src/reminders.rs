@@ -50,7 +50,6 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 pub const DOSE_EVENTS_BODY_LIMIT_BYTES: usize = 1024 * 1024;
 /// Where calendar feeds are served, outside `/api/v1` so calendar apps need no session.
 pub const CALENDAR_FEED_PREFIX: &str = "/calendar/";
-pub const CALENDAR_FILE_NAME: &str = "reminders.ics";
 
 /// Signed-in patients and caregivers; editors and the MI team get `403`.
 type Member = RequireRole<PatientsOrCaregivers>;
@@ -1099,6 +1098,8 @@ async fn calendar_response(
         tracing::error!(error = %e, "clock out of range");
         ApiProblem::internal()
     })?;
+    let disposition = HeaderValue::from_str(&calendar_disposition(&person.name))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"reminders.ics\""));
     let body =
         tokio::task::spawn_blocking(move || ics::calendar(&person.name, &reminders, now, language))
             .await
@@ -1111,10 +1112,7 @@ async fn calendar_response(
             header::CONTENT_TYPE,
             HeaderValue::from_static(ics::CONTENT_TYPE),
         ),
-        (
-            header::CONTENT_DISPOSITION,
-            HeaderValue::from_static("attachment; filename=\"reminders.ics\""),
-        ),
+        (header::CONTENT_DISPOSITION, disposition),
         (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         (
             HeaderName::from_static("x-robots-tag"),
@@ -1138,6 +1136,26 @@ pub async fn person_calendar(
         .await?
         .ok_or_else(|| no_such("person"))?;
     calendar_response(&state, person, rows, calendar_language(query)).await
+}
+
+/// `attachment` named after the person ("Mum.ics"), so files for several people can be told
+/// apart: an ASCII `filename` for old clients, and the name as written in `filename*` (RFC 6266).
+fn calendar_disposition(name: &str) -> String {
+    let plain: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let plain = plain.trim_matches('-');
+    let plain = if plain.is_empty() { "reminders" } else { plain };
+    let mut encoded = String::new();
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{plain}.ics\"; filename*=UTF-8''{encoded}.ics")
 }
 
 /// The language a calendar is asked in (`?lang=de`); English when none or another is asked
@@ -1260,6 +1278,22 @@ pub async fn public_calendar(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calendar_files_are_named_after_the_person() {
+        assert_eq!(
+            calendar_disposition("Mum"),
+            "attachment; filename=\"Mum.ics\"; filename*=UTF-8''Mum.ics"
+        );
+        assert_eq!(
+            calendar_disposition("Jürgen \"J\""),
+            "attachment; filename=\"J-rgen--J.ics\"; filename*=UTF-8''J%C3%BCrgen%20%22J%22.ics"
+        );
+        assert_eq!(
+            calendar_disposition("李"),
+            "attachment; filename=\"reminders.ics\"; filename*=UTF-8''%E6%9D%8E.ics"
+        );
+    }
 
     #[test]
     fn zones_are_spelt_as_the_database_spells_them() {

@@ -1435,7 +1435,7 @@ async fn calendar_files_are_well_formed_icalendar() {
     );
     assert_eq!(
         res.header("content-disposition"),
-        Some("attachment; filename=\"reminders.ics\"")
+        Some("attachment; filename=\"Mum.ics\"; filename*=UTF-8''Mum.ics")
     );
     assert_eq!(res.header("cache-control"), Some("no-store"));
     let text = res.text();

@@ -553,9 +553,9 @@ fn minutes_text(dt: DateTime) -> String {
 
 /// One CSV field: a spreadsheet reads a cell starting with `=`, `+`, `-`, `@`, tab or CR as a
 /// formula (OWASP's CSV injection), so such a field is prefixed with `'`; then RFC 4180 quoting.
-fn csv_field(out: &mut String, text: &str) {
+fn csv_field(out: &mut String, text: &str, separator: char) {
     let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quoted = text.contains([',', '"', '\r', '\n']);
+    let quoted = text.contains([separator, ',', ';', '"', '\r', '\n']);
     if quoted {
         out.push('"');
     }
@@ -573,12 +573,12 @@ fn csv_field(out: &mut String, text: &str) {
     }
 }
 
-fn csv_line(out: &mut String, fields: &[&str]) {
+fn csv_line(out: &mut String, fields: &[&str], separator: char) {
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(separator);
         }
-        csv_field(out, field);
+        csv_field(out, field, separator);
     }
     out.push_str("\r\n");
 }
@@ -587,7 +587,8 @@ fn csv_line(out: &mut String, fields: &[&str]) {
 /// are the translated column titles: person, medicine, strength, dose, scheduled (local
 /// "YYYY-MM-DD HH:MM"), time zone, status, and the detail (the local time of taking in the row's
 /// zone, or the skip reason). `status_word` gives a status's translated word, `dose_words` a
-/// dose's from its amount and unit code ("2,5 Tabletten"). Fields that a
+/// dose's from its amount and unit code ("2,5 Tabletten"). `separator` is `,` or `;` (see
+/// [`crate::language::Language::list_separator`]). Fields that a
 /// spreadsheet would run as a formula get a leading `'`. When a row's zone is not loaded, the
 /// taking time is written as an RFC 3339 instant instead, which is never wrong.
 pub fn history_csv(
@@ -596,9 +597,10 @@ pub fn history_csv(
     status_word: &dyn Fn(&DoseStatus) -> String,
     dose_words: &dyn Fn(&str, &str) -> String,
     zone_of: &dyn Fn(&str) -> Option<TimeZone>,
+    separator: char,
 ) -> String {
     let mut out = String::new();
-    csv_line(&mut out, headers);
+    csv_line(&mut out, headers, separator);
     let mut zones: HashMap<&str, Option<TimeZone>> = HashMap::new();
     for row in rows {
         let scheduled = row.scheduled.map(minutes_text).unwrap_or_default();
@@ -629,6 +631,7 @@ pub fn history_csv(
                 &status,
                 &detail,
             ],
+            separator,
         );
     }
     out
@@ -1718,7 +1721,7 @@ mod tests {
 
     #[test]
     fn csv_has_a_header_crlf_lines_and_local_taking_times() {
-        let csv = history_csv(&history_fixture(), &HEADERS, &word, &dose, &zone_of);
+        let csv = history_csv(&history_fixture(), &HEADERS, &word, &dose, &zone_of, ',');
         assert_eq!(
             csv,
             "Person,Medicine,Strength,Dose,Scheduled,Time zone,Status,Detail\r\n\
@@ -1731,7 +1734,7 @@ mod tests {
         // A zone that is not loaded: the instant itself.
         let mut row = history_fixture().remove(1);
         row.zone = "Mars/Olympus_Mons".into();
-        let csv = history_csv(&[row], &HEADERS, &word, &dose, &zone_of);
+        let csv = history_csv(&[row], &HEADERS, &word, &dose, &zone_of, ',');
         assert!(csv.ends_with(",taken,2025-06-10T19:01:00Z\r\n"), "{csv}");
     }
 
@@ -1749,7 +1752,14 @@ mod tests {
             },
             zone: "@UTC".into(),
         };
-        let csv = history_csv(&[row], &HEADERS, &|_| "\tskipped".into(), &dose, &zone_of);
+        let csv = history_csv(
+            &[row],
+            &HEADERS,
+            &|_| "\tskipped".into(),
+            &dose,
+            &zone_of,
+            ',',
+        );
         let line = csv
             .strip_prefix("Person,Medicine,Strength,Dose,Scheduled,Time zone,Status,Detail\r\n")
             .unwrap();
@@ -1765,13 +1775,33 @@ mod tests {
             person: "\rX".into(),
             ..history_fixture().remove(0)
         };
-        let csv = history_csv(&[cr], &HEADERS, &word, &dose, &zone_of);
+        let csv = history_csv(&[cr], &HEADERS, &word, &dose, &zone_of, ',');
         assert_eq!(read_csv(&csv)[1][0], "'\rX");
+    }
+
+    #[test]
+    fn csv_for_a_semicolon_spreadsheet_quotes_semicolons() {
+        let row = HistoryRow {
+            person: "Mum; Dad".into(),
+            medicine: "Medicine, 2".into(),
+            ..history_fixture().remove(0)
+        };
+        let csv = history_csv(&[row], &HEADERS, &word, &dose, &zone_of, ';');
+        assert!(csv.starts_with("Person;Medicine;Strength;Dose;"), "{csv}");
+        assert!(
+            csv.contains("\r\n\"Mum; Dad\";\"Medicine, 2\";500 mg;1 × tablet;"),
+            "{csv}"
+        );
+        assert_eq!(read_csv_with(&csv, ';')[1][0], "Mum; Dad");
     }
 
     /// A tiny RFC 4180 reader: records of fields, CRLF between records, quotes doubled inside
     /// quoted fields. Panics on anything else, so the writer's mistakes show.
     fn read_csv(text: &str) -> Vec<Vec<String>> {
+        read_csv_with(text, ',')
+    }
+
+    fn read_csv_with(text: &str, separator: char) -> Vec<Vec<String>> {
         let mut records = Vec::new();
         let mut record = Vec::new();
         let mut field = String::new();
@@ -1785,7 +1815,10 @@ mod tests {
                         field.push('"');
                     } else {
                         quoted = false;
-                        assert!(matches!(chars.peek(), None | Some(',') | Some('\r')));
+                        assert!(
+                            matches!(chars.peek(), None | Some('\r'))
+                                || chars.peek() == Some(&separator)
+                        );
                     }
                 } else {
                     field.push(c);
@@ -1797,7 +1830,7 @@ mod tests {
                     assert!(field.is_empty(), "quote inside an unquoted field");
                     quoted = true;
                 }
-                ',' => record.push(std::mem::take(&mut field)),
+                c if c == separator => record.push(std::mem::take(&mut field)),
                 '\r' => {
                     assert_eq!(chars.next(), Some('\n'), "CR without LF");
                     record.push(std::mem::take(&mut field));
@@ -2148,7 +2181,7 @@ mod tests {
             let _ = day_doses(&person(), &reminders, &events, &zone_of, day, day, now);
             let _ = daily_tallies(&person(), &reminders, &events, &zone_of, None, day, days, now);
             let rows = history(&person(), &reminders, &events, &zone_of, day, days, now);
-            let _ = history_csv(&rows, &HEADERS, &word, &dose, &zone_of);
+            let _ = history_csv(&rows, &HEADERS, &word, &dose, &zone_of, ',');
             let _ = as_needed_taken_on("r1", &events, &zone("Pacific/Apia"), day);
             let left = stock_left(&r, &events, &events);
             let _ = needs_refill(&r, left);
@@ -2227,10 +2260,11 @@ mod tests {
         fn csv_reads_back_as_one_record_per_row_of_eight_fields(
             rows in prop::collection::vec(row_strategy(), 0..12),
             header in text(),
+            separator in prop_oneof![Just(','), Just(';')],
         ) {
             let headers = [header.as_str(), "b", "c", "d", "e", "f", "g", "h"];
-            let csv = history_csv(&rows, &headers, &word, &dose, &zone_of);
-            let records = read_csv(&csv);
+            let csv = history_csv(&rows, &headers, &word, &dose, &zone_of, separator);
+            let records = read_csv_with(&csv, separator);
             prop_assert_eq!(records.len(), rows.len() + 1);
             prop_assert_eq!(&records[0][0], &defused(&header));
             for (record, row) in records.iter().skip(1).zip(&rows) {

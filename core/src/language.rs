@@ -65,6 +65,15 @@ impl Language {
         }
     }
 
+    /// What separates a CSV file's fields for a spreadsheet set up in this language: Excel uses
+    /// the region's list separator, a semicolon wherever the comma is the decimal mark.
+    pub fn list_separator(self) -> char {
+        match self {
+            Language::En => ',',
+            Language::De | Language::Fr | Language::Es => ';',
+        }
+    }
+
     /// The language's own name, so a person can find theirs whatever language is showing.
     pub fn endonym(self) -> &'static str {
         match self {
@@ -500,6 +509,11 @@ mod tests {
             assert_eq!(De.amount_is_singular(amount), en, "{amount}");
             assert_eq!(Es.amount_is_singular(amount), en, "{amount}");
             assert_eq!(Fr.amount_is_singular(amount), fr, "{amount}");
+        }
+        assert_eq!(En.list_separator(), ',');
+        for l in [De, Fr, Es] {
+            // Their decimal comma must never be read as a field break.
+            assert!(!l.amount_text("2.5").contains(l.list_separator()));
         }
         assert_eq!(En.amount_text(" 2.5"), "2.5");
         assert_eq!(De.amount_text("2.5"), "2,5");

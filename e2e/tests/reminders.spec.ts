@@ -251,6 +251,14 @@ test("form: each message says what is allowed and stands by the field to change"
   await expect(page.locator("#rf-schedule-pattern-daysOn-error")).toHaveCount(0);
   await expect(page.locator("#rf-schedule-pattern-daysOff-error")).toHaveText("Days on and off together can be at most 365.");
   await expect(page).toHaveURL(/\/reminders\/new$/);
+
+  // Every link in the summary leads to its field, the interval's too.
+  await page.getByLabel("How much each time").fill("1");
+  await page.getByRole("radio", { name: "Every few hours", exact: true }).check();
+  await page.getByLabel("Every how many hours").fill("0");
+  await page.getByRole("button", { name: "Save reminder" }).click();
+  await page.locator("#reminder-errors").getByRole("link", { name: "The number must be at least 1." }).click();
+  await expect(page.getByLabel("Every how many hours")).toBeFocused();
   expect(problems).toEqual([]);
 });
 
@@ -298,6 +306,7 @@ test("create: a daily reminder with two times, previewed in plain words, checked
     "This schedule has no doses left from now on, so this reminder will not remind anyone. Check the last day.",
   );
   await expect(preview).not.toContainText("Next doses:");
+  await expect(preview).not.toContainText("The clocks go");
   await page.getByLabel("Last day (optional)").fill("");
   await page.getByLabel("First day").fill("2026-11-23");
   await expect(preview.locator(".notice")).toHaveCount(0);
@@ -456,6 +465,8 @@ test("as needed: the second dose within the gap warns and needs Log it anyway; o
   const section = personToday(page, person);
   const card = section.locator("article.as-needed").filter({ hasText: medicine });
   await expect(card.getByRole("heading", { level: 4 })).toHaveText(`${medicine} 500 mg`);
+  // How much to take, as on the scheduled doses' cards.
+  await expect(card.locator(".dose-meta").first()).toHaveText("1 tablet");
   await expect(card).toContainText("Only when needed");
   await expect(card).toContainText("None taken today.");
   await card.getByRole("button", { name: "Log a dose now" }).click();
@@ -558,7 +569,10 @@ test("history: adherence figures, an accessible chart with a table, and a CSV do
   const download = await downloading;
   expect(download.suggestedFilename()).toBe(`doses-${person.replace(/[^\p{L}\p{N}]/gu, "-")}-2026-11-23.csv`);
   expect(await download.failure()).toBeNull();
-  const csv = await readFile(await download.path(), "utf8");
+  const file = await readFile(await download.path(), "utf8");
+  // A byte order mark, so spreadsheets read it as UTF-8.
+  expect(file.startsWith("\ufeff")).toBeTruthy();
+  const csv = file.slice(1);
   expect(csv.endsWith("\r\n")).toBeTruthy();
   expect(csv.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/); // CRLF only
   const lines = csv.split("\r\n").slice(0, -1);
@@ -572,9 +586,11 @@ test("history: adherence figures, an accessible chart with a table, and a CSV do
   await page.getByLabel("Language").selectOption("de");
   const inGerman = page.waitForEvent("download");
   await page.getByRole("button", { name: "Die letzten 30 Tage herunterladen (CSV)" }).click();
-  const german = (await readFile(await (await inGerman).path(), "utf8")).split("\r\n");
-  expect(german[0]).toBe("Person,Arzneimittel,Stärke,Dosis,Geplant für,Zeitzone,Status,Einnahmezeit oder Grund");
-  expect(german[1]).toBe(`${person},${medicine},20 mg,1 Tablette,2026-11-23 07:45,Europe/London,Genommen,2026-11-23 08:05`);
+  // Separated by semicolons, as a spreadsheet set up in German expects.
+  const german = (await readFile(await (await inGerman).path(), "utf8")).slice(1).split("\r\n");
+  expect(german[0]).toBe("Person;Arzneimittel;Stärke;Dosis;Geplant für;Zeitzone;Status;Einnahmezeit oder Grund");
+  expect(german[1]).toBe(`${person};${medicine};20 mg;1 Tablette;2026-11-23 07:45;Europe/London;Genommen;2026-11-23 08:05`);
+  expect(german[2]).toBe(`${person};${medicine};20 mg;1 Tablette;2026-11-23 08:00;Europe/London;Ausgelassen;"Felt sick, asked the GP"`);
   // The open table follows the language, and stays open while the clock ticks on. Its days fit
   // a phone: a day may break after its weekday, never inside its date.
   await expect(table.getByRole("row").last().getByRole("rowheader")).toHaveText("Mo., 23.\u00a0Nov.");
@@ -769,6 +785,8 @@ test("calendar: the person's .ics file and a private subscription address", asyn
   const res = await page.request.get(href!);
   expect(res.status()).toBe(200);
   expect(res.headers()["content-type"]).toMatch(/^text\/calendar/);
+  // Named after the person by the backend too, whose name a browser prefers to the link's.
+  expect(res.headers()["content-disposition"]).toContain(`filename*=UTF-8''${encodeURIComponent(person)}.ics`);
   const ics = (await res.text()).replace(/\r\n[ \t]/g, ""); // unfolded
   expect(ics.startsWith("BEGIN:VCALENDAR\r\n")).toBeTruthy();
   expect(ics).toContain(`${medicine} 5 mg`);
@@ -1263,5 +1281,10 @@ test("refill: taking a dose that brings the pack down to the refill level shows 
   await page.reload();
   await upToDate(page);
   await expect(alert).toHaveText(`${medicine} 1 mg for ${person}: only 1 dose left. Time to get more.`);
+
+  // The last one taken: "none left", not "only 0 doses left".
+  await evening.getByRole("button", { name: /^Taken, / }).click();
+  await evening.getByRole("button", { name: /^Yes, taken now, / }).click();
+  await expect(alert).toHaveText(`${medicine} 1 mg for ${person}: none left. Time to get more.`);
   expect(problems).toEqual([]);
 });

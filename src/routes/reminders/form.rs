@@ -411,14 +411,13 @@ fn issue_text(i18n: I18n, issue: &FieldIssue, kind: PatternKind) -> String {
     i18n.t(key).to_owned()
 }
 
-/// Which input a field path points at, given the kind of schedule shown.
-fn input_for(field: &str, kind: PatternKind) -> String {
-    match (field, kind) {
-        ("schedule.pattern", PatternKind::EveryNHours) => input_id("schedule.pattern.everyHours"),
-        ("schedule.pattern", _) => input_id("schedule.pattern.everyDays"),
-        ("schedule.pattern.times", _) => input_id("schedule.pattern.times.0"),
-        ("schedule.pattern.days", _) => input_id("schedule.pattern.days.mon"),
-        (f, _) => input_id(f),
+/// Which input a field path points at: a list's first one. The interval ("every 3 days", "every
+/// 8 hours") is one field, `schedule.pattern`, whichever kind shows it.
+fn input_for(field: &str) -> String {
+    match field {
+        "schedule.pattern.times" => input_id("schedule.pattern.times.0"),
+        "schedule.pattern.days" => input_id("schedule.pattern.days.mon"),
+        f => input_id(f),
     }
 }
 
@@ -966,7 +965,7 @@ fn ErrorSummary(
                         <ul>
                             {list.iter().map(|issue| {
                                 let text = issue_text(i18n, issue, kind);
-                                view! { <li><FieldLink target=input_for(&issue.field, kind)>{text}</FieldLink></li> }
+                                view! { <li><FieldLink target=input_for(&issue.field)>{text}</FieldLink></li> }
                             }).collect_view()}
                         </ul>
                     }
@@ -1026,25 +1025,29 @@ fn Preview(
         let next: Vec<String> = p.next.iter().map(when).collect();
         // Saving is still allowed (its history stays), but nobody should be surprised by silence.
         let ended = next.is_empty() && !matches!(schedule.pattern, Pattern::AsNeeded(_));
-        let change = p.clock_change.map(|c| {
-            let key = if c.shift_minutes > 0 {
-                Key::ReminderPreviewForward
-            } else {
-                Key::ReminderPreviewBack
-            };
-            let text = i18n.fill(
-                key,
-                &[
-                    ("minutes", &c.shift_minutes.unsigned_abs().to_string()),
-                    (
-                        "day",
-                        &civil_text(c.local_before, lang, CivilStyle::DayTime),
-                    ),
-                ],
-            );
-            let after: Vec<String> = c.doses_after.iter().map(when).collect();
-            (text, after)
-        });
+        // A clock change matters only when there are doses after it.
+        let change = p
+            .clock_change
+            .filter(|c| !c.doses_after.is_empty())
+            .map(|c| {
+                let key = if c.shift_minutes > 0 {
+                    Key::ReminderPreviewForward
+                } else {
+                    Key::ReminderPreviewBack
+                };
+                let text = i18n.fill(
+                    key,
+                    &[
+                        ("minutes", &c.shift_minutes.unsigned_abs().to_string()),
+                        (
+                            "day",
+                            &civil_text(c.local_before, lang, CivilStyle::DayTime),
+                        ),
+                    ],
+                );
+                let after: Vec<String> = c.doses_after.iter().map(when).collect();
+                (text, after)
+            });
         Some(view! {
             <p class="preview-words">{words}</p>
             {ended.then(|| view! { <p class="notice">{tr(Key::ReminderPreviewEnded)}</p> })}

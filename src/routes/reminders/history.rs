@@ -77,7 +77,8 @@ pub fn History() -> impl IntoView {
         ];
         let word = |s: &DoseStatus| i18n.t(status_key(s)).to_owned();
         let dose = |amount: &str, unit: &str| dose_text(i18n, amount, unit);
-        let csv = history_csv(&rows, &headers, &word, &dose, &zone_of);
+        let separator = i18n.language().list_separator();
+        let csv = history_csv(&rows, &headers, &word, &dose, &zone_of, separator);
         let name = format!(
             "doses-{}-{}.csv",
             person.name.replace(|c: char| !c.is_alphanumeric(), "-"),
@@ -309,7 +310,10 @@ fn Chart(tallies: Vec<portal_core::dose_log::DayTally>) -> impl IntoView {
 
 /// Saves `text` as a file the person downloads.
 fn download(name: &str, text: &str) {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    // With a byte order mark first: without one, Excel reads the file in the computer's old code
+    // page, and "Jürgen" comes out garbled.
+    let text = format!("\u{feff}{text}");
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/csv;charset=utf-8");
     let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {

@@ -408,9 +408,14 @@ fn AsNeededCard(
         move || title_for_label.with_value(|t| format!("{}, {t}", i18n.t(Key::RemindersLogDose)));
     let edit_label = title.clone();
     let edit_href = format!("/reminders/edit/{}", reminder.id);
+    let dose = {
+        let (amount, unit) = (reminder.dose_amount.clone(), reminder.dose_unit.clone());
+        move || dose_card::dose_text(i18n, &amount, &unit)
+    };
     view! {
         <article id=article_id class="dose-card as-needed" tabindex="-1">
             <h4 class="dose-medicine">{title}</h4>
+            <p class="dose-meta">{dose}</p>
             <p class="dose-meta">{tr(Key::RemindersAsNeededLabel)}</p>
             <p class="dose-meta">
                 {move || {
@@ -631,17 +636,17 @@ fn RefillAlerts(data: ReminderData) -> impl IntoView {
                     let person = (people.len() > 1)
                         .then(|| people.iter().find(|p| p.id == r.person_id))
                         .flatten();
-                    let key = match person {
-                        Some(_) => i18n.plural(
+                    let key = match (person, count) {
+                        (Some(_), 0) => Key::RemindersRefillForNone,
+                        (None, 0) => Key::RemindersRefillNone,
+                        (Some(_), n) => i18n.plural(
                             Key::RemindersRefillForOne,
                             Key::RemindersRefillFor,
-                            u64::from(count),
+                            u64::from(n),
                         ),
-                        None => i18n.plural(
-                            Key::RemindersRefillOne,
-                            Key::RemindersRefill,
-                            u64::from(count),
-                        ),
+                        (None, n) => {
+                            i18n.plural(Key::RemindersRefillOne, Key::RemindersRefill, u64::from(n))
+                        }
                     };
                     let person = person.map(|p| p.name.as_str()).unwrap_or_default();
                     let text = i18n.fill(
