@@ -19,7 +19,8 @@ use portal_core::learn::{
 };
 use portal_core::navigation::encode_query_value;
 use portal_core::reminders::{
-    CalendarLink, DoseEvent, DoseEventReceipt, Person, PersonInput, Reminder, ReminderInput,
+    CalendarFeedStatus, CalendarLink, DoseEvent, DoseEventReceipt, Person, PersonInput, Reminder,
+    ReminderInput,
 };
 use portal_core::retry::{Method, RetryPolicy};
 use portal_core::time_zone::TimeZoneData;
@@ -303,6 +304,13 @@ impl Api {
         Ok(CalendarFeed(
             self.inner.config.backend_url(&link.url, &page_origin()),
         ))
+    }
+
+    /// When the person's working calendar feed address was made (RFC 3339), if there is one.
+    pub async fn calendar_feed_since(&self, person_id: &str) -> Result<Option<String>, ApiError> {
+        let path = format!("/people/{}/calendar-token", encode_query_value(person_id));
+        let status: CalendarFeedStatus = self.send::<(), _>(Method::Get, &path, None, None).await?;
+        Ok(status.since)
     }
 
     /// Ends the person's calendar feed address.

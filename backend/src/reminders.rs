@@ -31,13 +31,13 @@ use portal_core::{
     api::{FieldError, API_PREFIX},
     language::Language,
     reminders::{
-        check_dose_events, check_person, check_reminder, is_zone_name, parse_instant, CalendarLink,
-        DoseAction, DoseEvent, DoseEventReceipt, FieldIssue, OccurrenceList, Person, PersonInput,
-        Reminder, ReminderInput, COLOURS, DOSE_UNITS, FIRST_YEAR, INVALID, LAST_YEAR,
-        MAX_DOSE_EVENTS_PER_BATCH, MAX_DOSE_EVENT_WINDOW_DAYS, MAX_INSTRUCTIONS_CHARS,
-        MAX_MEDICINE_CHARS, MAX_OCCURRENCE_WINDOW_DAYS, MAX_PERSON_NAME_CHARS, MAX_REASON_CHARS,
-        MAX_STOCK, MAX_STRENGTH_CHARS, MAX_TIMES_PER_DAY, REQUIRED, TOO_LONG, TOO_MANY,
-        UNKNOWN_CHOICE,
+        check_dose_events, check_person, check_reminder, is_zone_name, parse_instant,
+        CalendarFeedStatus, CalendarLink, DoseAction, DoseEvent, DoseEventReceipt, FieldIssue,
+        OccurrenceList, Person, PersonInput, Reminder, ReminderInput, COLOURS, DOSE_UNITS,
+        FIRST_YEAR, INVALID, LAST_YEAR, MAX_DOSE_EVENTS_PER_BATCH, MAX_DOSE_EVENT_WINDOW_DAYS,
+        MAX_INSTRUCTIONS_CHARS, MAX_MEDICINE_CHARS, MAX_OCCURRENCE_WINDOW_DAYS,
+        MAX_PERSON_NAME_CHARS, MAX_REASON_CHARS, MAX_STOCK, MAX_STRENGTH_CHARS, MAX_TIMES_PER_DAY,
+        REQUIRED, TOO_LONG, TOO_MANY, UNKNOWN_CHOICE,
     },
     schedule::{self, Schedule},
 };
@@ -1216,6 +1216,36 @@ pub async fn create_calendar_token(
         url: format!("{CALENDAR_FEED_PREFIX}{token}.ics"),
     };
     Ok((StatusCode::CREATED, Json(link)).into_response())
+}
+
+/// `GET /api/v1/people/{id}/calendar-token`: whether the person has a feed address, and since
+/// when, so making another (which ends it) is never a surprise.
+pub async fn calendar_token_status(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+) -> Result<Json<CalendarFeedStatus>, ApiProblem> {
+    let account = member.id.clone();
+    let found = state
+        .db
+        .call(move |conn| {
+            if !person_exists(conn, &account, &id)? {
+                return Ok(None);
+            }
+            let since: Option<i64> = conn
+                .query_row(
+                    "SELECT created_at FROM calendar_tokens WHERE account_id = ?1 AND person_id = ?2",
+                    params![account, id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(Some(since))
+        })
+        .await?;
+    let since = found.ok_or_else(|| no_such("person"))?;
+    Ok(Json(CalendarFeedStatus {
+        since: since.map(auth::rfc3339).transpose()?,
+    }))
 }
 
 /// `DELETE /api/v1/people/{id}/calendar-token`: ends the person's feed address, if there is one.

@@ -143,6 +143,11 @@ pub const ROUTES: &[Route] = &[
         handler: || get(reminders::person_calendar),
     },
     Route {
+        method: "GET",
+        path: "/api/v1/people/{id}/calendar-token",
+        handler: || get(reminders::calendar_token_status),
+    },
+    Route {
         method: "POST",
         path: "/api/v1/people/{id}/calendar-token",
         handler: || post(reminders::create_calendar_token),

@@ -1243,6 +1243,18 @@ async fn reminder_answers_match_their_documented_schemas() {
     .await;
     assert_eq!(token.status, StatusCode::CREATED);
     check_against_spec(&spec, "POST", TOKEN, &token);
+    let status = reminders_call(
+        &app,
+        Method::GET,
+        &format!("{one}/calendar-token"),
+        None,
+        c,
+        None,
+    )
+    .await;
+    assert_eq!(status.status, StatusCode::OK);
+    assert!(status.json()["since"].is_string());
+    check_against_spec(&spec, "GET", TOKEN, &status);
     let feed = app.get(token.json()["url"].as_str().unwrap()).await;
     assert_eq!(feed.status, StatusCode::OK);
     check_against_spec(&spec, "GET", FEED, &feed);
@@ -1305,6 +1317,12 @@ async fn reminder_problems_match_their_documented_schemas() {
             "GET",
             "/api/v1/people/{id}/calendar.ics",
             "/api/v1/people/x/calendar.ics".into(),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/people/{id}/calendar-token",
+            "/api/v1/people/x/calendar-token".into(),
             None,
         ),
         (

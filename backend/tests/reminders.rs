@@ -285,6 +285,11 @@ fn endpoints(person: &str, reminder: &str) -> Vec<(Method, String, Option<Value>
         (Method::DELETE, format!("{PEOPLE}/{person}"), None),
         (Method::GET, format!("{PEOPLE}/{person}/calendar.ics"), None),
         (
+            Method::GET,
+            format!("{PEOPLE}/{person}/calendar-token"),
+            None,
+        ),
+        (
             Method::POST,
             format!("{PEOPLE}/{person}/calendar-token"),
             None,
@@ -1530,9 +1535,16 @@ async fn calendar_feeds_have_secret_addresses_that_rotate_and_end() {
     add_reminder(&app, &pat, &reminder_body(&p)).await;
     let token_path = format!("{PEOPLE}/{p}/calendar-token");
 
+    let status = call(&app, Method::GET, &token_path, None, Some(&pat), None).await;
+    assert_eq!(status.json()["since"], Value::Null, "{}", status.text());
     let res = call(&app, Method::POST, &token_path, None, Some(&pat), None).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     let first = res.json()["url"].as_str().unwrap().to_owned();
+    // Since when an address works is known; the address itself is not given again.
+    let status = call(&app, Method::GET, &token_path, None, Some(&pat), None).await;
+    let since: jiff::Timestamp = status.json()["since"].as_str().unwrap().parse().unwrap();
+    assert!((since.as_second() - app.state.clock.now()).abs() <= 2);
+    assert!(!status.text().contains("/calendar/"));
     let token = first
         .strip_prefix("/calendar/")
         .and_then(|t| t.strip_suffix(".ics"))

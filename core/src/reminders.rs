@@ -224,6 +224,15 @@ pub struct CalendarLink {
     pub url: String,
 }
 
+/// Answer of `GET /api/v1/people/{id}/calendar-token`: whether the person has a feed address.
+/// The address itself is never kept, so it cannot be shown again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CalendarFeedStatus {
+    /// When the current address was made (RFC 3339); `None` when there is none.
+    pub since: Option<String>,
+}
+
 /// One field to fix: its JSON path (`schedule.pattern.times`, `[3].at` in a batch) and a stable
 /// code (`required`, `too_long`, `too_many`, `invalid`, `unknown_choice`, or a schedule problem's
 /// code such as `no_times`).

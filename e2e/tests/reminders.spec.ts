@@ -818,9 +818,30 @@ test("calendar: the person's .ics file and a private subscription address", asyn
     expect((await frenchFile.text()).replace(/\r\n[ \t]/g, "")).toContain(`X-WR-CALNAME:Médicaments : ${person}`);
     await page.getByLabel("Langue").selectOption("en");
 
+    // Back later: the address is not shown again, but the page says one works, and making a new
+    // one (which ends it) is asked first.
+    await page.reload();
+    await upToDate(page);
+    await card.getByText("Calendar", { exact: true }).click();
+    await expect(card).toContainText(/A subscription address has worked since [A-Z][a-z]{2} \d{1,2}, 2026\./);
+    page.once("dialog", (dialog) => {
+      expect(dialog.message()).toBe("Calendars that use the current address will stop updating. Make a new address?");
+      void dialog.dismiss();
+    });
+    await card.getByRole("button", { name: "Make a new address" }).click();
+    await expect(card.getByLabel("Subscription address")).toHaveCount(0);
+    expect((await anonymous.get(url)).status()).toBe(200);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await card.getByRole("button", { name: "Make a new address" }).click();
+    await expect(card.getByLabel("Subscription address")).toHaveValue(/^http/);
+    const renewed = await card.getByLabel("Subscription address").inputValue();
+    expect(renewed).not.toBe(url);
+    expect((await anonymous.get(url)).status()).toBe(404);
+
     await card.getByRole("button", { name: "Stop this address" }).click();
     await expect(card.getByRole("status")).toHaveText("The subscription address no longer works.");
-    expect((await anonymous.get(url)).status()).toBe(404);
+    expect((await anonymous.get(renewed)).status()).toBe(404);
+    await expect(card.getByRole("button", { name: "Make a subscription address" })).toBeVisible();
   } finally {
     await anonymous.dispose();
   }

@@ -11,3 +11,11 @@ pub mod language_picker;
 pub mod notices;
 pub mod page;
 pub mod shell;
+
+/// Asks the browser's own yes-or-no question before something that cannot be undone; `false`
+/// when it cannot be asked.
+pub fn confirm(message: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::use_api;
 use crate::components::article_view::{ArticleView, Marks};
+use crate::components::confirm;
 use crate::components::error_text::{error_key, reading_error_key};
 use crate::components::field::keep_value;
 use crate::components::page::{PageTitle, TextPageTitle};
@@ -729,10 +730,7 @@ fn Publishing(editor: Editor) -> impl IntoView {
                         ("target", &format!("{target:.0}")),
                     ],
                 );
-                let ok = web_sys::window()
-                    .and_then(|w| w.confirm_with_message(&question).ok())
-                    .unwrap_or(false);
-                if !ok {
+                if !confirm(&question) {
                     return;
                 }
             }
@@ -764,13 +762,7 @@ fn Publishing(editor: Editor) -> impl IntoView {
             return;
         };
         // Patients lose the guide at once: asked first, like publishing a hard-to-read text.
-        let sure = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message(i18n.t(Key::StudioConfirmUnpublish))
-                    .ok()
-            })
-            .unwrap_or(false);
-        if !sure {
+        if !confirm(i18n.t(Key::StudioConfirmUnpublish)) {
             return;
         }
         busy.set(true);

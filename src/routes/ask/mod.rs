@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::use_api;
 use crate::auth::use_auth;
+use crate::components::confirm;
 use crate::components::focus::{focus_id_later, focus_later, FieldLink};
 use crate::components::notices::EmergencyNotice;
 use crate::components::page::PageTitle;
@@ -931,12 +932,6 @@ fn DoneView(done: Done, on_again: impl Fn() + Copy + Send + Sync + 'static) -> i
             </p>
         </section>
     }
-}
-
-fn confirm(message: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.confirm_with_message(message).ok())
-        .unwrap_or(false)
 }
 
 /// Inquiries waiting on this device, and ones a background retry delivered while this page was open.

@@ -14,11 +14,12 @@ use wasm_bindgen::JsCast;
 use super::form::schedule_words;
 use super::{Section, SectionNav, SyncLine};
 use crate::api::{use_api, CalendarFeed};
+use crate::components::confirm;
 use crate::components::error_text::error_key;
 use crate::components::focus::{focus_id_later, focus_later};
 use crate::components::page::PageTitle;
 use crate::device_store::{self, keys};
-use crate::i18n::{tr, use_i18n, Key};
+use crate::i18n::{local_date, tr, use_i18n, Key};
 use crate::inquiry_outbox::new_key;
 use crate::reminder_data::{use_reminder_data, ReminderData};
 use crate::time_zones::{device_zone, zone_names};
@@ -541,7 +542,22 @@ fn CalendarExport(person: Person) -> impl IntoView {
     };
     let feed = RwSignal::new(None::<CalendarFeed>);
     let failure = RwSignal::new(None::<Key>);
+    // Since when an address made earlier works: it cannot be shown again, but a new one ends it,
+    // and a calendar subscribed to it would silently stop updating.
+    let since = RwSignal::new(None::<String>);
+    if let Some(api) = api.get_value().take() {
+        spawn_for_view(async move {
+            if let Ok(at) = api.calendar_feed_since(&id.get_value()).await {
+                since.set(at);
+            }
+        });
+    }
     let make = move |_| {
+        let replacing =
+            since.with_untracked(Option::is_some) && feed.with_untracked(Option::is_none);
+        if replacing && !confirm(i18n.t(Key::CalendarFeedReplaceConfirm)) {
+            return;
+        }
         let Some(api) = api.get_value().take() else {
             return;
         };
@@ -550,6 +566,7 @@ fn CalendarExport(person: Person) -> impl IntoView {
                 Ok(url) => {
                     failure.set(None);
                     feed.set(Some(url));
+                    since.set(Some(String::new()));
                 }
                 Err(e) => failure.set(Some(error_key(&e))),
             }
@@ -563,6 +580,7 @@ fn CalendarExport(person: Person) -> impl IntoView {
             match api.end_calendar_feed(&id.get_value()).await {
                 Ok(()) => {
                     feed.set(None);
+                    since.set(None);
                     failure.set(Some(Key::CalendarEnded));
                 }
                 Err(e) => failure.set(Some(error_key(&e))),
@@ -580,21 +598,29 @@ fn CalendarExport(person: Person) -> impl IntoView {
             <p>{tr(Key::CalendarIntro)}</p>
             <p><a class="button" href=download download=file_name>{tr(Key::CalendarDownload)}</a></p>
             <p>{tr(Key::CalendarFeedIntro)}</p>
-            {move || match feed.get().map(|f| f.url(i18n.language())) {
-                Some(url) => view! {
+            {move || match (feed.get().map(|f| f.url(i18n.language())), since.get()) {
+                // All of it in view, wrapped, and selected whole when focused, ready to copy.
+                (Some(url), _) => view! {
                     <div class="field">
                         <label for=feed_id.clone()>{tr(Key::CalendarFeedLabel)}</label>
-                        <input id=feed_id.clone() type="text" readonly value=url
+                        <textarea id=feed_id.clone() class="feed-address" rows="3" readonly prop:value=url
                             on:focus=move |ev| {
-                                if let Some(input) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlInputElement>(&event_target::<web_sys::EventTarget>(&ev)) {
-                                    input.select();
+                                if let Some(area) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlTextAreaElement>(&event_target::<web_sys::EventTarget>(&ev)) {
+                                    area.select();
                                 }
-                            } />
+                            }></textarea>
                         <p class="hint">{tr(Key::CalendarFeedSecret)}</p>
                     </div>
                     <button type="button" class="button" on:click=end>{tr(Key::CalendarFeedEnd)}</button>
                 }.into_any(),
-                None => view! {
+                (None, Some(at)) => view! {
+                    <p>{move || i18n.fill(Key::CalendarFeedActive, &[("date", &local_date(&at, i18n.language().tag()))])}</p>
+                    <p class="form-actions">
+                        <button type="button" class="button" on:click=make>{tr(Key::CalendarFeedMakeNew)}</button>
+                        <button type="button" class="button" on:click=end>{tr(Key::CalendarFeedEnd)}</button>
+                    </p>
+                }.into_any(),
+                (None, None) => view! {
                     <button type="button" class="button" on:click=make>{tr(Key::CalendarFeedMake)}</button>
                 }.into_any(),
             }}
