@@ -377,10 +377,12 @@ fn PersonForm(
     let key = StoredValue::new(draft.map(|d| d.key).unwrap_or_else(new_key));
     let opened_at = existing.as_ref().map(|p| p.version);
     let target = StoredValue::new(target);
-    // Every change is kept as it is made; the form as it opened is nothing to keep.
+    // Every change is kept as it is made; the form as it opened is nothing to keep, and once saved
+    // or cancelled a late change (a zone filled in as the list arrives) must not bring it back.
+    let closed = StoredValue::new(false);
     Effect::new(move |first: Option<()>| {
         let (name, colour, zone) = (name.get(), colour.get(), zone.get());
-        if first.is_some() {
+        if first.is_some() && !closed.get_value() {
             drafts.keep(PersonDraft {
                 target: target.get_value(),
                 name,
@@ -392,6 +394,7 @@ fn PersonForm(
         }
     });
     let done = move || {
+        closed.set_value(true);
         drafts.forget(&target.get_value());
         on_done();
     };
@@ -544,14 +547,23 @@ fn CalendarExport(person: Person) -> impl IntoView {
     let failure = RwSignal::new(None::<Key>);
     // Since when an address made earlier works: it cannot be shown again, but a new one ends it,
     // and a calendar subscribed to it would silently stop updating.
+    // Asked when the section is first opened, not for every person as the page loads.
     let since = RwSignal::new(None::<String>);
-    if let Some(api) = api.get_value().take() {
-        spawn_for_view(async move {
-            if let Ok(at) = api.calendar_feed_since(&id.get_value()).await {
-                since.set(at);
-            }
-        });
-    }
+    let asked = StoredValue::new(false);
+    let on_toggle = move |ev: leptos::ev::Event| {
+        let open = event_target::<web_sys::Element>(&ev).has_attribute("open");
+        if !open || asked.get_value() {
+            return;
+        }
+        asked.set_value(true);
+        if let Some(api) = api.get_value().take() {
+            spawn_for_view(async move {
+                if let Ok(at) = api.calendar_feed_since(&id.get_value()).await {
+                    since.set(at);
+                }
+            });
+        }
+    };
     let make = move |_| {
         let replacing =
             since.with_untracked(Option::is_some) && feed.with_untracked(Option::is_none);
@@ -593,7 +605,7 @@ fn CalendarExport(person: Person) -> impl IntoView {
         person.name.replace(|c: char| !c.is_alphanumeric(), "-")
     );
     view! {
-        <details class="calendar-export">
+        <details class="calendar-export" on:toggle=on_toggle>
             <summary>{tr(Key::CalendarTitle)}</summary>
             <p>{tr(Key::CalendarIntro)}</p>
             <p><a class="button" href=download download=file_name>{tr(Key::CalendarDownload)}</a></p>
