@@ -40,6 +40,22 @@ impl I18n {
         let i18n = I18n::with_language(Language::En);
         provide_context(i18n);
         Effect::new(move |_| set_document_language(i18n.language.get()));
+        // Another tab of the portal changed the language: this one follows, so the person never
+        // finds two languages side by side (nor notifications worded in the one left behind).
+        let _ = window_event_listener(leptos::ev::storage, move |ev| {
+            let field = |name: &str| {
+                js_sys::Reflect::get(&ev, &name.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+            };
+            if field("key").as_deref() != Some(STORAGE_KEY) {
+                return;
+            }
+            let chosen = field("newValue").and_then(|tag| Language::from_tag(&tag));
+            if let Some(language) = chosen.filter(|l| *l != i18n.chosen.get_value()) {
+                i18n.set_language(language);
+            }
+        });
         i18n
     }
 

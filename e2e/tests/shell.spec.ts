@@ -199,6 +199,22 @@ test("the language can be switched, is remembered, and sets <html lang>", async 
   expect(problems).toEqual([]);
 });
 
+test("a language chosen in one tab is followed by the portal's other tabs", async ({ page, context }) => {
+  const problems = watchConsole(page);
+  await page.goto("/learn");
+  await heading(page, "Learn");
+  const other = await context.newPage();
+  await other.goto("/");
+  await heading(other, "Your health companion");
+  await page.getByLabel("Language").selectOption("de");
+  await heading(page, "Wissen");
+  await heading(other, "Ihr Gesundheitsbegleiter");
+  await expect(other.locator("html")).toHaveAttribute("lang", "de");
+  await expect(other.getByLabel("Sprache")).toHaveValue("de");
+  await other.close();
+  expect(problems).toEqual([]);
+});
+
 for (const [what, answer] of [
   ["cannot be fetched", "abort"],
   ["are from another version", { learn_title: "Wissen" }],
