@@ -578,7 +578,6 @@ fn CalendarExport(person: Person) -> impl IntoView {
                 Ok(url) => {
                     failure.set(None);
                     feed.set(Some(url));
-                    since.set(Some(String::new()));
                 }
                 Err(e) => failure.set(Some(error_key(&e))),
             }
